@@ -1,0 +1,2 @@
+/** Noise calibration: the smallest noise multiplier that reaches a target (ε, δ). */
+package io.dpft.privacy.calibration;
