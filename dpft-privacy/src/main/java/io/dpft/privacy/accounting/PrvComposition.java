@@ -20,7 +20,10 @@ import java.util.List;
  * Immutable.
  */
 public final class PrvComposition {
-  /** Upper-tail cell weights are summed down to here: below −ε_err nothing is ever asked. */
+  /**
+   * The composed probabilities at values firstValue + i·h, ascending, from just below −ε_err to
+   * the top of the window; lower values never enter δ_Ỹ(ε) for the ε − ε_err ≥ −ε_err we ask.
+   */
   private final double[] pmf;
 
   private final double firstValue;
@@ -76,7 +79,6 @@ public final class PrvComposition {
           "PRV truncation lost " + truncated + ", more than its budget " + deltaError / 12);
     }
     double[] circular = composer.result();
-    checkFloatingPointNoise(circular, deltaError);
 
     // Unwrap the circle into the window of values m·h + shift in about [−L, L).
     int size = grid.size();
@@ -87,6 +89,7 @@ public final class PrvComposition {
     for (long m = first; m < end; m++) {
       pmf[(int) (m - first)] = circular[(int) Math.floorMod(m, (long) size)];
     }
+    checkFloatingPointNoise(pmf, deltaError);
     return new PrvComposition(pmf, first * h + shift, h, epsError, deltaError);
   }
 
@@ -170,8 +173,10 @@ public final class PrvComposition {
   }
 
   /**
-   * The FFT leaves rounding noise of both signs on probabilities that should be 0; twice the
-   * negative mass estimates its total, which must fit the δ_err/6 that {@link PrvGrid} set aside.
+   * The FFT leaves rounding noise of both signs on probabilities that should be 0. Each kept
+   * probability enters δ_Ỹ(ε) with a weight in [0, 1], so the noise moves δ_Ỹ by at most its
+   * total mass over the kept points, which twice their negative mass estimates; that must fit the
+   * δ_err/6 that {@link PrvGrid} set aside.
    */
   private static void checkFloatingPointNoise(double[] pmf, double deltaError) {
     double negative = 0;
