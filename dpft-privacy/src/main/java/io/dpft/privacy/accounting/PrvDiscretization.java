@@ -1,7 +1,6 @@
 package io.dpft.privacy.accounting;
 
-import org.apache.commons.math3.analysis.integration.gauss.GaussIntegrator;
-import org.apache.commons.math3.analysis.integration.gauss.GaussIntegratorFactory;
+import java.util.stream.IntStream;
 
 /**
  * One step's PRV truncated, rounded to the mesh and shifted back to its mean: the first loop of
@@ -12,14 +11,15 @@ import org.apache.commons.math3.analysis.integration.gauss.GaussIntegratorFactor
  * mass P[Y^L in cell] from the closed-form CDF (survival function above 0, so tails keep their
  * relative precision). The rounded variable m·h is then shifted by
  *
- * <pre>  μ = E[Y^L] − E[round(Y^L)] = Σ_m ∫_cell (t − m·h)·f(t) dt / P[a &lt; Y ≤ b],</pre>
+ * <pre>  μ = E[Y^L] − E[round(Y^L)] = E[Y; a &lt; Y ≤ b] / P[a &lt; Y ≤ b] − Σ_m m·h·p_m,</pre>
  *
  * so that rounding errors have mean zero and add up like a random walk (the paper's mean
- * correction, which keeps the mesh at O(1/√k)). Each cell's integral uses 3-point
- * Gauss–Legendre quadrature, exact to h^7 for the smooth density.
+ * correction, which keeps the mesh at O(1/√k)). The partial mean comes from {@link
+ * PrvSubsampledGaussian#partialMean}.
  */
 final class PrvDiscretization {
-  private static final GaussIntegrator LEGENDRE = new GaussIntegratorFactory().legendre(3);
+  /** Cells per parallel task: the closed-form CDF costs two normal-tail evaluations a cell. */
+  private static final int CHUNK_CELLS = 1 << 15;
 
   private final double[] circularPmf;
   private final double meanShift;
@@ -41,36 +41,35 @@ final class PrvDiscretization {
     int half = size / 2;
     int first = Math.max(-half + 1, cellOf(prv.lowerQuantile(tail), h));
     int last = Math.min(half - 1, cellOf(prv.upperQuantile(tail), h));
-    double truncated = prv.cdf((first - 0.5) * h) + prv.survival((last + 0.5) * h);
+    double lowerEdge = (first - 0.5) * h;
+    double upperEdge = (last + 0.5) * h;
+    double truncated = prv.cdf(lowerEdge) + prv.survival(upperEdge);
 
     double[] pmf = new double[size];
-    double lowerCdf = first <= 0 ? prv.cdf((first - 0.5) * h) : Double.NaN;
-    double lowerSurvival = first >= 1 ? prv.survival((first - 0.5) * h) : Double.NaN;
+    int cells = last - first + 1;
+    int chunks = (cells + CHUNK_CELLS - 1) / CHUNK_CELLS;
+    double[][] sums = new double[chunks][];
+    IntStream.range(0, chunks)
+        .parallel()
+        .forEach(
+            c ->
+                sums[c] =
+                    fillCells(
+                        prv,
+                        h,
+                        first + c * CHUNK_CELLS,
+                        Math.min(last, first + (c + 1) * CHUNK_CELLS - 1),
+                        pmf));
     double total = 0;
-    double moment = 0;
-    for (int m = first; m <= last; m++) {
-      double upperEdge = (m + 0.5) * h;
-      double mass;
-      if (m >= 1) {
-        double upperSurvival = prv.survival(upperEdge);
-        mass = lowerSurvival - upperSurvival;
-        lowerSurvival = upperSurvival;
-      } else {
-        double upperCdf = prv.cdf(upperEdge);
-        mass = upperCdf - lowerCdf;
-        lowerCdf = upperCdf;
-        if (m == 0) {
-          lowerSurvival = prv.survival(upperEdge);
-        }
-      }
-      pmf[Math.floorMod(m, size)] = mass;
-      total += mass;
-      moment += cellMoment(prv, m * h, h);
+    double roundedMean = 0;
+    for (double[] chunk : sums) {
+      total += chunk[0];
+      roundedMean += chunk[1];
     }
     for (int m = first; m <= last; m++) {
       pmf[Math.floorMod(m, size)] /= total;
     }
-    double meanShift = moment / total;
+    double meanShift = (prv.partialMean(lowerEdge, upperEdge) - roundedMean) / total;
     if (!(Math.abs(meanShift) < h / 2)) {
       throw new IllegalStateException(
           "PRV mean correction " + meanShift + " is not within half a mesh step " + h / 2);
@@ -93,21 +92,43 @@ final class PrvDiscretization {
     return truncatedMass;
   }
 
+  /**
+   * Writes the masses of cells {@code from..to} into {@code pmf} (index m mod size) and returns
+   * their total mass and Σ m·h·mass. A cell above 0 takes the difference of survival values,
+   * one at or below 0 that of CDF values.
+   */
+  private static double[] fillCells(
+      PrvSubsampledGaussian prv, double h, int from, int to, double[] pmf) {
+    double lowerEdge = (from - 0.5) * h;
+    double lowerCdf = from <= 0 ? prv.cdf(lowerEdge) : Double.NaN;
+    double lowerSurvival = from >= 1 ? prv.survival(lowerEdge) : Double.NaN;
+    double total = 0;
+    double roundedMean = 0;
+    for (int m = from; m <= to; m++) {
+      double edge = (m + 0.5) * h;
+      double mass;
+      if (m >= 1) {
+        double upperSurvival = prv.survival(edge);
+        mass = lowerSurvival - upperSurvival;
+        lowerSurvival = upperSurvival;
+      } else {
+        double upperCdf = prv.cdf(edge);
+        mass = upperCdf - lowerCdf;
+        lowerCdf = upperCdf;
+        if (m == 0) {
+          lowerSurvival = prv.survival(edge);
+        }
+      }
+      pmf[Math.floorMod(m, pmf.length)] = mass;
+      total += mass;
+      roundedMean += m * h * mass;
+    }
+    return new double[] {total, roundedMean};
+  }
+
   /** The index of the cell (m·h − h/2, m·h + h/2] holding t. */
   private static int cellOf(double t, double h) {
     return (int) Math.ceil(t / h - 0.5);
   }
 
-  /** ∫ (t − centre)·f(t) dt over the cell around {@code centre}, by Gauss–Legendre. */
-  private static double cellMoment(PrvSubsampledGaussian prv, double centre, double h) {
-    double halfH = h / 2;
-    double sum = 0;
-    for (int i = 0; i < LEGENDRE.getNumberOfPoints(); i++) {
-      double x = LEGENDRE.getPoint(i);
-      if (x != 0) {
-        sum += LEGENDRE.getWeight(i) * x * halfH * prv.density(centre + x * halfH);
-      }
-    }
-    return sum * halfH;
-  }
 }

@@ -1,5 +1,7 @@
 package io.dpft.privacy.accounting;
 
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 import org.jtransforms.fft.DoubleFFT_1D;
 
 /**
@@ -15,6 +17,8 @@ import org.jtransforms.fft.DoubleFFT_1D;
  */
 final class PrvFourierComposer {
   private static final double NEGLIGIBLE_SQUARED_MODULUS = 1e-200;
+  /** Packed entries per parallel task (even). */
+  private static final int CHUNK = 1 << 16;
 
   private final int size;
   private final DoubleFFT_1D fft;
@@ -40,20 +44,33 @@ final class PrvFourierComposer {
     // a[2k], a[2k+1] = Re, Im X_k for 0 < k < n/2.
     a[0] = Math.pow(a[0], steps);
     a[1] = Math.pow(a[1], steps);
-    for (int i = 2; i < size; i += 2) {
-      power(a, i, steps);
-    }
+    forEachFrequency(i -> power(a, i, steps));
     if (spectrum == null) {
       spectrum = a;
       return;
     }
-    spectrum[0] *= a[0];
-    spectrum[1] *= a[1];
-    for (int i = 2; i < size; i += 2) {
-      double re = spectrum[i] * a[i] - spectrum[i + 1] * a[i + 1];
-      spectrum[i + 1] = spectrum[i] * a[i + 1] + spectrum[i + 1] * a[i];
-      spectrum[i] = re;
-    }
+    double[] s = spectrum;
+    s[0] *= a[0];
+    s[1] *= a[1];
+    forEachFrequency(
+        i -> {
+          double re = s[i] * a[i] - s[i + 1] * a[i + 1];
+          s[i + 1] = s[i] * a[i + 1] + s[i + 1] * a[i];
+          s[i] = re;
+        });
+  }
+
+  /** Runs {@code action} on the packed index 2k of every complex frequency 0 &lt; k &lt; n/2. */
+  private void forEachFrequency(IntConsumer action) {
+    int chunks = (size + CHUNK - 1) / CHUNK;
+    IntStream.range(0, chunks)
+        .parallel()
+        .forEach(
+            c -> {
+              for (int i = Math.max(2, c * CHUNK); i < Math.min(size, (c + 1) * CHUNK); i += 2) {
+                action.accept(i);
+              }
+            });
   }
 
   /**

@@ -2,6 +2,7 @@ package io.dpft.privacy.accounting;
 
 import io.dpft.privacy.PrivacyChecks;
 import org.apache.commons.math3.analysis.UnivariateFunction;
+import org.apache.commons.math3.analysis.integration.gauss.GaussIntegratorFactory;
 import org.apache.commons.math3.analysis.solvers.BrentSolver;
 import org.apache.commons.math3.distribution.NormalDistribution;
 
@@ -18,8 +19,7 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  *
  * <pre>
  *   z(t) = log(1 + (e^t − 1)/q),   defined for t &gt; log(1 − q) (Y's lower end),
- *   F(t) = P[Y ≤ t] = (1−q)·Φ(σz + 1/(2σ)) + q·Φ(σz − 1/(2σ)),
- *   f(t) = F'(t) = σ·e^(2t)·φ(σz)·e^(−1/(8σ²)) / (q·e^(3z/2)).
+ *   F(t) = P[Y ≤ t] = (1−q)·Φ(σz + 1/(2σ)) + q·Φ(σz − 1/(2σ)).
  * </pre>
  *
  * For q = 1 this is the Gaussian mechanism's PRV N(1/(2σ²), 1/σ²). The survival function is
@@ -31,6 +31,8 @@ final class PrvSubsampledGaussian {
   private static final double LOG_SQRT_TWO_PI = 0.5 * Math.log(2 * Math.PI);
   private static final double QUANTILE_ACCURACY = 1e-14;
   private static final int MAX_SOLVER_EVALUATIONS = 10_000;
+  private static final double OUTPUT_CUTOFF = 12;
+  private static final GaussIntegratorFactory LEGENDRE = new GaussIntegratorFactory();
 
   private final double noiseMultiplier;
   private final double sampleRate;
@@ -67,22 +69,43 @@ final class PrvSubsampledGaussian {
     return (1 - sampleRate) * phi(-sz - halfInverseSigma) + sampleRate * phi(halfInverseSigma - sz);
   }
 
-  /** The density f(t) of Y (0 at and below the lower end of the support). */
-  double density(double t) {
-    if (t <= supportMin) {
+  /**
+   * E[Y; a &lt; Y ≤ b], integrated over the mechanism's output: Y = ℓ(ω) with ℓ(ω) = log(1 − q +
+   * q·e^((2ω−1)/(2σ²))) and ω ~ Q, so the integrand ℓ·Q is smooth (unlike Y's density near its
+   * lower end) and 32-point Gauss–Legendre on pieces of σ/4 is exact to rounding. Output below
+   * −{@value #OUTPUT_CUTOFF}σ (Q-mass &lt; 1e-33, |ℓ| ≤ |log(1 − q)|) is left out.
+   */
+  double partialMean(double a, double b) {
+    double sigmaSquared = noiseMultiplier * noiseMultiplier;
+    double lo = Math.max(outputAt(a), -OUTPUT_CUTOFF * noiseMultiplier);
+    double hi = outputAt(b);
+    if (!(hi > lo)) {
       return 0;
     }
-    double z = z(t);
-    double sz = noiseMultiplier * z;
-    double logDensity =
-        Math.log(noiseMultiplier)
-            + 2 * t
-            - Math.log(sampleRate)
-            - 1.5 * z
-            - halfInverseSigma * halfInverseSigma / 2
-            - sz * sz / 2
-            - LOG_SQRT_TWO_PI;
-    return Math.exp(logDensity);
+    int pieces = (int) Math.ceil((hi - lo) / (noiseMultiplier / 4));
+    double width = (hi - lo) / pieces;
+    UnivariateFunction integrand =
+        x ->
+            Math.log1p(sampleRate * Math.expm1((2 * x - 1) / (2 * sigmaSquared)))
+                * ((1 - sampleRate) * outputDensity(x) + sampleRate * outputDensity(x - 1));
+    double sum = 0;
+    for (int i = 0; i < pieces; i++) {
+      sum += LEGENDRE.legendre(32, lo + i * width, lo + (i + 1) * width).integrate(integrand);
+    }
+    return sum;
+  }
+
+  /** The output ω = σ²·z(t) + ½ at which the privacy loss is t (−∞ at the support's end). */
+  private double outputAt(double t) {
+    return t <= supportMin
+        ? Double.NEGATIVE_INFINITY
+        : noiseMultiplier * noiseMultiplier * z(t) + 0.5;
+  }
+
+  /** The N(0, σ²) density. */
+  private double outputDensity(double x) {
+    double u = x / noiseMultiplier;
+    return Math.exp(-u * u / 2 - LOG_SQRT_TWO_PI) / noiseMultiplier;
   }
 
   /** The t with P[Y &gt; t] = {@code tail} (0 &lt; tail &lt; ½), by Brent's method. */
