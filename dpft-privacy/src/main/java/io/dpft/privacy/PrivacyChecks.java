@@ -89,4 +89,18 @@ public final class PrivacyChecks {
     }
     return list;
   }
+
+  /** A batch size B of a dataset of N examples: 1 &le; B &le; N. */
+  public static long batchSize(long batchSize, long datasetSize) {
+    atLeastOne("batchSize", batchSize);
+    atLeastOne("datasetSize", datasetSize);
+    if (batchSize > datasetSize) {
+      throw new IllegalArgumentException(
+          "batchSize must be <= datasetSize, got batchSize="
+              + batchSize
+              + ", datasetSize="
+              + datasetSize);
+    }
+    return batchSize;
+  }
 }

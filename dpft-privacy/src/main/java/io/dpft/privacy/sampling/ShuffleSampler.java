@@ -24,15 +24,7 @@ public final class ShuffleSampler implements BatchSampler {
   /** Everything needed to resume: N, B, the secret key and the next step. */
   public record State(int datasetSize, int batchSize, StreamKey key, long step) {
     public State {
-      PrivacyChecks.atLeastOne("datasetSize", datasetSize);
-      PrivacyChecks.atLeastOne("batchSize", batchSize);
-      if (batchSize > datasetSize) {
-        throw new IllegalArgumentException(
-            "batchSize must be <= datasetSize, got batchSize="
-                + batchSize
-                + ", datasetSize="
-                + datasetSize);
-      }
+      PrivacyChecks.batchSize(batchSize, datasetSize);
       Objects.requireNonNull(key, "key must not be null");
       PrivacyChecks.nonNegative("step", step);
     }

@@ -111,13 +111,13 @@ class RdpMathTest {
         : Math.exp(logPhi + exponent) - Math.exp(logPhi);
   }
 
-  /** ∫ over [−40σ, α + 40σ] (the integrands' mass lies around 0 and around α), piecewise. */
+  /** ∫ over [−20σ, α + 20σ] (the integrands' mass lies around 0 and around α), piecewise. */
   private static double integrate(UnivariateFunction f, double sigma, double alpha) {
     IterativeLegendreGaussIntegrator integrator =
         new IterativeLegendreGaussIntegrator(16, 1e-13, 1e-300);
-    double lower = -40 * sigma;
-    double upper = alpha + 40 * sigma;
-    int pieces = (int) Math.ceil((upper - lower) / (sigma / 4));
+    double lower = -20 * sigma;
+    double upper = alpha + 20 * sigma;
+    int pieces = (int) Math.ceil((upper - lower) / (sigma / 2));
     double width = (upper - lower) / pieces;
     double sum = 0;
     for (int i = 0; i < pieces; i++) {
