@@ -18,8 +18,8 @@ import java.util.random.RandomGenerator;
  * from SecureRandom would be a few times faster, but its state can be reconstructed from enough
  * outputs — and an adversary who knows the clipped gradient sum (all but one example) sees the
  * noise itself. The JDK's {@code SecureRandom.nextGaussian()} is secure too, but two orders of
- * magnitude slower: {@code io.dpft.privacy.bench.NoiseBench} measured ~1.4 µs per sample for it
- * against ~3–12 ns for this class (2-core build machine, JDK 17).
+ * magnitude slower: {@code io.dpft.privacy.bench.NoiseBench} measured 1.4–2.8 µs per sample for
+ * it against 3–15 ns for this class (shared 2-core build machine, JDK 17).
  *
  * <p>{@link #seededForReproducibility(long)} uses a key derived from the seed, so a run can be
  * repeated exactly; the noise is then predictable to anyone who knows the seed and the run offers
