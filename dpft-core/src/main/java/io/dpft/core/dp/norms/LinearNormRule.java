@@ -1,5 +1,12 @@
 package io.dpft.core.dp.norms;
 
+import io.dpft.core.nn.Linear;
+import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.Tape;
+import io.dpft.core.nn.WeightLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -9,8 +16,52 @@ import org.bytedeco.pytorch.global.torch;
  * a is (B, T, d_in), the output gradient g = ∂L/∂z is (B, T, d_out) (or (B, d) without positions).
  * All results are new tensors owned by the caller's scope.
  */
-public final class LinearNormRule {
-  private LinearNormRule() {}
+public final class LinearNormRule implements PerSampleNormRule<Linear> {
+
+  @Override
+  public Class<Linear> layerType() {
+    return Linear.class;
+  }
+
+  @Override
+  public List<PerSampleGradient> gradients(Linear layer, Tape.Entry entry, Tensor outputGrad) {
+    List<PerSampleGradient> out = new ArrayList<>(2);
+    if (layer.weight().isTrainable()) {
+      UnaryOperator<Tensor> toLayout =
+          layer.layout() == WeightLayout.OUT_IN ? UnaryOperator.identity() : Tensor::t;
+      out.add(weightGradient(layer.weight(), entry.activation(), outputGrad, toLayout));
+    }
+    layer
+        .bias()
+        .filter(Parameter::isTrainable)
+        .ifPresent(b -> out.add(PerSampleGradient.instantiated(b, perSampleBiasGradients(outputGrad))));
+    return out;
+  }
+
+  /**
+   * The weight gradients of a linear map from input a (B, …, d_in) to output gradient g
+   * (B, …, d_out), never instantiated per sample unless that is the cheaper norm;
+   * {@code toParameterShape} maps the (d_out, d_in) sum to the parameter's storage.
+   */
+  static PerSampleGradient weightGradient(
+      Parameter weight, Tensor input, Tensor outputGrad, UnaryOperator<Tensor> toParameterShape) {
+    return new PerSampleGradient() {
+      @Override
+      public Parameter parameter() {
+        return weight;
+      }
+
+      @Override
+      public Tensor squaredNorms() {
+        return weightSquaredNorms(input, outputGrad);
+      }
+
+      @Override
+      public Tensor clippedSum(Tensor clipFactors) {
+        return toParameterShape.apply(clippedWeightSum(input, outputGrad, clipFactors));
+      }
+    };
+  }
 
   /** Per-sample bias gradients Σ_t g_{i,t}: (B, d_out). */
   public static Tensor perSampleBiasGradients(Tensor outputGrad) {
