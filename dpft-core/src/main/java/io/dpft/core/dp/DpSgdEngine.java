@@ -7,12 +7,12 @@ import io.dpft.core.nn.DpLayer;
 import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.Tape;
+import io.dpft.privacy.noise.SecureGaussian;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -33,7 +33,7 @@ import org.bytedeco.pytorch.global.torch;
 public final class DpSgdEngine implements AutoCloseable {
   private final DpSgdConfig config;
   private final NormRules rules;
-  private final GaussianNoise noise;
+  private final SecureGaussian noise;
   private final List<Parameter> parameters = new ArrayList<>();
   private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
   private final Map<Parameter, Integer> parameterGroup = new IdentityHashMap<>();
@@ -46,7 +46,7 @@ public final class DpSgdEngine implements AutoCloseable {
    *     parameter outside a {@link DpLayer}, a layer without a norm rule, or (group-wise) a
    *     parameter in no group — every problem listed at once
    */
-  public DpSgdEngine(Module model, DpSgdConfig config, NormRules rules, GaussianNoise noise) {
+  public DpSgdEngine(Module model, DpSgdConfig config, NormRules rules, SecureGaussian noise) {
     this.config = config;
     this.rules = rules;
     this.noise = noise;
@@ -216,7 +216,7 @@ public final class DpSgdEngine implements AutoCloseable {
       for (Tensor acc : accumulators) {
         Tensor g = acc.clone();
         if (config.noiseMultiplier() > 0) {
-          g.add_(noise.sample(acc.shape(), config.noiseStd()));
+          g.add_(gaussian(acc.shape(), config.noiseStd()));
         }
         g.div_(new Scalar(expectedBatchSize));
         acc.zero_();
@@ -224,6 +224,14 @@ public final class DpSgdEngine implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** A new tensor of N(0, std²) entries, drawn by the secure generator into native memory. */
+  private Tensor gaussian(long[] shape, double std) {
+    Tensor t = torch.empty(shape);
+    FloatBuffer values = t.data_ptr_float().capacity(t.numel()).asBuffer();
+    noise.fill(values, std);
+    return t;
   }
 
   /** Frees the accumulators. */

@@ -36,7 +36,7 @@ class Conv2dNormRuleTest {
           PerExampleReference.gradients(
               B, i -> conv(x.narrow(0, i, 1), w, bias, k).sin().mul(r.narrow(0, i, 1)).sum(), w, bias);
 
-      Tensor a = Conv2dNormRule.unfoldedInput(x, k, one, zero, k);
+      Tensor a = torch.im2col(x, k, one, zero, k).transpose(1, 2);
       Tensor gSeq = Conv2dNormRule.outputGradAsSequence(g);
       Tensor weightNorms = LinearNormRule.weightSquaredNorms(a, gSeq);
       Tensor biasNorms =
