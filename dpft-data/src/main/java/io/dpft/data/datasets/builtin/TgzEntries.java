@@ -1,6 +1,7 @@
 package io.dpft.data.datasets.builtin;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,7 +13,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /** Streams the regular-file entries of a gzip-compressed tar (an npm tarball) with Commons Compress. */
 final class TgzEntries {
-  /** Receives one entry; {@code content} is valid only during the call and must not be closed. */
+  /** Receives one entry; {@code content} is valid only during the call (closing it is harmless). */
   interface EntryHandler {
     void entry(String name, InputStream content) throws IOException;
   }
@@ -24,10 +25,16 @@ final class TgzEntries {
         TarArchiveInputStream tar =
             new TarArchiveInputStream(
                 new GzipCompressorInputStream(new BufferedInputStream(file, 1 << 16)))) {
+      // Readers built on an entry (Jackson parsers) close it when done: keep the archive open.
+      InputStream unclosable =
+          new FilterInputStream(tar) {
+            @Override
+            public void close() {}
+          };
       TarArchiveEntry entry;
       while ((entry = tar.getNextEntry()) != null) {
         if (entry.isFile()) {
-          handler.entry(entry.getName(), tar);
+          handler.entry(entry.getName(), unclosable);
         }
       }
     } catch (IOException e) {
