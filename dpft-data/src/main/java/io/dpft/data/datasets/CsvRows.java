@@ -69,12 +69,7 @@ public final class CsvRows {
         throw new IllegalArgumentException(source + ": empty CSV file, expected a header line");
       }
     } catch (StreamReadException e) {
-      JsonLocation at = e.getLocation();
-      throw new MalformedRowException(
-          source,
-          at == null ? 0 : at.getLineNr(),
-          at == null ? 0 : at.getColumnNr(),
-          "CSV syntax error (not skippable): " + e.getOriginalMessage());
+      throw LocatedRow.syntaxError(source, "CSV", e);
     }
   }
 

@@ -49,12 +49,7 @@ public final class JsonRows {
         throw new MalformedRowException(source, 0, 0, "unterminated top-level JSON array");
       }
     } catch (StreamReadException e) {
-      JsonLocation at = e.getLocation();
-      throw new MalformedRowException(
-          source,
-          at == null ? 0 : at.getLineNr(),
-          at == null ? 0 : at.getColumnNr(),
-          "JSON syntax error (not skippable): " + e.getOriginalMessage());
+      throw LocatedRow.syntaxError(source, "JSON", e);
     }
   }
 

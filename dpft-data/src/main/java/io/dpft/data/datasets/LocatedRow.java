@@ -1,5 +1,7 @@
 package io.dpft.data.datasets;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,6 +19,16 @@ final class LocatedRow implements Row {
     this.source = source;
     this.line = line;
     this.column = column;
+  }
+
+  /** A parser's syntax error as a located, not skippable, row error. */
+  static MalformedRowException syntaxError(String source, String format, StreamReadException e) {
+    JsonLocation at = e.getLocation();
+    return new MalformedRowException(
+        source,
+        at == null ? 0 : at.getLineNr(),
+        at == null ? 0 : at.getColumnNr(),
+        format + " syntax error (not skippable): " + e.getOriginalMessage());
   }
 
   void put(String name, Value value) {

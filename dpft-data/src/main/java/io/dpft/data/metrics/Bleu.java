@@ -62,22 +62,12 @@ public final class Bleu {
    */
   public static Score corpus(
       List<String> hypotheses, List<List<String>> references, BleuTokenizer tokenizer) {
-    if (hypotheses.size() != references.size()) {
-      throw new IllegalArgumentException(
-          "need one reference list per hypothesis, got "
-              + hypotheses.size()
-              + " hypotheses and "
-              + references.size()
-              + " reference lists");
-    }
+    GenerationInputs.check(hypotheses, references);
     long[] matches = new long[MAX_ORDER];
     long[] totals = new long[MAX_ORDER];
     long hypothesisLength = 0;
     long referenceLength = 0;
     for (int i = 0; i < hypotheses.size(); i++) {
-      if (references.get(i).isEmpty()) {
-        throw new IllegalArgumentException("hypothesis " + i + " has no reference");
-      }
       List<String> hypothesis = tokenizer.tokenize(hypotheses.get(i));
       List<List<String>> refs = references.get(i).stream().map(tokenizer::tokenize).toList();
       hypothesisLength += hypothesis.size();

@@ -52,14 +52,7 @@ public final class RougeL {
 
   /** Mean sentence F-measure over the corpus (0 for an empty corpus). */
   public static double corpus(List<String> hypotheses, List<List<String>> references, double beta) {
-    if (hypotheses.size() != references.size()) {
-      throw new IllegalArgumentException(
-          "need one reference list per hypothesis, got "
-              + hypotheses.size()
-              + " hypotheses and "
-              + references.size()
-              + " reference lists");
-    }
+    GenerationInputs.check(hypotheses, references);
     double sum = 0;
     for (int i = 0; i < hypotheses.size(); i++) {
       sum += sentence(hypotheses.get(i), references.get(i), beta).fMeasure();
