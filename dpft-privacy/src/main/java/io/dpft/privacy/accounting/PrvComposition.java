@@ -52,10 +52,7 @@ public final class PrvComposition {
    */
   public static PrvComposition of(
       List<MechanismSegment> history, double epsError, double deltaError) {
-    if (history.isEmpty()) {
-      throw new IllegalArgumentException(
-          "history must contain at least one segment (noiseMultiplier, sampleRate, steps), got none");
-    }
+    PrivacyChecks.nonEmpty("history", history);
     PrivacyChecks.positive("epsError", epsError);
     PrivacyChecks.openUnitInterval("deltaError", deltaError);
 

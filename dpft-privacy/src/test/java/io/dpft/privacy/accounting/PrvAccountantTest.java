@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dpft.privacy.calibration.NoiseCalibrator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,32 @@ class PrvAccountantTest {
       assertThat(loss.epsilonLower()).isLessThan(8);
       assertThat(loss.epsilonUpper())
           .isBetween(8 - bisectionTolerance - slack, 8 + slack);
+    }
+  }
+
+  /**
+   * The same Opacus check values through {@link NoiseCalibrator}, which bisects on our estimate
+   * while Opacus bisected on its upper bound U until U was in [8 − 0.01, 8). Both are within
+   * about ε_err of the true ε (U within 2ε_err above it), so at the published σ our estimate is
+   * within [8 − 0.01 − 3ε_err, 8 + ε_err]; divided by the local slope |dε/dσ| that bounds how far
+   * the calibrated σ may be from the published one.
+   */
+  @Test
+  void noiseCalibrator_withPrv_reproducesOpacusCalibratedNoise() {
+    double[][] published = {{2250, 1.34765625}, {2000, 1.2915}};
+    for (double[] p : published) {
+      long steps = (long) p[0];
+      double sigma = p[1];
+      double slope =
+          (epsilon(sigma - 0.01, 0.04, steps).epsilon()
+                  - epsilon(sigma + 0.01, 0.04, steps).epsilon())
+              / 0.02;
+      double tolerance = (0.01 + 3 * EPS_ERROR + 0.001) / slope;
+
+      double calibrated =
+          NoiseCalibrator.calibrate(ACCOUNTANT, 8, DELTA, 0.04, steps).noiseMultiplier();
+
+      assertThat(calibrated).as("%d steps", steps).isCloseTo(sigma, within(tolerance));
     }
   }
 

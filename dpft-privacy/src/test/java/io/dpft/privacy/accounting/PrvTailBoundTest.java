@@ -4,57 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
-import org.apache.commons.math3.analysis.UnivariateFunction;
-import org.apache.commons.math3.analysis.integration.gauss.GaussIntegratorFactory;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.junit.jupiter.api.Test;
 
 class PrvTailBoundTest {
-
-  /** A_α = E_P[(Q/P)^α], integrated numerically over the output with the reference densities. */
-  @Test
-  void logMoment_matchesNumericalIntegrationOverTheOutput() {
-    for (double[] s : new double[][] {{1.0, 0.01}, {0.8, 0.1}, {2.0, 0.5}}) {
-      double sigma = s[0];
-      double q = s[1];
-      SubsampledGaussianReference reference = new SubsampledGaussianReference(sigma, q);
-      NormalDistribution absent = new NormalDistribution(null, 0, sigma);
-      for (int order : new int[] {2, 5, 12}) {
-        double integral =
-            integrate(
-                x -> absent.density(x) * Math.exp(order * reference.logLikelihoodRatio(x)),
-                -12 * sigma,
-                12 * sigma + order,
-                sigma / 4);
-        assertThat(PrvTailBound.logMoment(sigma, q, order))
-            .as("σ=%s q=%s α=%s", sigma, q, order)
-            .isCloseTo(Math.log(integral), within(1e-9));
-      }
-    }
-  }
-
-  /** 32-point Gauss–Legendre on pieces of width about {@code piece}, summed. */
-  private static double integrate(UnivariateFunction f, double a, double b, double piece) {
-    GaussIntegratorFactory factory = new GaussIntegratorFactory();
-    int pieces = (int) Math.ceil((b - a) / piece);
-    double width = (b - a) / pieces;
-    double sum = 0;
-    for (int i = 0; i < pieces; i++) {
-      sum += factory.legendre(32, a + i * width, a + (i + 1) * width).integrate(f);
-    }
-    return sum;
-  }
-
-  @Test
-  void logMoment_nearFullSampling_approachesTheGaussianMoment() {
-    double sigma = 1.3;
-    for (int order : new int[] {2, 7, 30}) {
-      double gaussian = order * (order - 1) / (2 * sigma * sigma);
-      assertThat(PrvTailBound.logMoment(sigma, 1.0, order)).isCloseTo(gaussian, within(1e-12));
-      assertThat(PrvTailBound.logMoment(sigma, 1 - 1e-12, order))
-          .isCloseTo(gaussian, within(1e-8));
-    }
-  }
 
   /** Without subsampling the composed PRV is N(T/(2σ²), T/σ²): the bound must cover its tail. */
   @Test
@@ -67,6 +20,20 @@ class PrvTailBoundTest {
       double exact = composed.inverseCumulativeProbability(1 - tail);
       double bound = PrvTailBound.upperQuantile(List.of(new MechanismSegment(sigma, 1, steps)), tail);
       assertThat(bound).as("tail %s", tail).isGreaterThanOrEqualTo(exact).isLessThan(1.5 * exact);
+    }
+  }
+
+  /** One subsampled step: the reference likelihood-ratio CDF must put at most the tail above. */
+  @Test
+  void upperQuantile_ofOneSubsampledStep_coversTheReferenceTail() {
+    for (double[] s : new double[][] {{1.0, 0.1}, {0.7, 0.02}}) {
+      SubsampledGaussianReference reference = new SubsampledGaussianReference(s[0], s[1]);
+      for (double tail : new double[] {1e-3, 1e-6}) {
+        double bound =
+            PrvTailBound.upperQuantile(List.of(new MechanismSegment(s[0], s[1], 1)), tail);
+        assertThat(1 - reference.cdf(bound)).as("σ=%s q=%s tail %s", s[0], s[1], tail)
+            .isLessThanOrEqualTo(tail);
+      }
     }
   }
 

@@ -7,34 +7,30 @@ import java.util.List;
 import pl.edu.icm.jlargearrays.ConcurrencyUtils;
 
 /**
- * Wall time of one PRV ε query for a long run: σ = 1.0, q = 0.01, 100,000 steps, δ = 1e-5.
- * Run with {@code mvn -q -pl dpft-privacy test-compile exec:java
- * -Dexec.mainClass=io.dpft.privacy.bench.PrvBench -Dexec.classpathScope=test}, or with java on
- * the test classpath. Prints the first (cold) call and the median of the following calls.
+ * Wall time of one PRV ε query for a long run: σ = 1.0, q = 0.01, 100,000 steps, δ = 1e-5 (the
+ * first call in a fresh JVM, then the median after warm-up). Run with:
+ *
+ * <pre>
+ * mvn -q -o -pl dpft-privacy test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.dpft.privacy.bench.PrvBench
+ * </pre>
  */
 public final class PrvBench {
   private PrvBench() {}
 
   public static void main(String[] args) {
-    int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     List<MechanismSegment> history = List.of(new MechanismSegment(1.0, 0.01, 100_000));
+    double delta = 1e-5;
     PrvAccountant accountant = new PrvAccountant();
-    long[] nanos = new long[repeats];
-    PrivacyLoss.Prv loss = null;
-    for (int r = 0; r < repeats; r++) {
-      long start = System.nanoTime();
-      loss = accountant.epsilon(history, 1e-5);
-      nanos[r] = System.nanoTime() - start;
-      System.out.printf("run %d: %.3f s%n", r, nanos[r] / 1e9);
-    }
-    long[] warm = java.util.Arrays.copyOfRange(nanos, Math.min(1, repeats - 1), repeats);
-    java.util.Arrays.sort(warm);
     System.out.printf(
-        "PRV sigma=1.0 q=0.01 steps=100000 delta=1e-5: epsilon %.4f in [%.4f, %.4f]%n",
-        loss.epsilon(), loss.epsilonLower(), loss.epsilonUpper());
+        "JDK %s, %d cores%n", Runtime.version(), Runtime.getRuntime().availableProcessors());
+    long start = System.nanoTime();
+    PrivacyLoss.Prv loss = accountant.epsilon(history, delta);
     System.out.printf(
-        "cold %.3f s, warm median %.3f s (%d cores)%n",
-        nanos[0] / 1e9, warm[warm.length / 2] / 1e9, Runtime.getRuntime().availableProcessors());
+        "prv epsilon %.4f in [%.4f, %.4f], first call (cold JVM) %.3f s%n",
+        loss.epsilon(), loss.epsilonLower(), loss.epsilonUpper(), (System.nanoTime() - start) / 1e9);
+    BenchTimer.millis(
+        "prv epsilon, T=100000, sigma=1, q=0.01", 2, 5, () -> accountant.epsilon(history, delta));
     // JTransforms' worker pool is not daemon and would keep the JVM alive for a minute.
     ConcurrencyUtils.shutdownThreadPoolAndAwaitTermination();
   }
