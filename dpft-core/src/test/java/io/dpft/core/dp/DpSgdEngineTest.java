@@ -124,7 +124,7 @@ class DpSgdEngineTest {
       for (int i = 0; i < B; i++) {
         int row = i;
         try (DpSgdEngine engine =
-            new DpSgdEngine(model, DpSgdConfig.abadi(0, c), NormRules.standard(), null)) {
+            new DpSgdEngine(model, DpSgdConfig.abadi(0, c), NormRules.standard())) {
           Tape tape = Tape.start();
           Tensor loss;
           try {
@@ -134,7 +134,7 @@ class DpSgdEngineTest {
           }
           engine.accumulate(tape, loss);
           double squared = 0;
-          for (Tensor g : engine.privateGradients(1.0)) {
+          for (Tensor g : engine.privateGradients(1.0, null)) {
             squared += g.square().sum().item_double();
           }
           assertThat(Math.sqrt(squared)).isLessThanOrEqualTo(c * (1 + 1e-6));
@@ -158,10 +158,10 @@ class DpSgdEngineTest {
       double c = 0.7;
       try (DpSgdEngine engine =
           new DpSgdEngine(
-              model, DpSgdConfig.abadi(sigma, c), NormRules.standard(), SecureGaussian.secure())) {
+              model, DpSgdConfig.abadi(sigma, c), NormRules.standard())) {
         List<Tensor> draws = new ArrayList<>();
         for (int batch = 0; batch < 40; batch++) { // 40 logical batches of pure noise
-          engine.privateGradients(1.0).forEach(g -> draws.add(g.flatten()));
+          engine.privateGradients(1.0, SecureGaussian.secure()).forEach(g -> draws.add(g.flatten()));
         }
         Tensor all = torch.cat(new TensorVector(draws.toArray(Tensor[]::new)));
         long n = all.numel();
@@ -187,8 +187,7 @@ class DpSgdEngineTest {
                           new Clipping.Abadi(),
                           new ClippingStyle.GroupWise(
                               List.of(ClippingStyle.ParameterGroup.of("x", "nothing", 1)))),
-                      NormRules.standard(),
-                      null))
+                      NormRules.standard()))
           .hasMessageContaining("no trainable parameter");
       model.unfreeze((name, p) -> name.startsWith("classifier") || name.contains("LayerNorm"));
       assertThatThrownBy(
@@ -200,8 +199,7 @@ class DpSgdEngineTest {
                           new Clipping.Abadi(),
                           new ClippingStyle.GroupWise(
                               List.of(ClippingStyle.ParameterGroup.of("head", "classifier", 1)))),
-                      NormRules.standard(),
-                      null))
+                      NormRules.standard()))
           .hasMessageContaining("embeddings.LayerNorm.weight matches no clipping group")
           .hasMessageContaining("encoder.layer.1.output.LayerNorm.bias matches no clipping group");
     }
@@ -232,7 +230,7 @@ class DpSgdEngineTest {
       DpSgdConfig config,
       IntFunction<Tensor> lossOfExample,
       java.util.function.Supplier<Tensor> batchLoss) {
-    try (DpSgdEngine engine = new DpSgdEngine(model, config, NormRules.standard(), null)) {
+    try (DpSgdEngine engine = new DpSgdEngine(model, config, NormRules.standard())) {
       Map<String, Parameter> names = new LinkedHashMap<>();
       model.parameters().forEach((n, p) -> {
         if (p.isTrainable()) {
@@ -247,7 +245,7 @@ class DpSgdEngineTest {
         tape.close();
       }
       ClippingStats stats = engine.accumulate(tape, loss);
-      List<Tensor> actual = engine.privateGradients(1.0);
+      List<Tensor> actual = engine.privateGradients(1.0, null);
 
       List<String> order = new ArrayList<>(names.keySet());
       Function<String, String> groupOf = groupFunction(config.style(), order);
