@@ -103,7 +103,7 @@ class DpSgdEngineTest {
   @Test
   void conv2dPatchModel_clippedSumsMatchPerExampleReference() {
     try (PointerScope scope = new PointerScope();
-        PatchClassifier model = new PatchClassifier()) {
+        PatchClassifier model = new PatchClassifier(LABELS)) {
       torch.manual_seed(21);
       Tensor images = torch.randn(B, 3, 8, 8);
       Tensor labels = torch.randint(LABELS, new long[] {B});
@@ -153,7 +153,7 @@ class DpSgdEngineTest {
   void noise_hasStandardDeviationSigmaTimesC() {
     final double z = 5.0;
     try (PointerScope scope = new PointerScope();
-        PatchClassifier model = new PatchClassifier()) {
+        PatchClassifier model = new PatchClassifier(LABELS)) {
       double sigma = 1.3;
       double c = 0.7;
       try (DpSgdEngine engine =
@@ -351,19 +351,6 @@ class DpSgdEngineTest {
 
     TokenBatch row(int i) {
       return TokenBatch.of(new long[][] {ids[i]}, new long[][] {mask[i]});
-    }
-  }
-
-  /** Conv2d patch embedding (kernel = stride = 4), LayerNorm, mean over patches, linear head. */
-  static final class PatchClassifier extends Module {
-    private final Conv2d patches = registerModule("patch", new Conv2d(3, 6, 4, 4, true));
-    private final LayerNorm norm = registerModule("norm", new LayerNorm(6, 1e-6));
-    private final Linear head = registerModule("head", new Linear(6, LABELS, true));
-
-    Tensor forward(Tensor images) {
-      Tensor x = patches.forward(images).flatten(2, -1).transpose(1, 2); // (B, L, 6)
-      x = norm.forward(x).tanh().mean(new long[] {1}, false, new ScalarTypeOptional()); // (B, 6)
-      return head.forward(x);
     }
   }
 }
