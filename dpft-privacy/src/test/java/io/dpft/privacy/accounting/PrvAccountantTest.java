@@ -55,8 +55,8 @@ class PrvAccountantTest {
   }
 
   /**
-   * The same Opacus check values through {@link NoiseCalibrator}, which bisects on our estimate
-   * while Opacus bisected on its upper bound U until U was in [8 − 0.01, 8). Both are within
+   * The same Opacus check values through {@link NoiseCalibrator}, which bisects on our upper
+   * bound (the guarantee) while Opacus bisected on its upper bound U until U was in [8 − 0.01, 8). Both are within
    * about ε_err of the true ε (U within 2ε_err above it), so at the published σ our estimate is
    * within [8 − 0.01 − 3ε_err, 8 + ε_err]; divided by the local slope |dε/dσ| that bounds how far
    * the calibrated σ may be from the published one.
@@ -192,10 +192,10 @@ class PrvAccountantTest {
   }
 
   @Test
-  void epsilon_ledgerOfPrvAccountant_matchesDirectCall() {
+  void epsilon_ledgerOfPrvAccountant_claimsTheUpperBound() {
     PrivacyLedger ledger = new PrivacyLedger();
     ledger.record(1.3, 0.01, 300);
-    assertThat(ledger.epsilon(ACCOUNTANT, DELTA)).isEqualTo(epsilon(1.3, 0.01, 300).epsilon());
+    assertThat(ledger.epsilon(ACCOUNTANT, DELTA)).isEqualTo(epsilon(1.3, 0.01, 300).epsilonUpper());
     assertThat(ACCOUNTANT.name()).isEqualTo("prv");
     assertThat(AccountantKind.PRV.create()).isInstanceOf(PrvAccountant.class);
   }
