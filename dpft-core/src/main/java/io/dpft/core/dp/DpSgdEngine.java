@@ -8,7 +8,6 @@ import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.Tape;
 import io.dpft.privacy.noise.SecureGaussian;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -207,30 +206,14 @@ public final class DpSgdEngine implements AutoCloseable {
    * @param noise the generator of this logical batch's noise (unused when σ = 0)
    */
   public List<Tensor> privateGradients(double expectedBatchSize, SecureGaussian noise) {
-    if (!(expectedBatchSize > 0)) {
-      throw new IllegalArgumentException("expectedBatchSize must be > 0, got " + expectedBatchSize);
-    }
     List<Tensor> out = new ArrayList<>(parameters.size());
+    for (Tensor acc : accumulators) {
+      out.add(GaussianMechanism.privatize(acc, config.noiseStd(), expectedBatchSize, noise));
+    }
     try (NoGradGuard noGrad = new NoGradGuard()) {
-      for (Tensor acc : accumulators) {
-        Tensor g = acc.clone();
-        if (config.noiseMultiplier() > 0) {
-          g.add_(gaussian(noise, acc.shape(), config.noiseStd()));
-        }
-        g.div_(new Scalar(expectedBatchSize));
-        acc.zero_();
-        out.add(g);
-      }
+      accumulators.forEach(Tensor::zero_);
     }
     return out;
-  }
-
-  /** A new tensor of N(0, std²) entries, drawn by the secure generator into native memory. */
-  private static Tensor gaussian(SecureGaussian noise, long[] shape, double std) {
-    Tensor t = torch.empty(shape);
-    FloatBuffer values = t.data_ptr_float().capacity(t.numel()).asBuffer();
-    noise.fill(values, std);
-    return t;
   }
 
   /** Frees the accumulators. */
