@@ -21,8 +21,8 @@ import org.bytedeco.javacpp.Pointer;
  * freshly loaded model (pretrained weights, fresh 2-label head, mean pooling) and the same
  * synthetic batch. Per configuration: {@code warmup} untimed steps, {@code steps} timed ones
  * (samples/s from the median step), and the peak resident memory of the configuration alone
- * ({@link PeakRss}: reset after the model is loaded and after freed native memory is returned to
- * the operating system, so an earlier, larger configuration does not count).
+ * ({@link PeakRss}: reset after the model is loaded and memory that nothing uses any more is
+ * returned to the operating system, so an earlier, larger configuration does not count).
  *
  * <p>A step is the trainer's own step ({@link TrainerStep}), AdamW with default settings; DP runs
  * use all-layer Abadi clipping at C = {@code maxGradNorm} and noise σ = {@code noiseMultiplier}
@@ -90,8 +90,8 @@ public final class Benchmark {
 
   private BenchResult runCase(BenchConfig config, BenchConfig.Case c, Listener listener)
       throws IOException {
-    Pointer.trimMemory(); // give freed native memory back, so RSS starts from what is live
     try (BertModel model = models.load()) {
+      releaseUnreachableMemory();
       EncodedTextDataset data =
           SyntheticBatch.of(model.config(), config.batchSize(), config.seqLength(), config.seed());
       SequenceClassificationTask task =
@@ -127,6 +127,17 @@ public final class Benchmark {
             rss.source().label());
       }
     }
+  }
+
+  /**
+   * Returns memory that nothing uses any more to the operating system, so a section's RSS starts
+   * from what is live: a full GC unmaps the weight files' memory-mapped buffers of this and earlier
+   * loads (their pages count in RSS until then), and {@code malloc_trim} gives back native memory
+   * freed by earlier configurations.
+   */
+  private static void releaseUnreachableMemory() {
+    System.gc();
+    Pointer.trimMemory();
   }
 
   private static BenchStep newStep(

@@ -94,10 +94,7 @@ final class PerExampleStep implements BenchStep {
         accumulateClipped(task.physicalBatches(new int[] {i}).get(0));
       }
     }
-    List<Tensor> out = new ArrayList<>(accumulators.size());
-    for (Tensor acc : accumulators) {
-      out.add(GaussianMechanism.privatize(acc, dp.noiseStd(), batchSize, noise));
-    }
+    List<Tensor> out = GaussianMechanism.privatize(accumulators, dp.noiseStd(), batchSize, noise);
     try (NoGradGuard noGrad = new NoGradGuard()) {
       accumulators.forEach(Tensor::zero_);
     }
