@@ -27,7 +27,10 @@ import picocli.CommandLine.Spec;
     description = {
       "Measures training-step throughput and peak memory on a synthetic batch (random tokens,"
           + " full attention, random labels, fresh 2-label head) with real pretrained weights.",
-      "Set OMP_WAIT_POLICY=PASSIVE (the dpft launcher does) before comparing numbers."
+      "Set OMP_WAIT_POLICY=PASSIVE (the dpft launcher does) before comparing numbers.",
+      "Peak RSS includes memory that glibc's malloc keeps after frees; with"
+          + " MALLOC_MMAP_THRESHOLD_=131072 in the environment it follows live tensors closely"
+          + " (but steps run slower)."
     })
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
