@@ -1,0 +1,13 @@
+package io.dpft.cli;
+
+import picocli.CommandLine.Command;
+
+/** The layout of every command's help: headings, options in declaration order, full width. */
+@Command(
+    usageHelpAutoWidth = true,
+    sortOptions = false,
+    descriptionHeading = "%n",
+    parameterListHeading = "%nParameters:%n",
+    optionListHeading = "%nOptions:%n",
+    footerHeading = "%nExample:%n")
+final class HelpLayout {}
