@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "account",
     mixinStandardHelpOptions = true,
+    header = "Print the privacy loss ε of DP-SGD for given σ, q and steps.",
     description =
         "Prints the privacy loss ε of DP-SGD at a given δ: T steps of the Poisson-subsampled"
             + " Gaussian mechanism with noise multiplier σ and sampling rate q.",

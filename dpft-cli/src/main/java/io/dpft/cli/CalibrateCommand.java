@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "calibrate",
     mixinStandardHelpOptions = true,
+    header = "Find the smallest noise multiplier σ for a target (ε, δ).",
     description =
         "Prints the smallest noise multiplier σ that keeps DP-SGD within a target (ε, δ), and"
             + " the ε it achieves.",

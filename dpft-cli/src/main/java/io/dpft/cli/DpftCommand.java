@@ -4,6 +4,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -18,6 +19,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Differentially private fine-tuning of pretrained transformers.",
+    footer = {
+      "dpft quickstart",
+      "dpft account --noise-multiplier 1.1 --sample-rate 0.01 --epochs 30 --delta 1e-5",
+      "dpft help calibrate"
+    },
     subcommands = {
       AccountCommand.class,
       CalibrateCommand.class,
@@ -29,6 +35,7 @@ public final class DpftCommand implements Callable<Integer> {
   static final String DEBUG_FLAG = "--debug";
 
   @Spec private CommandSpec spec;
+  @Mixin private HelpLayout helpLayout;
 
   @Option(
       names = DEBUG_FLAG,

@@ -9,5 +9,6 @@ import picocli.CommandLine.Command;
     descriptionHeading = "%n",
     parameterListHeading = "%nParameters:%n",
     optionListHeading = "%nOptions:%n",
-    footerHeading = "%nExample:%n")
+    commandListHeading = "%nCommands:%n",
+    footerHeading = "%nExamples:%n")
 final class HelpLayout {}

@@ -25,11 +25,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
+    header = "Walk through the privacy accounting of a run on bundled defaults.",
     description = {
       "Walks through the privacy accounting of a DP fine-tuning run on the bundled defaults:"
           + " N = 2,400 examples, logical batch 64, 3 epochs, target ε = 8 at δ = 1/N^1.1.",
       "Training is not yet available in this build; this command will become the real run."
-    })
+    },
+    footer = "dpft quickstart")
 final class QuickstartCommand implements Callable<Integer> {
   /** Examples in the bundled sentiment task. */
   static final long DATASET_SIZE = 2_400;

@@ -13,14 +13,22 @@ final class UsageErrorHandler implements IParameterExceptionHandler {
 
   @Override
   public int handleParseException(ParameterException ex, String[] args) {
-    String message = ex.getMessage();
-    if (ex instanceof UnmatchedArgumentException) {
-      UnmatchedArgumentException unmatched = (UnmatchedArgumentException) ex;
-      if (!unmatched.getSuggestions().isEmpty()) {
-        message += "; did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?";
-      }
+    CommandLine commandLine = ex.getCommandLine();
+    // a misspelt flag often also makes a required one "missing": name the misspelling first
+    UnmatchedArgumentException unmatched =
+        ex instanceof UnmatchedArgumentException
+            ? (UnmatchedArgumentException) ex
+            : commandLine.getUnmatchedArguments().isEmpty()
+                ? null
+                : new UnmatchedArgumentException(commandLine, commandLine.getUnmatchedArguments());
+    if (unmatched == null) {
+      return report(commandLine, ex.getMessage());
     }
-    return report(ex.getCommandLine(), message);
+    String message = unmatched.getMessage();
+    if (!unmatched.getSuggestions().isEmpty()) {
+      message += "; did you mean '" + String.join("' or '", unmatched.getSuggestions()) + "'?";
+    }
+    return report(commandLine, message);
   }
 
   /**

@@ -24,7 +24,7 @@ class HelpTest {
         .contains("rdp, prv, gdp")
         .contains("batch size in examples")
         .contains("(--steps=T | --epochs=E)")
-        .contains("Example:");
+        .contains("Examples:");
   }
 
   @Test

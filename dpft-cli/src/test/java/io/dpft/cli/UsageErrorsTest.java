@@ -129,12 +129,27 @@ class UsageErrorsTest {
   }
 
   @Test
+  void misspelledRequiredOption_namesTheMisspellingRatherThanTheMissingFlag() {
+    Cli run =
+        Cli.run(
+            "account", "--noise-multiplyer", "1", "--sample-rate", "0.01", "--steps", "10",
+            "--delta", "1e-5");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.errLines()).hasSize(1);
+    assertThat(run.err())
+        .contains("Unknown option")
+        .contains("did you mean '--noise-multiplier'?")
+        .doesNotContain("Missing");
+  }
+
+  @Test
   void unknownCommand_exitsTwo() {
     Cli run = Cli.run("acount");
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.errLines()).hasSize(1);
-    assertThat(run.err()).startsWith("dpft: ").contains("account");
+    assertThat(run.err()).startsWith("dpft: ").contains("did you mean 'account'?");
   }
 
   @Test
