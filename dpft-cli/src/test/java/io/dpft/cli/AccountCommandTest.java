@@ -22,10 +22,7 @@ class AccountCommandTest {
       "account", "--accountant", accountant, "--noise-multiplier", "1.1",
       "--sample-rate", "0.01", "--steps", "3000", "--delta", "1e-5"
     };
-    String[] args = new String[base.length + more.length];
-    System.arraycopy(base, 0, args, 0, base.length);
-    System.arraycopy(more, 0, args, base.length, more.length);
-    return Cli.run(args);
+    return Cli.run(base, more);
   }
 
   @ParameterizedTest

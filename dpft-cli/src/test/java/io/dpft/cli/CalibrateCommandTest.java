@@ -18,10 +18,7 @@ class CalibrateCommandTest {
       "calibrate", "--accountant", kind.cliName(), "--target-epsilon", "3", "--delta", "1e-5",
       "--batch-size", "256", "--dataset-size", "50000", "--epochs", "10"
     };
-    String[] args = new String[base.length + more.length];
-    System.arraycopy(base, 0, args, 0, base.length);
-    System.arraycopy(more, 0, args, base.length, more.length);
-    return Cli.run(args);
+    return Cli.run(base, more);
   }
 
   @ParameterizedTest

@@ -14,6 +14,14 @@ import picocli.CommandLine;
 record Cli(int exitCode, String out, String err) {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /** Runs {@code base} followed by {@code more}. */
+  static Cli run(String[] base, String... more) {
+    String[] args = new String[base.length + more.length];
+    System.arraycopy(base, 0, args, 0, base.length);
+    System.arraycopy(more, 0, args, base.length, more.length);
+    return run(args);
+  }
+
   static Cli run(String... args) {
     return run(DpftCommand.newCommandLine(false), args);
   }
