@@ -9,6 +9,9 @@ import io.dpft.privacy.calibration.Calibration;
 import io.dpft.privacy.calibration.NoiseCalibrator;
 import io.dpft.privacy.sampling.SamplingSchedule;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -61,8 +64,8 @@ final class QuickstartCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "1. Data: N = %,d examples (the bundled sentiment task).%n", DATASET_SIZE);
     out.printf(
         Locale.ROOT,
-        "2. Sampling: logical batch B = %d, so every step takes each example with probability"
-            + " q = B/N = %s (Poisson sampling);%n   %d epochs are T = floor(%d/q) = %d steps.%n",
+        "2. Sampling: logical batch B = %d, so each step takes every example with probability%n"
+            + "   q = B/N = %s (Poisson sampling); %d epochs are T = floor(%d/q) = %d steps.%n",
         BATCH_SIZE,
         number(sampleRate, 6),
         EPOCHS,
@@ -82,19 +85,19 @@ final class QuickstartCommand implements Callable<Integer> {
     double noiseMultiplier = calibration.noiseMultiplier();
     out.printf(
         Locale.ROOT,
-        "   σ = %s: the smallest noise multiplier with ε ≤ %s (RDP: ε = %s).%n",
+        "   σ = %s, the smallest noise multiplier with ε ≤ %s;%n   RDP: ε = %s.%n",
         number(noiseMultiplier, 6),
         number(TARGET_EPSILON, 6),
         PrivacyReport.epsilonText(calibration.achieved()));
     out.printf(
         Locale.ROOT,
-        "5. ε spent after each epoch at δ = %s, by each accountant:%n",
+        "5. ε spent after each epoch at δ = %s, by each accountant (PRV with its bounds):%n",
         number(delta, 4));
+    out.flush();
     printEpochs(out, noiseMultiplier, sampleRate, delta);
     out.println();
-    out.println(
-        "Training is not yet available in this build. When it lands, `dpft quickstart` will"
-            + " fine-tune a model on this task with DP-SGD at this σ and q.");
+    out.println("Training is not yet available in this build. When it lands, `dpft quickstart`");
+    out.println("will fine-tune a model on this task with DP-SGD at this σ and q.");
     out.flush();
     return 0;
   }
@@ -102,22 +105,32 @@ final class QuickstartCommand implements Callable<Integer> {
   /** One row per epoch: cumulative steps and the ε each accountant reads from the ledger. */
   private static void printEpochs(
       PrintWriter out, double noiseMultiplier, double sampleRate, double delta) {
-    StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "   %-6s %-6s", "epoch", "steps"));
-    for (AccountantKind kind : AccountantKind.values()) {
-      header.append(String.format(Locale.ROOT, " %-24s", kind.cliName()));
-    }
-    out.println(header.toString().stripTrailing());
+    List<List<String>> table = new ArrayList<>();
+    List<String> header = new ArrayList<>(List.of("epoch", "steps"));
+    Arrays.stream(AccountantKind.values()).map(AccountantKind::cliName).forEach(header::add);
+    table.add(header);
     PrivacyLedger ledger = new PrivacyLedger();
     for (int epoch = 1; epoch <= EPOCHS; epoch++) {
       long stepsSoFar = SamplingSchedule.ofEpochs(sampleRate, epoch).steps();
       ledger.record(noiseMultiplier, sampleRate, stepsSoFar - ledger.totalSteps());
-      StringBuilder row =
-          new StringBuilder(String.format(Locale.ROOT, "   %-6d %-6d", epoch, stepsSoFar));
+      List<String> row = new ArrayList<>(List.of(Integer.toString(epoch), Long.toString(stepsSoFar)));
       for (AccountantKind kind : AccountantKind.values()) {
-        PrivacyLoss loss = kind.create().epsilon(ledger.history(), delta);
-        row.append(String.format(Locale.ROOT, " %-24s", shortEpsilon(loss)));
+        row.add(shortEpsilon(kind.create().epsilon(ledger.history(), delta)));
       }
-      out.println(row.toString().stripTrailing());
+      table.add(row);
+    }
+    int[] widths = new int[header.size()];
+    table.forEach(row -> {
+      for (int i = 0; i < row.size(); i++) {
+        widths[i] = Math.max(widths[i], row.get(i).length());
+      }
+    });
+    for (List<String> row : table) {
+      StringBuilder line = new StringBuilder("  ");
+      for (int i = 0; i < row.size(); i++) {
+        line.append("  ").append(row.get(i)).append(" ".repeat(widths[i] - row.get(i).length()));
+      }
+      out.println(line.toString().stripTrailing());
     }
   }
 

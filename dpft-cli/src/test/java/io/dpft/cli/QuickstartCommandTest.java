@@ -30,7 +30,7 @@ class QuickstartCommandTest {
         NoiseCalibrator.calibrate(AccountantKind.RDP.create(), 8, DELTA, 64.0 / 2400, 112);
 
     assertThat(Cli.run("quickstart").out())
-        .contains("σ = " + PrivacyReport.number(expected.noiseMultiplier(), 6) + ":")
+        .contains("σ = " + PrivacyReport.number(expected.noiseMultiplier(), 6) + ",")
         .contains("T = floor(3/q) = 112 steps");
   }
 
