@@ -16,10 +16,15 @@ record Cli(int exitCode, String out, String err) {
 
   /** Runs {@code base} followed by {@code more}. */
   static Cli run(String[] base, String... more) {
+    return run(args(base, more));
+  }
+
+  /** {@code base} followed by {@code more}. */
+  static String[] args(String[] base, String... more) {
     String[] args = new String[base.length + more.length];
     System.arraycopy(base, 0, args, 0, base.length);
     System.arraycopy(more, 0, args, base.length, more.length);
-    return run(args);
+    return args;
   }
 
   static Cli run(String... args) {
