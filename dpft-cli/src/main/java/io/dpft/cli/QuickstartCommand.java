@@ -95,6 +95,8 @@ final class QuickstartCommand implements Callable<Integer> {
         number(delta, 4));
     out.flush();
     printEpochs(out, noiseMultiplier, sampleRate, delta);
+    out.println("   RDP and PRV's upper bound are guarantees; GDP is a central-limit approximation");
+    out.println("   that can understate ε when the steps are few or σ is small.");
     out.println();
     out.println("Training is not yet available in this build. When it lands, `dpft quickstart`");
     out.println("will fine-tune a model on this task with DP-SGD at this σ and q.");
