@@ -30,7 +30,7 @@ class UsageErrorsTest {
     return args.build().toArray(String[]::new);
   }
 
-  static Stream<Arguments> badValues() {
+  static Stream<Arguments> badInputs() {
     return Stream.of(
         Arguments.of(accountWith("--sample-rate", "1.5"), "--sample-rate must be in (0, 1], got 1.5"),
         Arguments.of(accountWith("--sample-rate", "0"), "--sample-rate must be in (0, 1]"),
@@ -57,12 +57,33 @@ class UsageErrorsTest {
               "calibrate", "--target-epsilon", "-3", "--sample-rate", "0.1", "--steps", "10",
               "--delta", "1e-5"
             },
-            "--target-epsilon must be > 0"));
+            "--target-epsilon must be > 0"),
+        Arguments.of(
+            new String[] {"account", "--noise-multiplier", "1", "--steps", "10", "--delta", "1e-5"},
+            "Missing required argument (specify one of these):"
+                + " (--sample-rate=Q | (--batch-size=B --dataset-size=N))"),
+        Arguments.of(
+            new String[] {
+              "calibrate", "--target-epsilon", "1", "--sample-rate", "0.1", "--delta", "1e-5"
+            },
+            "(--steps=T | --epochs=E)"),
+        Arguments.of(
+            new String[] {
+              "account", "--noise-multiplier", "1", "--batch-size", "64", "--steps", "10",
+              "--delta", "1e-5"
+            },
+            "Missing required argument(s): --dataset-size=N"),
+        Arguments.of(
+            new String[] {
+              "account", "--noise-multiplier", "1", "--sample-rate", "0.1", "--batch-size", "64",
+              "--dataset-size", "640", "--steps", "10", "--delta", "1e-5"
+            },
+            "mutually exclusive"));
   }
 
   @ParameterizedTest
-  @MethodSource("badValues")
-  void badValue_exitsTwoWithOneLineNamingTheFlag(String[] args, String expected) {
+  @MethodSource("badInputs")
+  void badInput_exitsTwoWithOneLineNamingTheFlag(String[] args, String expected) {
     Cli run = Cli.run(args);
 
     assertThat(run.exitCode()).isEqualTo(2);
@@ -74,49 +95,6 @@ class UsageErrorsTest {
         .contains("Try 'dpft " + args[0] + " --help'")
         .doesNotContain("at io.dpft")
         .doesNotContain("Exception");
-  }
-
-  @Test
-  void missingSampleRateGroup_exitsTwoNamingTheChoices() {
-    Cli run = Cli.run("account", "--noise-multiplier", "1", "--steps", "10", "--delta", "1e-5");
-
-    assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.errLines()).hasSize(1);
-    assertThat(run.err()).contains("--sample-rate").contains("--batch-size");
-  }
-
-  @Test
-  void missingLengthGroup_exitsTwoNamingTheChoices() {
-    Cli run =
-        Cli.run("calibrate", "--target-epsilon", "1", "--sample-rate", "0.1", "--delta", "1e-5");
-
-    assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.errLines()).hasSize(1);
-    assertThat(run.err()).contains("--steps").contains("--epochs");
-  }
-
-  @Test
-  void batchSizeWithoutDatasetSize_exitsTwoNamingTheMissingFlag() {
-    Cli run =
-        Cli.run(
-            "account", "--noise-multiplier", "1", "--batch-size", "64", "--steps", "10",
-            "--delta", "1e-5");
-
-    assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.errLines()).hasSize(1);
-    assertThat(run.err()).contains("--dataset-size");
-  }
-
-  @Test
-  void bothSampleRateAndBatchSize_exitsTwoAsMutuallyExclusive() {
-    Cli run =
-        Cli.run(
-            "account", "--noise-multiplier", "1", "--sample-rate", "0.1", "--batch-size", "64",
-            "--dataset-size", "640", "--steps", "10", "--delta", "1e-5");
-
-    assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.errLines()).hasSize(1);
-    assertThat(run.err()).contains("mutually exclusive");
   }
 
   @Test
