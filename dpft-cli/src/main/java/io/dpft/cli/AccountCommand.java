@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dpft account}: the ε that T steps of the Poisson-subsampled Gaussian mechanism with
- * noise multiplier σ and sampling rate q spend at a given δ, by one accountant.
+ * {@code dpft account}: the ε that T steps of the Poisson-subsampled Gaussian mechanism with noise
+ * multiplier σ and sampling rate q spend at a given δ, by one accountant.
  */
 @Command(
     name = "account",

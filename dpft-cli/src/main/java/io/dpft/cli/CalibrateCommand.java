@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dpft calibrate}: the smallest noise multiplier σ whose ε after T steps at sampling rate
- * q stays within a target ε at δ, by {@link NoiseCalibrator}, and the ε it achieves.
+ * {@code dpft calibrate}: the smallest noise multiplier σ whose ε after T steps at sampling rate q
+ * stays within a target ε at δ, by {@link NoiseCalibrator}, and the ε it achieves.
  */
 @Command(
     name = "calibrate",

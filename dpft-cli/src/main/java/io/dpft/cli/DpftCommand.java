@@ -11,8 +11,8 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
- * The top-level {@code dpft} command: lists the subcommands (the one place they are listed) and
- * the options every command shares. Run without a subcommand it prints its usage and fails.
+ * The top-level {@code dpft} command: lists the subcommands (the one place they are listed) and the
+ * options every command shares. Run without a subcommand it prints its usage and fails.
  */
 @Command(
     name = "dpft",
@@ -44,8 +44,8 @@ public final class DpftCommand implements Callable<Integer> {
   private boolean debug;
 
   /**
-   * The command line with dpft's error handling: bad input gives a one-line message and exit
-   * code 2, an unexpected error a one-line message and exit code 1.
+   * The command line with dpft's error handling: bad input gives a one-line message and exit code
+   * 2, an unexpected error a one-line message and exit code 1.
    *
    * @param debug print stack traces of unexpected errors even without {@value #DEBUG_FLAG}
    */

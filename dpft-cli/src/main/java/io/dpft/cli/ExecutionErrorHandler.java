@@ -15,7 +15,7 @@ import picocli.CommandLine.ParseResult;
 final class ExecutionErrorHandler implements IExecutionExceptionHandler {
   private final boolean debug;
 
-  /** @param debug print stack traces even when {@code --debug} was not given */
+  /** With {@code debug} set (DPFT_DEBUG=1), stack traces are printed even without --debug. */
   ExecutionErrorHandler(boolean debug) {
     this.debug = debug;
   }

@@ -7,12 +7,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Turns the library's parameter names in an error message into the command's flags: a flag is
- * the kebab-case of the library name ({@code sampleRate} ↔ {@code --sample-rate}), so {@code
+ * Turns the library's parameter names in an error message into the command's flags: a flag is the
+ * kebab-case of the library name ({@code sampleRate} ↔ {@code --sample-rate}), so {@code
  * "sampleRate must be in (0, 1], got 1.5"} becomes {@code "--sample-rate must be in (0, 1], got
  * 1.5"}. Names of several words are replaced wherever they stand; one-word names ({@code delta},
- * {@code steps}) only where they are the subject ({@code "delta must ..."}) or assigned
- * ({@code "steps=0"}), so that prose such as "after 10 steps" stays as it is.
+ * {@code steps}) only where they are the subject ({@code "delta must ..."}) or assigned ({@code
+ * "steps=0"}), so that prose such as "after 10 steps" stays as it is.
  */
 final class FlagNames {
   private FlagNames() {}

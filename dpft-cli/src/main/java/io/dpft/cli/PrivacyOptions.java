@@ -25,8 +25,7 @@ final class PrivacyOptions {
       paramLabel = "D",
       required = true,
       order = 31,
-      description =
-          "target δ of (ε, δ)-DP, a probability in (0, 1); usually well below 1/N")
+      description = "target δ of (ε, δ)-DP, a probability in (0, 1); usually well below 1/N")
   private double delta;
 
   /** δ, checked by {@link PrivacyChecks#delta}. */

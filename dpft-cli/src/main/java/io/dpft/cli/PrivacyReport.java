@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What {@code account} and {@code calibrate} print: the mechanism (σ, q, T), the accountant and
- * the privacy loss it reports, as text rows or as one JSON object. The JSON keys are the snake
- * case of the library's names ({@code noise_multiplier}, {@code sample_rate}, {@code steps}, and
- * the {@link PrivacyLoss} record's components: {@code epsilon}, {@code delta}, {@code order},
- * {@code epsilon_lower}, {@code epsilon_upper}, {@code mu}).
+ * What {@code account} and {@code calibrate} print: the mechanism (σ, q, T), the accountant and the
+ * privacy loss it reports, as text rows or as one JSON object. The JSON keys are the snake case of
+ * the library's names ({@code noise_multiplier}, {@code sample_rate}, {@code steps}, and the {@link
+ * PrivacyLoss} record's components: {@code epsilon}, {@code delta}, {@code order}, {@code
+ * epsilon_lower}, {@code epsilon_upper}, {@code mu}).
  */
 record PrivacyReport(
     AccountantKind accountant,
@@ -61,7 +61,10 @@ record PrivacyReport(
   static String epsilonText(PrivacyLoss loss) {
     String epsilon = number(loss.epsilon(), 4);
     if (loss instanceof PrivacyLoss.Rdp) {
-      return epsilon + " (best Rényi order α = " + number(((PrivacyLoss.Rdp) loss).order(), 4) + ")";
+      return epsilon
+          + " (best Rényi order α = "
+          + number(((PrivacyLoss.Rdp) loss).order(), 4)
+          + ")";
     }
     if (loss instanceof PrivacyLoss.Prv) {
       PrivacyLoss.Prv prv = (PrivacyLoss.Prv) loss;
@@ -82,8 +85,8 @@ record PrivacyReport(
   }
 
   /**
-   * {@code value} to {@code digits} significant digits without trailing zeros: plain down to
-   * 0.001, then as {@code 1.914e-4}.
+   * {@code value} to {@code digits} significant digits without trailing zeros: plain down to 0.001,
+   * then as {@code 1.914e-4}.
    */
   static String number(double value, int digits) {
     if (!Double.isFinite(value)) {

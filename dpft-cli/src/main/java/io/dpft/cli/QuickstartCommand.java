@@ -55,13 +55,15 @@ final class QuickstartCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     out.println("dpft quickstart: the privacy accounting of a DP fine-tuning run, step by step.");
-    out.println("Training is not yet available in this build: no model is trained, no data is read.");
+    out.println(
+        "Training is not yet available in this build: no model is trained, no data is read.");
     out.println();
 
     double sampleRate = SamplingSchedule.sampleRate(BATCH_SIZE, DATASET_SIZE);
     SamplingSchedule schedule = SamplingSchedule.ofEpochs(sampleRate, EPOCHS);
     double delta = Math.pow(DATASET_SIZE, -DELTA_EXPONENT);
-    out.printf(Locale.ROOT, "1. Data: N = %,d examples (the bundled sentiment task).%n", DATASET_SIZE);
+    out.printf(
+        Locale.ROOT, "1. Data: N = %,d examples (the bundled sentiment task).%n", DATASET_SIZE);
     out.printf(
         Locale.ROOT,
         "2. Sampling: logical batch B = %d, so each step takes every example with probability%n"
@@ -95,7 +97,8 @@ final class QuickstartCommand implements Callable<Integer> {
         number(delta, 4));
     out.flush();
     printEpochs(out, noiseMultiplier, sampleRate, delta);
-    out.println("   RDP and PRV's upper bound are guarantees; GDP is a central-limit approximation");
+    out.println(
+        "   RDP and PRV's upper bound are guarantees; GDP is a central-limit approximation");
     out.println("   that can understate ε when the steps are few or σ is small.");
     out.println();
     out.println("Training is not yet available in this build. When it lands, `dpft quickstart`");
@@ -115,18 +118,20 @@ final class QuickstartCommand implements Callable<Integer> {
     for (int epoch = 1; epoch <= EPOCHS; epoch++) {
       long stepsSoFar = SamplingSchedule.ofEpochs(sampleRate, epoch).steps();
       ledger.record(noiseMultiplier, sampleRate, stepsSoFar - ledger.totalSteps());
-      List<String> row = new ArrayList<>(List.of(Integer.toString(epoch), Long.toString(stepsSoFar)));
+      List<String> row =
+          new ArrayList<>(List.of(Integer.toString(epoch), Long.toString(stepsSoFar)));
       for (AccountantKind kind : AccountantKind.values()) {
         row.add(shortEpsilon(kind.create().epsilon(ledger.history(), delta)));
       }
       table.add(row);
     }
     int[] widths = new int[header.size()];
-    table.forEach(row -> {
-      for (int i = 0; i < row.size(); i++) {
-        widths[i] = Math.max(widths[i], row.get(i).length());
-      }
-    });
+    table.forEach(
+        row -> {
+          for (int i = 0; i < row.size(); i++) {
+            widths[i] = Math.max(widths[i], row.get(i).length());
+          }
+        });
     for (List<String> row : table) {
       StringBuilder line = new StringBuilder("  ");
       for (int i = 0; i < row.size(); i++) {
@@ -141,7 +146,12 @@ final class QuickstartCommand implements Callable<Integer> {
     String epsilon = number(loss.epsilon(), 4);
     if (loss instanceof PrivacyLoss.Prv) {
       PrivacyLoss.Prv prv = (PrivacyLoss.Prv) loss;
-      return epsilon + " [" + number(prv.epsilonLower(), 4) + ", " + number(prv.epsilonUpper(), 4) + "]";
+      return epsilon
+          + " ["
+          + number(prv.epsilonLower(), 4)
+          + ", "
+          + number(prv.epsilonUpper(), 4)
+          + "]";
     }
     return epsilon;
   }

@@ -5,17 +5,25 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
- * How examples are sampled, given either way users think of it: the rate as {@code --sample-rate
- * Q} or as {@code --batch-size B --dataset-size N} (q = B/N), and the length as {@code --steps T}
- * or {@code --epochs E} (T = ⌊E/q⌋). Each pair is an exclusive, required group, so picocli
- * rejects both or neither; the values themselves are checked by {@link SamplingSchedule}.
+ * How examples are sampled, given either way users think of it: the rate as {@code --sample-rate Q}
+ * or as {@code --batch-size B --dataset-size N} (q = B/N), and the length as {@code --steps T} or
+ * {@code --epochs E} (T = ⌊E/q⌋). Each pair is an exclusive, required group, so picocli rejects
+ * both or neither; the values themselves are checked by {@link SamplingSchedule}.
  */
 final class SamplingOptions {
 
-  @ArgGroup(exclusive = true, multiplicity = "1", heading = "%nSampling rate (one of):%n", order = 10)
+  @ArgGroup(
+      exclusive = true,
+      multiplicity = "1",
+      heading = "%nSampling rate (one of):%n",
+      order = 10)
   private Rate rate;
 
-  @ArgGroup(exclusive = true, multiplicity = "1", heading = "%nLength of training (one of):%n", order = 20)
+  @ArgGroup(
+      exclusive = true,
+      multiplicity = "1",
+      heading = "%nLength of training (one of):%n",
+      order = 20)
   private Length length;
 
   /** The schedule these options describe; throws IllegalArgumentException for bad values. */

@@ -6,8 +6,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * Bad input on the command line: one line on stderr that names the command, says what is wrong
- * and points to the command's help, then exit code 2. No usage dump, no stack trace.
+ * Bad input on the command line: one line on stderr that names the command, says what is wrong and
+ * points to the command's help, then exit code 2. No usage dump, no stack trace.
  */
 final class UsageErrorHandler implements IParameterExceptionHandler {
 

@@ -19,8 +19,17 @@ class AccountCommandTest {
 
   private static Cli account(String accountant, String... more) {
     String[] base = {
-      "account", "--accountant", accountant, "--noise-multiplier", "1.1",
-      "--sample-rate", "0.01", "--steps", "3000", "--delta", "1e-5"
+      "account",
+      "--accountant",
+      accountant,
+      "--noise-multiplier",
+      "1.1",
+      "--sample-rate",
+      "0.01",
+      "--steps",
+      "3000",
+      "--delta",
+      "1e-5"
     };
     return Cli.run(base, more);
   }
@@ -81,15 +90,35 @@ class AccountCommandTest {
 
     JsonNode bySizes =
         Cli.run(
-                "account", "--accountant", kind.cliName(), "--noise-multiplier", "0.9",
-                "--batch-size", "64", "--dataset-size", "2400", "--epochs", "3",
-                "--delta", "1e-5", "--json")
+                "account",
+                "--accountant",
+                kind.cliName(),
+                "--noise-multiplier",
+                "0.9",
+                "--batch-size",
+                "64",
+                "--dataset-size",
+                "2400",
+                "--epochs",
+                "3",
+                "--delta",
+                "1e-5",
+                "--json")
             .json();
     JsonNode byRate =
         Cli.run(
-                "account", "--accountant", kind.cliName(), "--noise-multiplier", "0.9",
-                "--sample-rate", Double.toString((double) batchSize / datasetSize),
-                "--steps", Long.toString(steps), "--delta", "1e-5", "--json")
+                "account",
+                "--accountant",
+                kind.cliName(),
+                "--noise-multiplier",
+                "0.9",
+                "--sample-rate",
+                Double.toString((double) batchSize / datasetSize),
+                "--steps",
+                Long.toString(steps),
+                "--delta",
+                "1e-5",
+                "--json")
             .json();
 
     assertThat(bySizes.get("steps").asLong()).isEqualTo(112);
@@ -100,8 +129,16 @@ class AccountCommandTest {
   void accountant_defaultsToRdp() {
     Cli run =
         Cli.run(
-            "account", "--noise-multiplier", "1.1", "--sample-rate", "0.01", "--steps", "3000",
-            "--delta", "1e-5", "--json");
+            "account",
+            "--noise-multiplier",
+            "1.1",
+            "--sample-rate",
+            "0.01",
+            "--steps",
+            "3000",
+            "--delta",
+            "1e-5",
+            "--json");
 
     assertThat(run.json().get("accountant").asText()).isEqualTo("rdp");
     assertThat(run.json().has("order")).isTrue();

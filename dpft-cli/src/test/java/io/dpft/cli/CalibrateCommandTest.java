@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CalibrateCommandTest {
   private static final double TARGET_EPSILON = 3;
   private static final double DELTA = 1e-5;
+
   /** 500 of 50,000 examples for one epoch: q = 0.01, T = 100 (cheap enough for PRV). */
   private static final String[] SAMPLING = {
     "--batch-size", "500", "--dataset-size", "50000", "--epochs", "1"
@@ -69,8 +70,13 @@ class CalibrateCommandTest {
     JsonNode calibrated = calibratedJson(kind).json();
 
     String[] account = {
-      "account", "--accountant", kind.cliName(),
-      "--noise-multiplier", calibrated.get("noise_multiplier").asText(), "--delta", "1e-5"
+      "account",
+      "--accountant",
+      kind.cliName(),
+      "--noise-multiplier",
+      calibrated.get("noise_multiplier").asText(),
+      "--delta",
+      "1e-5"
     };
     JsonNode accounted = Cli.run(Cli.args(account, SAMPLING), "--json").json();
 

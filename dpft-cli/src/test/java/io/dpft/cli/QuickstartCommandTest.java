@@ -37,7 +37,9 @@ class QuickstartCommandTest {
   @Test
   void quickstart_showsEachEpochWithinTheTarget() {
     List<Matcher> rows =
-        Cli.run("quickstart").out().lines()
+        Cli.run("quickstart")
+            .out()
+            .lines()
             .map(EPOCH_ROW::matcher)
             .filter(Matcher::matches)
             .collect(Collectors.toList());

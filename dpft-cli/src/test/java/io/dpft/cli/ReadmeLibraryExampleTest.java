@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's "Library example in Java", compiled and run: {@link #example()} holds the same
- * lines as the README's code block, and {@link #readme_javaBlock_isTheCodeOfThisTest()} fails
- * when the two drift apart.
+ * The README's "Library example in Java", compiled and run: {@link #example()} holds the same lines
+ * as the README's code block, and {@link #readme_javaBlock_isTheCodeOfThisTest()} fails when the
+ * two drift apart.
  */
 class ReadmeLibraryExampleTest {
   private static final Path README = Path.of("..", "README.md");

@@ -32,7 +32,8 @@ class UsageErrorsTest {
 
   static Stream<Arguments> badInputs() {
     return Stream.of(
-        Arguments.of(accountWith("--sample-rate", "1.5"), "--sample-rate must be in (0, 1], got 1.5"),
+        Arguments.of(
+            accountWith("--sample-rate", "1.5"), "--sample-rate must be in (0, 1], got 1.5"),
         Arguments.of(accountWith("--sample-rate", "0"), "--sample-rate must be in (0, 1]"),
         Arguments.of(accountWith("--sample-rate", "abc"), "--sample-rate"),
         Arguments.of(accountWith("--noise-multiplier", "-1"), "--noise-multiplier must be > 0"),
@@ -42,20 +43,43 @@ class UsageErrorsTest {
         Arguments.of(accountWith("--accountant", "moments"), "--accountant"),
         Arguments.of(
             new String[] {
-              "account", "--noise-multiplier", "1", "--batch-size", "500", "--dataset-size", "100",
-              "--steps", "10", "--delta", "1e-5"
+              "account",
+              "--noise-multiplier",
+              "1",
+              "--batch-size",
+              "500",
+              "--dataset-size",
+              "100",
+              "--steps",
+              "10",
+              "--delta",
+              "1e-5"
             },
             "--batch-size must be <= --dataset-size"),
         Arguments.of(
             new String[] {
-              "account", "--noise-multiplier", "1", "--sample-rate", "0.1", "--epochs", "-2",
-              "--delta", "1e-5"
+              "account",
+              "--noise-multiplier",
+              "1",
+              "--sample-rate",
+              "0.1",
+              "--epochs",
+              "-2",
+              "--delta",
+              "1e-5"
             },
             "--epochs must be > 0"),
         Arguments.of(
             new String[] {
-              "calibrate", "--target-epsilon", "-3", "--sample-rate", "0.1", "--steps", "10",
-              "--delta", "1e-5"
+              "calibrate",
+              "--target-epsilon",
+              "-3",
+              "--sample-rate",
+              "0.1",
+              "--steps",
+              "10",
+              "--delta",
+              "1e-5"
             },
             "--target-epsilon must be > 0"),
         Arguments.of(
@@ -69,14 +93,32 @@ class UsageErrorsTest {
             "(--steps=T | --epochs=E)"),
         Arguments.of(
             new String[] {
-              "account", "--noise-multiplier", "1", "--batch-size", "64", "--steps", "10",
-              "--delta", "1e-5"
+              "account",
+              "--noise-multiplier",
+              "1",
+              "--batch-size",
+              "64",
+              "--steps",
+              "10",
+              "--delta",
+              "1e-5"
             },
             "Missing required argument(s): --dataset-size=N"),
         Arguments.of(
             new String[] {
-              "account", "--noise-multiplier", "1", "--sample-rate", "0.1", "--batch-size", "64",
-              "--dataset-size", "640", "--steps", "10", "--delta", "1e-5"
+              "account",
+              "--noise-multiplier",
+              "1",
+              "--sample-rate",
+              "0.1",
+              "--batch-size",
+              "64",
+              "--dataset-size",
+              "640",
+              "--steps",
+              "10",
+              "--delta",
+              "1e-5"
             },
             "mutually exclusive"));
   }
@@ -110,8 +152,15 @@ class UsageErrorsTest {
   void misspelledRequiredOption_namesTheMisspellingRatherThanTheMissingFlag() {
     Cli run =
         Cli.run(
-            "account", "--noise-multiplyer", "1", "--sample-rate", "0.01", "--steps", "10",
-            "--delta", "1e-5");
+            "account",
+            "--noise-multiplyer",
+            "1",
+            "--sample-rate",
+            "0.01",
+            "--steps",
+            "10",
+            "--delta",
+            "1e-5");
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.errLines()).hasSize(1);
