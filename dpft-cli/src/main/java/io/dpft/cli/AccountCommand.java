@@ -14,6 +14,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code dpft account}: the ε that T steps of the Poisson-subsampled Gaussian mechanism with noise
  * multiplier σ and sampling rate q spend at a given δ, by one accountant.
+ *
+ * <p>DP-SGD and the mechanism: Abadi et al., "Deep Learning with Differential Privacy", CCS 2016.
+ * The accountants are the library's: Rényi DP (Mironov, CSF 2017; Mironov, Talwar and Zhang,
+ * 2019), privacy random variables (Gopi, Lee and Wutschitz, NeurIPS 2021) and Gaussian DP (Dong,
+ * Roth and Su, JRSS-B 2022).
  */
 @Command(
     name = "account",
