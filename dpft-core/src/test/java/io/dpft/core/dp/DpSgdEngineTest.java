@@ -10,6 +10,7 @@ import io.dpft.core.models.BertConfig.ModelType;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.BertModel.Options;
 import io.dpft.core.models.BertModel.Pooling;
+import io.dpft.core.models.TinyBert;
 import io.dpft.core.models.TokenBatch;
 import io.dpft.core.nn.Activation;
 import io.dpft.core.nn.Conv2d;
@@ -49,7 +50,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class DpSgdEngineTest {
   private static final int B = 4;
   private static final int T = 6;
-  private static final int VOCAB = 23;
   private static final int LABELS = 3;
   private static final double TOLERANCE = 1e-5;
 
@@ -319,20 +319,8 @@ class DpSgdEngineTest {
     return torch.nll_loss(logp, labels, new TensorOptional(), 2, -100);
   }
 
-  /** Tiny BERT with non-zero biases (so bias-only training sees real gradients), no dropout. */
   static BertModel tinyBert() {
-    torch.manual_seed(3);
-    BertConfig config =
-        new BertConfig(
-            ModelType.BERT, VOCAB, 8, 2, 2, 16, Activation.GELU, 0.0, 0.0, 16, 2, 1e-12, 0);
-    BertModel model = new BertModel(config, Options.sequenceClassification(LABELS, Pooling.CLS));
-    model.parameters().values().forEach(p -> {
-      if (p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS) {
-        p.tensor().detach().copy_(torch.randn(p.shape()).mul(new Scalar(0.5)));
-      }
-    });
-    model.eval();
-    return model;
+    return TinyBert.classifier(LABELS, Pooling.CLS);
   }
 
   /** Four sequences of length 6 with padding; a repeated token to exercise the embedding mask. */
