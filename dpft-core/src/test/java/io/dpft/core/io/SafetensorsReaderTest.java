@@ -4,7 +4,6 @@ import static io.dpft.core.io.HandBuiltSafetensors.concat;
 import static io.dpft.core.io.HandBuiltSafetensors.floats;
 import static io.dpft.core.io.HandBuiltSafetensors.longs;
 import static io.dpft.core.io.HandBuiltSafetensors.shorts;
-import static io.dpft.core.io.HandBuiltSafetensors.values;
 import static io.dpft.core.io.HandBuiltSafetensors.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,7 +39,7 @@ class SafetensorsReaderTest {
     try (PointerScope scope = new PointerScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
       Tensor h = reader.read("h");
       assertThat(h.scalar_type().intern()).isEqualTo(ScalarType.Float);
-      assertThat(values(h)).containsExactly(HALF_VALUES);
+      assertThat(TestTensors.floats(h)).containsExactly(HALF_VALUES);
     }
   }
 
@@ -56,7 +55,7 @@ class SafetensorsReaderTest {
     try (PointerScope scope = new PointerScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
       Tensor b = reader.read("b");
       assertThat(Shapes.of(b)).containsExactly(2, 2);
-      assertThat(values(b)).containsExactly(expected);
+      assertThat(TestTensors.floats(b)).containsExactly(expected);
     }
   }
 
@@ -71,7 +70,7 @@ class SafetensorsReaderTest {
     try (PointerScope scope = new PointerScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
       assertThat(reader.names()).containsExactly("w", "ids", "empty");
       assertThat(reader.metadata()).isEqualTo(Map.of("format", "pt"));
-      assertThat(values(reader.read("w"))).containsExactly(1, 2, 3, 4, 5, 6.5f);
+      assertThat(TestTensors.floats(reader.read("w"))).containsExactly(1, 2, 3, 4, 5, 6.5f);
       Tensor ids = reader.read("ids");
       assertThat(ids.scalar_type().intern()).isEqualTo(ScalarType.Long);
       long[] idValues = new long[3];
@@ -93,7 +92,7 @@ class SafetensorsReaderTest {
         w = reader.read("w");
       }
       Files.delete(file);
-      assertThat(values(w)).containsExactly(3, 4);
+      assertThat(TestTensors.floats(w)).containsExactly(3, 4);
     }
   }
 
