@@ -1,0 +1,60 @@
+package io.dpft.core.nn;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Affine map {@code z = a Wᵀ + b} over the last dimension: {@code (B, ..., d_in) -> (B, ..., d_out)}.
+ *
+ * <p>Per sample, the weight gradient is {@code Σ_t g_{i,t} ⊗ a_{i,t}} and the bias gradient
+ * {@code Σ_t g_{i,t}}, with {@code g = dL/dz} (Goodfellow, "Efficient Per-Example Gradient
+ * Computations", 2015). The tape records {@code a} only while {@code W} is trainable.
+ */
+public class Linear extends DpLayer {
+  private final int inFeatures;
+  private final int outFeatures;
+  private final WeightLayout layout;
+
+  /** A torch-layout ({@link WeightLayout#OUT_IN}) layer; W ~ N(0, 0.02²), b = 0. */
+  public Linear(int inFeatures, int outFeatures, boolean bias) {
+    this(inFeatures, outFeatures, bias, WeightLayout.OUT_IN);
+  }
+
+  /** A layer whose weight is stored in {@code layout}; W ~ N(0, 0.02²), b = 0. */
+  public Linear(int inFeatures, int outFeatures, boolean bias, WeightLayout layout) {
+    super(Parameter.normal(ParameterKind.WEIGHT, Init.STD, shape(inFeatures, outFeatures, layout)),
+        bias ? Parameter.filled(ParameterKind.BIAS, 0, Init.positive("outFeatures", outFeatures))
+            : null);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.layout = layout;
+  }
+
+  private static long[] shape(int in, int out, WeightLayout layout) {
+    Init.positive("inFeatures", in);
+    Init.positive("outFeatures", out);
+    return layout == WeightLayout.OUT_IN ? new long[] {out, in} : new long[] {in, out};
+  }
+
+  /** {@code (B, ..., d_in) -> (B, ..., d_out)}. */
+  public Tensor forward(Tensor a) {
+    Tape tape = recordingTape();
+    Tensor w = weight().tensor();
+    TensorOptional b = bias().map(p -> new TensorOptional(p.tensor())).orElseGet(TensorOptional::new);
+    Tensor z = layout == WeightLayout.OUT_IN ? torch.linear(a, w, b) : torch.linear(a, w.t(), b);
+    return record(tape, z, a);
+  }
+
+  public int inFeatures() {
+    return inFeatures;
+  }
+
+  public int outFeatures() {
+    return outFeatures;
+  }
+
+  public WeightLayout layout() {
+    return layout;
+  }
+}

@@ -1,0 +1,113 @@
+package io.dpft.core.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The per-step record of a forward pass that the DP engine needs to clip per sample without
+ * per-example backward passes.
+ *
+ * <p>While a tape is active on the current thread ({@link #start()} until {@link #close()}), every
+ * {@link DpLayer} call that has a trainable parameter appends an {@link Entry}, in forward order.
+ * {@link #outputGradients(Tensor)} then asks autograd for every {@code g_k = dL/dz_k} in ONE
+ * backward call ({@code torch.grad(L, [z_1..z_k])}); weights are never differentiated, so frozen
+ * weights cost nothing and trainable ones are handled by book-keeping
+ * (Bu et al., "Differentially Private Optimization on Large Model at Small Cost", ICML 2023, §3).
+ * With the loss {@code L = Σ_i ℓ_i}, row {@code i} of {@code g_k} belongs to example {@code i} only.
+ *
+ * <p>The tape does not own its tensors: they belong to the step's {@code PointerScope}, so use the
+ * tape inside the scope in which the forward pass ran.
+ */
+public final class Tape implements AutoCloseable {
+  private static final ThreadLocal<Tape> ACTIVE = new ThreadLocal<>();
+
+  /**
+   * One recorded layer call.
+   *
+   * @param layer the layer that was called (a layer called twice has two entries)
+   * @param output its output {@code z}: Linear/Embedding/LayerNorm {@code (B, T, d_out)} (or any
+   *     {@code (B, ..., d_out)}), Conv2d {@code (B, C_out, H', W')}
+   * @param activation what the weight's per-sample gradient needs, detached; null when the weight is
+   *     frozen. Linear: its input {@code (B, ..., d_in)}; Embedding: the int64 ids {@code (B, ...)};
+   *     LayerNorm: the normalised input {@code x̂ = (x − μ)/σ}; Conv2d: its input
+   *     {@code (B, C_in, H, W)} ({@link Conv2d#unfold(Tensor)} gives the patches)
+   */
+  public record Entry(DpLayer layer, Tensor output, Tensor activation) {
+    public boolean hasActivation() {
+      return activation != null;
+    }
+  }
+
+  private final List<Entry> entries = new ArrayList<>();
+  private boolean open = true;
+
+  private Tape() {}
+
+  /**
+   * Activates a new tape on this thread.
+   *
+   * @throws IllegalStateException if a tape is already active on this thread
+   */
+  public static Tape start() {
+    if (ACTIVE.get() != null) {
+      throw new IllegalStateException("a Tape is already active on this thread; close it first");
+    }
+    Tape tape = new Tape();
+    ACTIVE.set(tape);
+    return tape;
+  }
+
+  /** The tape active on this thread, or null. */
+  static Tape active() {
+    return ACTIVE.get();
+  }
+
+  void add(DpLayer layer, Tensor output, Tensor activation) {
+    entries.add(new Entry(layer, output, activation));
+  }
+
+  /** The recorded calls in forward order. */
+  public List<Entry> entries() {
+    return Collections.unmodifiableList(entries);
+  }
+
+  /**
+   * {@code dL/dz} for every entry, in entry order, from one backward pass. An output that does not
+   * reach the loss gets zeros. The autograd graph is freed afterwards.
+   *
+   * @param loss a scalar, normally the per-sample losses summed (not averaged)
+   */
+  public List<Tensor> outputGradients(Tensor loss) {
+    if (loss.numel() != 1) {
+      throw new IllegalArgumentException(
+          "loss must be a scalar (sum the per-sample losses), got shape "
+              + java.util.Arrays.toString(loss.shape()));
+    }
+    if (entries.isEmpty()) {
+      return List.of();
+    }
+    Tensor[] outputs = entries.stream().map(Entry::output).toArray(Tensor[]::new);
+    TensorVector grads = torch.grad(new TensorVector(loss), new TensorVector(outputs),
+        new TensorVector(), new BoolOptional(false), false, true);
+    Tensor[] g = grads.get();
+    List<Tensor> out = new ArrayList<>(g.length);
+    for (int k = 0; k < g.length; k++) {
+      out.add(g[k].defined() ? g[k] : torch.zeros_like(outputs[k]));
+    }
+    return out;
+  }
+
+  /** Stops recording on this thread; the entries stay readable. Idempotent. */
+  @Override
+  public void close() {
+    if (open) {
+      open = false;
+      ACTIVE.remove();
+    }
+  }
+}

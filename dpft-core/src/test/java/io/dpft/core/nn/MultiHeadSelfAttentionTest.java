@@ -1,0 +1,169 @@
+package io.dpft.core.nn;
+
+import static io.dpft.core.nn.TestTensors.floats;
+import static io.dpft.core.nn.TestTensors.gaussian;
+import static io.dpft.core.nn.TestTensors.longs;
+import static io.dpft.core.nn.TestTensors.maxAbsDiff;
+import static io.dpft.core.nn.TestTensors.values;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dpft.core.nn.MultiHeadSelfAttention.QkvProjection;
+import java.util.Random;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+
+/** Attention against a naive per-head loop in Java. */
+class MultiHeadSelfAttentionTest {
+  private static final int B = 2;
+  private static final int T = 4;
+  private static final int D = 6;
+  private static final int HEADS = 2;
+  private static final int DH = D / HEADS;
+  private static final long[] MASK = {1, 1, 1, 0, 1, 1, 0, 0}; // (B, T): padded at the end
+
+  /** y = x Wᵀ + b for (B·T, D) rows, W in torch layout. */
+  private static double[] project(float[] x, float[] w, float[] b) {
+    double[] y = new double[B * T * D];
+    for (int r = 0; r < B * T; r++) {
+      for (int o = 0; o < D; o++) {
+        double s = b[o];
+        for (int i = 0; i < D; i++) {
+          s += x[r * D + i] * w[o * D + i];
+        }
+        y[r * D + o] = s;
+      }
+    }
+    return y;
+  }
+
+  private static float[] naive(float[] x, MultiHeadSelfAttention attention, boolean padding,
+      boolean causal) {
+    double[][] qkv = new double[3][];
+    String[] names = {"query", "key", "value"};
+    for (int m = 0; m < 3; m++) {
+      qkv[m] = project(x, values(attention.namedParameters().get(names[m] + ".weight")),
+          values(attention.namedParameters().get(names[m] + ".bias")));
+    }
+    float[] out = new float[B * T * D];
+    for (int b = 0; b < B; b++) {
+      for (int h = 0; h < HEADS; h++) {
+        for (int t = 0; t < T; t++) {
+          double[] scores = new double[T];
+          double max = Double.NEGATIVE_INFINITY;
+          for (int s = 0; s < T; s++) {
+            double dot = 0;
+            for (int j = 0; j < DH; j++) {
+              dot += qkv[0][(b * T + t) * D + h * DH + j] * qkv[1][(b * T + s) * D + h * DH + j];
+            }
+            boolean allowed = (!padding || MASK[b * T + s] == 1) && (!causal || s <= t);
+            scores[s] = dot / Math.sqrt(DH) + (allowed ? 0 : -1e9);
+            max = Math.max(max, scores[s]);
+          }
+          double z = 0;
+          for (int s = 0; s < T; s++) {
+            scores[s] = Math.exp(scores[s] - max);
+            z += scores[s];
+          }
+          for (int j = 0; j < DH; j++) {
+            double acc = 0;
+            for (int s = 0; s < T; s++) {
+              acc += scores[s] / z * qkv[2][(b * T + s) * D + h * DH + j];
+            }
+            out[(b * T + t) * D + h * DH + j] = (float) acc;
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void check(boolean padding, boolean causal) {
+    try (PointerScope scope = new PointerScope();
+        MultiHeadSelfAttention attention = new MultiHeadSelfAttention(D, HEADS, 0.1,
+            QkvProjection.SEPARATE, WeightLayout.OUT_IN)) {
+      attention.eval();
+      // biases are zero at initialisation: give them values so they are checked too
+      Random random = new Random(11);
+      for (String name : new String[] {"query.bias", "key.bias", "value.bias"}) {
+        attention.namedParameters().get(name).detach().copy_(floats(gaussian(random, D), D));
+      }
+      float[] x = gaussian(random, B * T * D);
+      Tensor mask = null;
+      Tensor attentionMask = longs(MASK, B, T);
+      if (padding && causal) {
+        mask = AttentionMask.causalWithPadding(attentionMask);
+      } else if (padding) {
+        mask = AttentionMask.padding(attentionMask);
+      } else if (causal) {
+        mask = AttentionMask.causal(T);
+      }
+      // scale the input so that attention is far from uniform
+      Tensor y = attention.forward(floats(x, B, T, D).mul(new Scalar(30.0)),
+          mask);
+      float[] scaled = x.clone();
+      for (int i = 0; i < scaled.length; i++) {
+        scaled[i] *= 30f;
+      }
+      assertThat(y.shape()).containsExactly(B, T, D);
+      assertThat(maxAbsDiff(values(y), naive(scaled, attention, padding, causal))).isLessThan(1e-5);
+    }
+  }
+
+  @Test
+  void forward_noMask_matchesNaiveLoop() {
+    check(false, false);
+  }
+
+  @Test
+  void forward_paddingMask_matchesNaiveLoop() {
+    check(true, false);
+  }
+
+  @Test
+  void forward_causalMask_matchesNaiveLoop() {
+    check(false, true);
+  }
+
+  @Test
+  void forward_causalAndPaddingMask_matchesNaiveLoop() {
+    check(true, true);
+  }
+
+  @Test
+  void combinedProjection_withStackedConv1dWeights_equalsSeparate() {
+    try (PointerScope scope = new PointerScope();
+        MultiHeadSelfAttention separate = new MultiHeadSelfAttention(D, HEADS, 0,
+            QkvProjection.SEPARATE, WeightLayout.OUT_IN);
+        MultiHeadSelfAttention combined = new MultiHeadSelfAttention(D, HEADS, 0,
+            QkvProjection.COMBINED, WeightLayout.IN_OUT)) {
+      assertThat(combined.namedParameters()).containsOnlyKeys("c_attn.weight", "c_attn.bias");
+      assertThat(combined.namedParameters().get("c_attn.weight").shape()).containsExactly(D, 3 * D);
+      var p = separate.namedParameters();
+      Random random = new Random(12);
+      for (String name : new String[] {"query.bias", "key.bias", "value.bias"}) {
+        p.get(name).detach().copy_(floats(gaussian(random, D), D));
+      }
+      // Conv1D layout [in, 3·out] = [Wqᵀ | Wkᵀ | Wvᵀ]
+      Tensor w = torch.cat(new TensorVector(
+          p.get("query.weight").t(), p.get("key.weight").t(), p.get("value.weight").t()), 1);
+      Tensor b = torch.cat(new TensorVector(p.get("query.bias"), p.get("key.bias"), p.get("value.bias")), 0);
+      combined.namedParameters().get("c_attn.weight").detach().copy_(w);
+      combined.namedParameters().get("c_attn.bias").detach().copy_(b);
+      Tensor x = floats(gaussian(random, B * T * D), B, T, D);
+      Tensor mask = AttentionMask.causal(T);
+      assertThat(maxAbsDiff(combined.forward(x, mask), separate.forward(x, mask))).isLessThan(1e-6);
+    }
+  }
+
+  @Test
+  void constructor_hiddenNotMultipleOfHeads_throws() {
+    assertThatThrownBy(() -> new MultiHeadSelfAttention(7, 2, 0, QkvProjection.SEPARATE,
+        WeightLayout.OUT_IN)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("hiddenSize=7").hasMessageContaining("numHeads=2");
+  }
+}
