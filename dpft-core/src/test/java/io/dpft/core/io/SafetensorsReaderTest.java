@@ -36,7 +36,8 @@ class SafetensorsReaderTest {
   void read_f16_widensExactlyToFloat32() throws IOException {
     Path file = write(dir.resolve("h.safetensors"),
         "{\"h\":{\"dtype\":\"F16\",\"shape\":[7],\"data_offsets\":[0,14]}}", shorts(HALF_BITS));
-    try (PointerScope scope = new PointerScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
+    try (PointerScope scope = new PointerScope();
+        SafetensorsReader reader = SafetensorsReader.open(file)) {
       Tensor h = reader.read("h");
       assertThat(h.scalar_type().intern()).isEqualTo(ScalarType.Float);
       assertThat(TestTensors.floats(h)).containsExactly(HALF_VALUES);
@@ -52,7 +53,8 @@ class SafetensorsReaderTest {
         .map(i -> Float.floatToIntBits(expected[i]) >>> 16).toArray();
     Path file = write(dir.resolve("b.safetensors"),
         "{\"b\":{\"dtype\":\"BF16\",\"shape\":[2,2],\"data_offsets\":[0,8]}}", shorts(bits));
-    try (PointerScope scope = new PointerScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
+    try (PointerScope scope = new PointerScope();
+        SafetensorsReader reader = SafetensorsReader.open(file)) {
       Tensor b = reader.read("b");
       assertThat(Shapes.of(b)).containsExactly(2, 2);
       assertThat(TestTensors.floats(b)).containsExactly(expected);
@@ -67,7 +69,8 @@ class SafetensorsReaderTest {
         + "\"empty\":{\"dtype\":\"F32\",\"shape\":[0,4],\"data_offsets\":[48,48]}}  ";
     byte[] data = concat(floats(1, 2, 3, 4, 5, 6.5f), longs(7, -8, 1L << 40));
     Path file = write(dir.resolve("m.safetensors"), header, data);
-    try (PointerScope scope = new PointerScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
+    try (PointerScope scope = new PointerScope();
+        SafetensorsReader reader = SafetensorsReader.open(file)) {
       assertThat(reader.names()).containsExactly("w", "ids", "empty");
       assertThat(reader.metadata()).isEqualTo(Map.of("format", "pt"));
       assertThat(TestTensors.floats(reader.read("w"))).containsExactly(1, 2, 3, 4, 5, 6.5f);

@@ -50,7 +50,8 @@ class WeightLoaderTest {
 
     assertThat(report.isComplete()).isTrue();
     assertThat(report.loaded()).containsExactly("dense.weight", "dense.bias");
-    assertThat(TestTensors.floats(parameters.get("dense.weight"))).containsExactly(1, 2, 3, 4, 5, 6);
+    assertThat(TestTensors.floats(parameters.get("dense.weight")))
+        .containsExactly(1, 2, 3, 4, 5, 6);
     assertThat(TestTensors.floats(parameters.get("dense.bias"))).containsExactly(-1, -2);
     assertThat(parameters.get("dense.bias").requires_grad()).isTrue();
     // copy_ into a leaf that requires grad only works with autograd off (NoGradGuard)
@@ -130,7 +131,8 @@ class WeightLoaderTest {
 
     LoadReport report = WeightLoader.load(dir, parameters, Mode.STRICT);
     assertThat(report.loaded()).hasSize(2);
-    assertThat(TestTensors.floats(parameters.get("dense.weight"))).containsExactly(1, 2, 3, 4, 5, 6);
+    assertThat(TestTensors.floats(parameters.get("dense.weight")))
+        .containsExactly(1, 2, 3, 4, 5, 6);
     assertThat(TestTensors.floats(parameters.get("dense.bias"))).containsExactly(7, 8);
   }
 

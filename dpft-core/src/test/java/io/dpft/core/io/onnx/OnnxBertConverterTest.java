@@ -145,8 +145,8 @@ class OnnxBertConverterTest {
           int in = (int) b.getDims(0);
           int outDim = (int) b.getDims(1);
           float[] onnxValues = rawFloats(b);
-          float[] converted =
-              TestTensors.floats(reader.read("encoder.layer." + l + "." + linear.getValue() + ".weight"));
+          float[] converted = TestTensors.floats(
+              reader.read("encoder.layer." + l + "." + linear.getValue() + ".weight"));
           for (int i = 0; i < in; i++) {
             for (int o = 0; o < outDim; o++) {
               if (converted[o * in + i] != onnxValues[i * outDim + o]) {
