@@ -28,6 +28,8 @@ import picocli.CommandLine.Spec;
       AccountCommand.class,
       CalibrateCommand.class,
       QuickstartCommand.class,
+      TrainCommand.class,
+      ConvertCommand.class,
       HelpCommand.class
     })
 public final class DpftCommand implements Callable<Integer> {

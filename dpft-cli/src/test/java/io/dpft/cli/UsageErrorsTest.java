@@ -176,7 +176,7 @@ class UsageErrorsTest {
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.errLines()).hasSize(1);
-    assertThat(run.err()).startsWith("dpft: ").contains("did you mean 'account'?");
+    assertThat(run.err()).startsWith("dpft: ").contains("did you mean 'account'");
   }
 
   @Test
