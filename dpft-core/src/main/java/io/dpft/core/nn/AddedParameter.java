@@ -6,16 +6,16 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * A learned tensor added to its input and broadcast over the batch, {@code z = x + P}: ViT's
  * {@code position_embeddings} {@code (1, N+1, d)}, or its {@code cls_token} {@code (1, 1, d)}
- * added to zeros before being prepended. The parameter is named by this layer's own path, so it
- * loads under the Hugging Face name.
+ * added to zeros before being prepended. {@code P} is named by this layer's own path, so it loads
+ * under the Hugging Face name.
  *
- * <p>{@code P} sits in the bias slot: its per-sample gradient is {@code g_i} summed to
- * {@code P}'s shape, and no activation is recorded.
+ * <p>{@code P} is this layer's weight, but its per-sample gradient needs no activation: it is
+ * {@code g_i} summed to {@code P}'s shape, so the tape records the output only.
  */
 public class AddedParameter extends DpLayer {
   /** {@code P} of the given shape (leading 1 for the batch), kind {@code kind}, ~ N(0, 0.02²). */
   public AddedParameter(ParameterKind kind, long... shape) {
-    super(null, null, "", Parameter.normal(kind, Init.STD, checkShape(shape)));
+    super("", Parameter.normal(kind, Init.STD, checkShape(shape)), null, null);
   }
 
   private static long[] checkShape(long[] shape) {
@@ -30,6 +30,6 @@ public class AddedParameter extends DpLayer {
   /** {@code (B, ...) -> (B, ...)}: {@code x + P}. */
   public Tensor forward(Tensor x) {
     Tape tape = recordingTape();
-    return record(tape, x.add(bias().orElseThrow().tensor()), null);
+    return record(tape, x.add(weight().tensor()), null);
   }
 }

@@ -5,8 +5,8 @@ import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A layer whose parameters the DP engine can clip per sample: {@code z = f(a; W) + b} with an
- * optional weight {@code W} and an optional bias {@code b} ({@link Linear}, {@link Conv2d},
+ * A layer whose parameters the DP engine can clip per sample: {@code z = f(a; W) + b} with a
+ * weight {@code W} and an optional bias {@code b} ({@link Linear}, {@link Conv2d},
  * {@link Embedding}, {@link LayerNorm}, {@link AddedParameter}).
  *
  * <p>While a {@link Tape} is active, every call with a trainable parameter records its output
@@ -32,16 +32,16 @@ public abstract class DpLayer extends Module {
    * by this layer's own path (a Hugging Face parameter such as ViT's {@code embeddings.cls_token}).
    */
   protected DpLayer(String weightName, Parameter weight, String biasName, Parameter bias) {
-    if (weight == null && bias == null) {
-      throw new IllegalArgumentException("a DpLayer needs a weight or a bias, got neither");
+    if (weight == null) {
+      throw new IllegalArgumentException("a DpLayer needs a weight, got null");
     }
-    this.weight = weight == null ? null : registerParameter(weightName, weight);
+    this.weight = registerParameter(weightName, weight);
     this.bias = bias == null ? null : registerParameter(biasName, bias);
   }
 
-  /** The parameter whose per-sample gradient needs the recorded activation. */
-  public final Optional<Parameter> weight() {
-    return Optional.ofNullable(weight);
+  /** The weight; its per-sample gradient is computed from the recorded activation. */
+  public final Parameter weight() {
+    return weight;
   }
 
   /** The parameter added to the output; its per-sample gradient is {@code g_i} summed to its shape. */
@@ -58,22 +58,19 @@ public abstract class DpLayer extends Module {
     if (tape == null || !GradMode.is_enabled()) {
       return null;
     }
-    return weightTrainable() || (bias != null && bias.isTrainable()) ? tape : null;
+    return weight.isTrainable() || (bias != null && bias.isTrainable()) ? tape : null;
   }
 
   /**
    * Records this call on {@code tape} (from {@link #recordingTape()}, may be null): the output and,
-   * when the weight is trainable, {@code activation} (detached). Returns {@code output}.
+   * when the weight is trainable, {@code activation} (detached; null for a layer whose weight
+   * gradient needs none). Returns {@code output}.
    */
   protected final Tensor record(Tape tape, Tensor output, Tensor activation) {
     if (tape != null) {
-      tape.add(this, output, weightTrainable() ? activation.detach() : null);
+      boolean keep = weight.isTrainable() && activation != null;
+      tape.add(this, output, keep ? activation.detach() : null);
     }
     return output;
-  }
-
-  /** Whether this layer has a weight and it is trainable. */
-  protected final boolean weightTrainable() {
-    return weight != null && weight.isTrainable();
   }
 }

@@ -39,7 +39,7 @@ public class Embedding extends DpLayer {
   /** int64 ids {@code (B, ...) -> (B, ..., d)}; every row of the batch needs its own ids. */
   public Tensor forward(Tensor ids) {
     Tape tape = recordingTape();
-    Tensor z = torch.embedding(weight().orElseThrow().tensor(), ids, paddingIdx, false, false);
+    Tensor z = torch.embedding(weight().tensor(), ids, paddingIdx, false, false);
     return record(tape, z, ids);
   }
 

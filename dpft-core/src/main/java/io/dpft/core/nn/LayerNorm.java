@@ -30,9 +30,9 @@ public class LayerNorm extends DpLayer {
   /** {@code (B, ..., d) -> (B, ..., d)}. */
   public Tensor forward(Tensor x) {
     Tape tape = recordingTape();
-    Tensor gamma = weight().orElseThrow().tensor();
+    Tensor gamma = weight().tensor();
     Tensor beta = bias().orElseThrow().tensor();
-    if (tape == null || !weightTrainable()) {
+    if (tape == null || !weight().isTrainable()) {
       Tensor z = torch.layer_norm(x, new long[] {dim}, new TensorOptional(gamma),
           new TensorOptional(beta), eps, false);
       return record(tape, z, null);

@@ -20,7 +20,7 @@ class EmbeddingTest {
   @Test
   void forward_looksUpRows() {
     try (PointerScope scope = new PointerScope(); Embedding embedding = new Embedding(VOCAB, D)) {
-      float[] table = values(embedding.weight().orElseThrow().tensor());
+      float[] table = values(embedding.weight().tensor());
       Tensor z = embedding.forward(longs(IDS, 2, 3));
       float[] expected = new float[IDS.length * D];
       for (int k = 0; k < IDS.length; k++) {
@@ -44,7 +44,7 @@ class EmbeddingTest {
           expected[(int) IDS[k] * D + j] += upstream[k * D + j];
         }
       }
-      assertThat(maxAbsDiff(values(embedding.weight().orElseThrow().tensor().grad()), expected)).isLessThan(1e-6);
+      assertThat(maxAbsDiff(values(embedding.weight().tensor().grad()), expected)).isLessThan(1e-6);
     }
   }
 
@@ -52,8 +52,8 @@ class EmbeddingTest {
   void parameters_singleEmbeddingTable() {
     try (Embedding embedding = new Embedding(VOCAB, D)) {
       assertThat(embedding.parameters()).containsOnlyKeys("weight");
-      assertThat(embedding.weight().orElseThrow().kind()).isEqualTo(ParameterKind.EMBEDDING);
-      assertThat(embedding.weight().orElseThrow().shape()).containsExactly(VOCAB, D);
+      assertThat(embedding.weight().kind()).isEqualTo(ParameterKind.EMBEDDING);
+      assertThat(embedding.weight().shape()).containsExactly(VOCAB, D);
     }
   }
 

@@ -39,7 +39,7 @@ class LinearTest {
       Random random = new Random(1);
       float[] a = gaussian(random, B * T * IN);
       Tensor z = linear.forward(floats(a, B, T, IN));
-      float[] w = values(linear.weight().orElseThrow().tensor());
+      float[] w = values(linear.weight().tensor());
       float[] b = bias ? gaussian(random, OUT) : null;
       if (bias) {
         linear.bias().orElseThrow().tensor().detach().copy_(floats(b, OUT));
@@ -70,12 +70,12 @@ class LinearTest {
     try (Linear torchLayout = new Linear(IN, OUT, true);
         Linear conv1d = new Linear(IN, OUT, false, WeightLayout.IN_OUT)) {
       assertThat(torchLayout.parameters()).containsOnlyKeys("weight", "bias");
-      assertThat(torchLayout.weight().orElseThrow().shape()).containsExactly(OUT, IN);
-      assertThat(torchLayout.weight().orElseThrow().kind()).isEqualTo(ParameterKind.WEIGHT);
+      assertThat(torchLayout.weight().shape()).containsExactly(OUT, IN);
+      assertThat(torchLayout.weight().kind()).isEqualTo(ParameterKind.WEIGHT);
       assertThat(torchLayout.bias().orElseThrow().kind()).isEqualTo(ParameterKind.BIAS);
       assertThat(torchLayout.bias().orElseThrow().shape()).containsExactly(OUT);
       assertThat(conv1d.parameters()).containsOnlyKeys("weight");
-      assertThat(conv1d.weight().orElseThrow().shape()).containsExactly(IN, OUT);
+      assertThat(conv1d.weight().shape()).containsExactly(IN, OUT);
     }
   }
 

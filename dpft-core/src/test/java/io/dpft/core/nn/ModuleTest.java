@@ -73,9 +73,9 @@ class ModuleTest {
     try (Tree tree = new Tree()) {
       tree.freeze((name, p) -> true);
       tree.unfreeze((name, p) -> p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS);
-      assertThat(tree.dense.weight().orElseThrow().isTrainable()).isFalse();
-      assertThat(tree.dense.weight().orElseThrow().tensor().requires_grad()).isFalse();
-      assertThat(tree.norm.weight().orElseThrow().isTrainable()).isFalse();
+      assertThat(tree.dense.weight().isTrainable()).isFalse();
+      assertThat(tree.dense.weight().tensor().requires_grad()).isFalse();
+      assertThat(tree.norm.weight().isTrainable()).isFalse();
       assertThat(tree.dense.bias().orElseThrow().isTrainable()).isTrue();
       assertThat(tree.norm.bias().orElseThrow().isTrainable()).isTrue();
     }
@@ -86,9 +86,9 @@ class ModuleTest {
     try (Tree tree = new Tree()) {
       Embedding wte = new Embedding(5, 3);
       tree.register("wte", wte);
-      tree.register("lm_head", new Linear(wte.weight().orElseThrow(), null, WeightLayout.OUT_IN));
+      tree.register("lm_head", new Linear(wte.weight(), null, WeightLayout.OUT_IN));
       assertThat(tree.parameters()).containsKey("wte.weight").doesNotContainKey("lm_head.weight");
-      assertThat(tree.parameters().get("wte.weight")).isSameAs(wte.weight().orElseThrow());
+      assertThat(tree.parameters().get("wte.weight")).isSameAs(wte.weight());
     }
   }
 
@@ -97,7 +97,7 @@ class ModuleTest {
     try (Tree tree = new Tree()) {
       AddedParameter cls = new AddedParameter(ParameterKind.EMBEDDING, 1, 1, 3);
       tree.register("embeddings.cls_token", cls);
-      assertThat(tree.parameters().get("embeddings.cls_token")).isSameAs(cls.bias().orElseThrow());
+      assertThat(tree.parameters().get("embeddings.cls_token")).isSameAs(cls.weight());
       assertThat(cls.parameters()).containsOnlyKeys("");
     }
   }
@@ -130,10 +130,10 @@ class ModuleTest {
     float[] before;
     try (PointerScope scope = new PointerScope()) {
       linear = new Linear(4, 2, true);
-      before = values(linear.weight().orElseThrow().tensor());
+      before = values(linear.weight().tensor());
     }
     try (PointerScope scope = new PointerScope()) {
-      assertThat(values(linear.weight().orElseThrow().tensor())).containsExactly(before);
+      assertThat(values(linear.weight().tensor())).containsExactly(before);
     } finally {
       linear.close();
     }
@@ -144,7 +144,7 @@ class ModuleTest {
     Tree tree = new Tree();
     tree.close();
     tree.close();
-    assertThatThrownBy(() -> tree.dense.weight().orElseThrow().tensor())
+    assertThatThrownBy(() -> tree.dense.weight().tensor())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
   }
 }

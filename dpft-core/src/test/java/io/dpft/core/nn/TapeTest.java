@@ -53,7 +53,7 @@ class TapeTest {
     final Linear hidden = registerModule("hidden", new Linear(D, F, true));
     final Linear out = registerModule("out", new Linear(F, C, true, WeightLayout.IN_OUT));
     final Linear head = registerModule("head",
-        new Linear(tokens.weight().orElseThrow(), null, WeightLayout.OUT_IN));
+        new Linear(tokens.weight(), null, WeightLayout.OUT_IN));
 
     /** ids, mask (b, T) -> (b, T, C + V): the output layer's and the tied head's outputs. */
     Tensor forward(Tensor ids, Tensor mask) {
@@ -119,7 +119,8 @@ class TapeTest {
   }
 
   /**
-   * Per-sample gradients (B, ...parameter shape) from one tape: bias g summed to its shape; Linear
+   * Per-sample gradients (B, ...parameter shape) from one tape: bias and added parameter g summed
+   * to their shape; Linear
    * weight Σ_t g ⊗ a (or a ⊗ g in Conv1D layout); LayerNorm scale Σ_t x̂ ∘ g; Embedding
    * Σ_t onehot(id) ⊗ g without the padding row. A parameter used by two layers sums both.
    */
@@ -133,12 +134,14 @@ class TapeTest {
       Tensor g3 = g.reshape(B, -1, dOut); // (B, T, d_out)
       layer.bias().filter(Parameter::isTrainable)
           .ifPresent(p -> out.merge(p, g.sum_to_size(perSampleShape(p, g)), Tensor::add));
-      if (!layer.weight().map(Parameter::isTrainable).orElse(false)) {
+      if (!layer.weight().isTrainable()) {
         continue;
       }
       Tensor a = entry.activation();
       Tensor perSample;
-      if (layer instanceof LayerNorm) {
+      if (layer instanceof AddedParameter) {
+        perSample = g.sum_to_size(perSampleShape(layer.weight(), g));
+      } else if (layer instanceof LayerNorm) {
         perSample = a.mul(g).reshape(B, -1, dOut).sum(1);
       } else if (layer instanceof Embedding embedding) {
         Tensor onehot = torch.one_hot(a, V).to(torch.ScalarType.Float); // (B, T, V)
@@ -146,7 +149,7 @@ class TapeTest {
           onehot = onehot.mul(a.ne(new Scalar(embedding.paddingIdx()))
               .unsqueeze(2).to(torch.ScalarType.Float));
         }
-        long rows = layer.weight().orElseThrow().shape()[0];
+        long rows = layer.weight().shape()[0];
         perSample = torch.bmm(onehot.narrow(2, 0, rows).transpose(1, 2), g3); // (B, V, d)
       } else {
         Linear linear = (Linear) layer;
@@ -154,7 +157,7 @@ class TapeTest {
         perSample = linear.layout() == WeightLayout.OUT_IN
             ? torch.bmm(g3.transpose(1, 2), a3) : torch.bmm(a3.transpose(1, 2), g3);
       }
-      out.merge(layer.weight().orElseThrow(), perSample, Tensor::add);
+      out.merge(layer.weight(), perSample, Tensor::add);
     }
     return out;
   }
@@ -228,9 +231,9 @@ class TapeTest {
       for (int i = 0; i < B; i++) {
         conv.forward(x.narrow(0, i, 1)).sub(target.narrow(0, i, 1)).pow(new Scalar(2))
             .sum().backward();
-        weightRef[i] = values(conv.weight().orElseThrow().tensor().grad());
+        weightRef[i] = values(conv.weight().tensor().grad());
         biasRef[i] = values(conv.bias().orElseThrow().tensor().grad());
-        conv.weight().orElseThrow().tensor().mutable_grad().reset();
+        conv.weight().tensor().mutable_grad().reset();
         conv.bias().orElseThrow().tensor().mutable_grad().reset();
       }
       try (Tape tape = Tape.start()) {
