@@ -1,5 +1,7 @@
 package io.dpft.privacy;
 
+import java.util.List;
+
 /**
  * The one home of argument checks for privacy parameters. Every message names the parameter,
  * the allowed range and the value given, e.g. {@code "sampleRate must be in (0, 1], got 1.5"}.
@@ -68,5 +70,37 @@ public final class PrivacyChecks {
   /** ε: finite and &gt; 0. */
   public static double epsilon(String name, double epsilon) {
     return positive(name, epsilon);
+  }
+
+  /** A Rényi order α: finite and &gt; 1. */
+  public static double renyiOrder(double order) {
+    finite("order", order);
+    if (!(order > 1)) {
+      throw new IllegalArgumentException("order must be > 1, got " + order);
+    }
+    return order;
+  }
+
+  /** A list that must hold at least one element (e.g. an accountant's history). */
+  public static <T> List<T> nonEmpty(String name, List<T> list) {
+    if (list == null || list.isEmpty()) {
+      throw new IllegalArgumentException(
+          name + " must hold at least one element, got " + (list == null ? "null" : "none"));
+    }
+    return list;
+  }
+
+  /** A batch size B of a dataset of N examples: 1 &le; B &le; N. */
+  public static long batchSize(long batchSize, long datasetSize) {
+    atLeastOne("batchSize", batchSize);
+    atLeastOne("datasetSize", datasetSize);
+    if (batchSize > datasetSize) {
+      throw new IllegalArgumentException(
+          "batchSize must be <= datasetSize, got batchSize="
+              + batchSize
+              + ", datasetSize="
+              + datasetSize);
+    }
+    return batchSize;
   }
 }

@@ -9,7 +9,13 @@ import java.util.List;
  */
 public sealed interface PrivacyAccountant permits RdpAccountant, PrvAccountant, GdpAccountant {
 
-  /** The ε of the composition of {@code history} at the given δ (0 &lt; δ &lt; 1). */
+  /**
+   * The ε of the composition of {@code history} at the given δ.
+   *
+   * @param history the mechanism runs, oldest first; at least one segment
+   * @param delta the target δ, in (0, 1)
+   * @throws IllegalArgumentException for an empty history or a δ outside (0, 1)
+   */
   PrivacyLoss epsilon(List<MechanismSegment> history, double delta);
 
   /** Short name as used on the command line: {@code rdp}, {@code prv} or {@code gdp}. */

@@ -1,16 +1,43 @@
 package io.dpft.privacy.calibration;
 
+import io.dpft.privacy.PrivacyChecks;
+import io.dpft.privacy.accounting.MechanismSegment;
 import io.dpft.privacy.accounting.PrivacyAccountant;
+import io.dpft.privacy.accounting.PrivacyLoss;
+import java.util.List;
+import java.util.Objects;
 
-/** Placeholder until implemented: the smallest σ reaching a target (ε, δ). */
+/**
+ * Finds the smallest noise multiplier σ whose ε, after {@code steps} steps at sampling rate q,
+ * is at most a target at a given δ — with any {@link PrivacyAccountant}.
+ *
+ * <p>ε is non-increasing in σ for every accountant (more noise never costs more privacy), so the
+ * search first brackets the answer by doubling or halving σ from 1, then bisects the bracket
+ * geometrically (σ spans orders of magnitude) until its ends are within a relative
+ * {@value #RELATIVE_TOLERANCE}. It returns the upper end of the final bracket, so the returned σ
+ * always meets the target. σ is searched in [{@value #MIN_NOISE_MULTIPLIER},
+ * {@value #MAX_NOISE_MULTIPLIER}]: if even σ = {@value #MIN_NOISE_MULTIPLIER} meets the target it is
+ * returned, and if σ = {@value #MAX_NOISE_MULTIPLIER} does not, the target is out of reach.
+ */
 public final class NoiseCalibrator {
+  /** Relative width of the final σ bracket. */
+  public static final double RELATIVE_TOLERANCE = 1e-6;
+
+  /** The smallest σ considered: below it the noise is negligible against the clipped gradient. */
+  public static final double MIN_NOISE_MULTIPLIER = 1e-2;
+
+  /** The largest σ considered: above it training cannot learn anything useful. */
+  public static final double MAX_NOISE_MULTIPLIER = 1e4;
+
   private NoiseCalibrator() {}
 
   /**
-   * The smallest noise multiplier σ (to a relative tolerance) whose ε after {@code steps} steps
-   * at sampling rate {@code sampleRate} is at most {@code targetEpsilon} at {@code delta}.
+   * The smallest noise multiplier σ (to a relative {@value #RELATIVE_TOLERANCE}) whose ε after
+   * {@code steps} steps at sampling rate {@code sampleRate} is at most {@code targetEpsilon} at
+   * {@code delta}, with the privacy loss it achieves.
    *
-   * @throws IllegalArgumentException when no σ reaches the target, naming why
+   * @throws IllegalArgumentException for invalid arguments, or when no σ up to {@value
+   *     #MAX_NOISE_MULTIPLIER} reaches the target (the message says what to change)
    */
   public static Calibration calibrate(
       PrivacyAccountant accountant,
@@ -18,6 +45,97 @@ public final class NoiseCalibrator {
       double delta,
       double sampleRate,
       long steps) {
-    throw new UnsupportedOperationException("not implemented yet");
+    Objects.requireNonNull(accountant, "accountant must not be null");
+    PrivacyChecks.epsilon("targetEpsilon", targetEpsilon);
+    PrivacyChecks.delta(delta);
+    PrivacyChecks.sampleRate(sampleRate);
+    PrivacyChecks.steps(steps);
+    Probe probe = new Probe(accountant, targetEpsilon, delta, sampleRate, steps);
+
+    // Bracket: low misses the target, high meets it.
+    Calibration high = probe.at(1.0);
+    double low;
+    if (high == null) {
+      low = 1.0;
+      while (high == null) {
+        if (low == MAX_NOISE_MULTIPLIER) {
+          throw probe.unreachable();
+        }
+        double candidate = Math.min(2 * low, MAX_NOISE_MULTIPLIER);
+        high = probe.at(candidate);
+        if (high == null) {
+          low = candidate;
+        }
+      }
+    } else {
+      low = high.noiseMultiplier() / 2;
+      Calibration lower;
+      while ((lower = probe.at(low)) != null) {
+        high = lower;
+        if (low == MIN_NOISE_MULTIPLIER) {
+          return high;
+        }
+        low = Math.max(low / 2, MIN_NOISE_MULTIPLIER);
+      }
+    }
+    // Bisect geometrically.
+    while (high.noiseMultiplier() / low - 1 > RELATIVE_TOLERANCE) {
+      double middle = Math.sqrt(low * high.noiseMultiplier());
+      Calibration atMiddle = probe.at(middle);
+      if (atMiddle == null) {
+        low = middle;
+      } else {
+        high = atMiddle;
+      }
+    }
+    return high;
+  }
+
+  /** One calibration problem: evaluates ε at a candidate σ. */
+  private static final class Probe {
+    private final PrivacyAccountant accountant;
+    private final double targetEpsilon;
+    private final double delta;
+    private final double sampleRate;
+    private final long steps;
+
+    Probe(
+        PrivacyAccountant accountant,
+        double targetEpsilon,
+        double delta,
+        double sampleRate,
+        long steps) {
+      this.accountant = accountant;
+      this.targetEpsilon = targetEpsilon;
+      this.delta = delta;
+      this.sampleRate = sampleRate;
+      this.steps = steps;
+    }
+
+    /** The calibration at σ when it meets the target, otherwise null. */
+    Calibration at(double noiseMultiplier) {
+      PrivacyLoss loss = loss(noiseMultiplier);
+      return loss.epsilon() <= targetEpsilon ? new Calibration(noiseMultiplier, loss) : null;
+    }
+
+    private PrivacyLoss loss(double noiseMultiplier) {
+      return accountant.epsilon(
+          List.of(new MechanismSegment(noiseMultiplier, sampleRate, steps)), delta);
+    }
+
+    IllegalArgumentException unreachable() {
+      return new IllegalArgumentException(
+          String.format(
+              "targetEpsilon=%s cannot be reached at delta=%s, sampleRate=%s, steps=%d: even"
+                  + " noiseMultiplier=%s gives epsilon=%.4g (%s accountant); raise targetEpsilon"
+                  + " or delta, or lower sampleRate (smaller batches) or steps (fewer epochs)",
+              targetEpsilon,
+              delta,
+              sampleRate,
+              steps,
+              MAX_NOISE_MULTIPLIER,
+              loss(MAX_NOISE_MULTIPLIER).epsilon(),
+              accountant.name()));
+    }
   }
 }

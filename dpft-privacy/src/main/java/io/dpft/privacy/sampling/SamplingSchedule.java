@@ -14,15 +14,7 @@ public record SamplingSchedule(double sampleRate, long steps) {
 
   /** q = B / N for an expected (logical) batch size B out of N examples. */
   public static double sampleRate(long batchSize, long datasetSize) {
-    PrivacyChecks.atLeastOne("batchSize", batchSize);
-    PrivacyChecks.atLeastOne("datasetSize", datasetSize);
-    if (batchSize > datasetSize) {
-      throw new IllegalArgumentException(
-          "batchSize must be <= datasetSize, got batchSize="
-              + batchSize
-              + ", datasetSize="
-              + datasetSize);
-    }
+    PrivacyChecks.batchSize(batchSize, datasetSize);
     return (double) batchSize / datasetSize;
   }
 

@@ -1,0 +1,243 @@
+package io.dpft.core.dp;
+
+import io.dpft.core.dp.norms.NormRules;
+import io.dpft.core.dp.norms.PerSampleGradient;
+import io.dpft.core.dp.norms.PerSampleNormRule;
+import io.dpft.core.nn.DpLayer;
+import io.dpft.core.nn.Module;
+import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.Tape;
+import io.dpft.privacy.noise.SecureGaussian;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * DP-SGD gradients for any model made of {@link DpLayer}s, following "The DP step" of
+ * ARCHITECTURE.md: per physical batch, {@link #accumulate} takes the output gradients of every
+ * recorded layer call from ONE backward pass, computes per-sample norms with the layer's
+ * {@link PerSampleNormRule}, clips, and adds the book-kept clipped sums to an accumulator; per
+ * logical batch, {@link #privateGradients} adds N(0, σ²C²) noise once and divides by the expected
+ * batch size qN (Poisson sampling: the expected, not the realised, size keeps the sensitivity at
+ * C/(qN)).
+ *
+ * <p>The accumulators are long-lived tensors owned by the engine ({@link #close()} frees them);
+ * everything else lives in the caller's per-step scope.
+ */
+public final class DpSgdEngine implements AutoCloseable {
+  private final DpSgdConfig config;
+  private final NormRules rules;
+  private final SecureGaussian noise;
+  private final List<Parameter> parameters = new ArrayList<>();
+  private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
+  private final Map<Parameter, Integer> parameterGroup = new IdentityHashMap<>();
+  private final Map<DpLayer, Integer> layerIndex = new IdentityHashMap<>();
+  private final double[] groupThresholds;
+  private final List<Tensor> accumulators = new ArrayList<>();
+
+  /**
+   * @throws IllegalArgumentException if the model has no trainable parameter, a trainable
+   *     parameter outside a {@link DpLayer}, a layer without a norm rule, or (group-wise) a
+   *     parameter in no group — every problem listed at once
+   */
+  public DpSgdEngine(Module model, DpSgdConfig config, NormRules rules, SecureGaussian noise) {
+    this.config = config;
+    this.rules = rules;
+    this.noise = noise;
+    Map<Parameter, String> names = new IdentityHashMap<>();
+    model.parameters().forEach((name, p) -> names.put(p, name));
+    List<String> problems = new ArrayList<>();
+    Map<Parameter, DpLayer> owner = new IdentityHashMap<>();
+    for (Map.Entry<String, Module> m : model.namedModules().entrySet()) {
+      if (m.getValue() instanceof DpLayer) {
+        DpLayer layer = (DpLayer) m.getValue();
+        List<Parameter> own = new ArrayList<>();
+        own.add(layer.weight());
+        layer.bias().ifPresent(own::add);
+        boolean trainable = own.stream().anyMatch(Parameter::isTrainable);
+        if (trainable && rules.forLayer(layer).isEmpty()) {
+          problems.add("layer " + m.getKey() + " (" + layer.getClass().getSimpleName()
+              + ") has trainable parameters but no per-sample norm rule");
+        }
+        if (trainable) {
+          layerIndex.put(layer, layerIndex.size());
+        }
+        own.forEach(p -> owner.put(p, layer));
+      }
+    }
+    model.parameters().forEach((name, p) -> {
+      if (!p.isTrainable()) {
+        return;
+      }
+      if (!owner.containsKey(p)) {
+        problems.add("trainable parameter " + name + " does not belong to a DP-aware layer");
+      }
+      parameterIndex.put(p, parameters.size());
+      parameters.add(p);
+    });
+    if (parameters.isEmpty()) {
+      problems.add("the model has no trainable parameter");
+    }
+    this.groupThresholds = assignGroups(config.style(), names, owner, problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "cannot train this model with DP-SGD:\n  - " + String.join("\n  - ", problems));
+    }
+    try (NoGradGuard noGrad = new NoGradGuard()) {
+      for (Parameter p : parameters) {
+        Tensor acc = torch.zeros_like(p.tensor());
+        acc.retainReference();
+        accumulators.add(acc);
+      }
+    }
+  }
+
+  private double[] assignGroups(
+      ClippingStyle style,
+      Map<Parameter, String> names,
+      Map<Parameter, DpLayer> owner,
+      List<String> problems) {
+    if (style instanceof ClippingStyle.AllLayer) {
+      parameters.forEach(p -> parameterGroup.put(p, 0));
+      return new double[] {((ClippingStyle.AllLayer) style).maxGradNorm()};
+    }
+    if (style instanceof ClippingStyle.LayerWise) {
+      parameters.forEach(p -> parameterGroup.put(p, layerIndex.getOrDefault(owner.get(p), 0)));
+      double[] t = new double[Math.max(1, layerIndex.size())];
+      java.util.Arrays.fill(t, ((ClippingStyle.LayerWise) style).perLayerThreshold(t.length));
+      return t;
+    }
+    ClippingStyle.GroupWise groupWise = (ClippingStyle.GroupWise) style;
+    for (Parameter p : parameters) {
+      int g = groupWise.groupOf(names.get(p));
+      if (g < 0) {
+        problems.add("trainable parameter " + names.get(p) + " matches no clipping group");
+      }
+      parameterGroup.put(p, g);
+    }
+    return groupWise.groups().stream().mapToDouble(ClippingStyle.ParameterGroup::maxGradNorm)
+        .toArray();
+  }
+
+  /** The trainable parameters, in the order of {@link #privateGradients}. */
+  public List<Parameter> parameters() {
+    return List.copyOf(parameters);
+  }
+
+  public DpSgdConfig config() {
+    return config;
+  }
+
+  /**
+   * Clips the per-sample gradients of one physical batch and adds their sum to the accumulator.
+   *
+   * @param tape the tape of the forward pass that produced {@code lossSum}
+   * @param lossSum Σ_i ℓ_i over the physical batch (a sum, not a mean)
+   */
+  public ClippingStats accumulate(Tape tape, Tensor lossSum) {
+    List<Tape.Entry> entries = tape.entries();
+    if (entries.isEmpty()) {
+      return ClippingStats.EMPTY;
+    }
+    List<Tensor> outputGrads = tape.outputGradients(lossSum);
+    List<PerSampleGradient> gradients = new ArrayList<>();
+    Map<Parameter, Boolean> seen = new IdentityHashMap<>();
+    for (int k = 0; k < entries.size(); k++) {
+      Tape.Entry entry = entries.get(k);
+      for (PerSampleGradient g : gradientsOf(entry, outputGrads.get(k))) {
+        if (seen.put(g.parameter(), Boolean.TRUE) != null) {
+          throw new IllegalStateException(
+              "a trainable parameter is used by more than one layer call in one forward pass "
+                  + "(tied weights); per-sample norms of shared weights are not supported: freeze "
+                  + "it or untie it");
+        }
+        gradients.add(g);
+      }
+    }
+    try (NoGradGuard noGrad = new NoGradGuard()) {
+      Tensor[] groupSquares = new Tensor[groupThresholds.length];
+      for (PerSampleGradient g : gradients) {
+        int group = parameterGroup.get(g.parameter());
+        Tensor sq = g.squaredNorms();
+        groupSquares[group] = groupSquares[group] == null ? sq : groupSquares[group].add(sq);
+      }
+      Tensor[] factors = new Tensor[groupThresholds.length];
+      Tensor total = null;
+      Tensor clipped = null;
+      for (int group = 0; group < groupSquares.length; group++) {
+        if (groupSquares[group] == null) {
+          continue;
+        }
+        Tensor norms = groupSquares[group].sqrt();
+        factors[group] = config.clipping().clipFactors(norms, groupThresholds[group]);
+        total = total == null ? groupSquares[group] : total.add(groupSquares[group]);
+        Tensor over = norms.gt(new Scalar(groupThresholds[group]));
+        clipped = clipped == null ? over : clipped.logical_or(over);
+      }
+      for (PerSampleGradient g : gradients) {
+        Tensor sum = g.clippedSum(factors[parameterGroup.get(g.parameter())]);
+        accumulators.get(parameterIndex.get(g.parameter())).add_(sum);
+      }
+      Tensor norms = total.sqrt();
+      return new ClippingStats(
+          (int) norms.size(0),
+          norms.mean().item_double(),
+          norms.max().item_double(),
+          clipped.to(torch.ScalarType.Float).mean().item_double());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<PerSampleGradient> gradientsOf(Tape.Entry entry, Tensor outputGrad) {
+    PerSampleNormRule<DpLayer> rule =
+        (PerSampleNormRule<DpLayer>) rules.forLayer(entry.layer()).orElseThrow();
+    return rule.gradients(entry.layer(), entry, outputGrad);
+  }
+
+  /**
+   * The private gradient of every trainable parameter for the logical batch accumulated so far:
+   * (Σ clipped + N(0, σ²C²)) / {@code expectedBatchSize}. Resets the accumulators. The returned
+   * tensors belong to the caller's scope.
+   *
+   * @param expectedBatchSize qN under Poisson sampling (the fixed batch size otherwise)
+   */
+  public List<Tensor> privateGradients(double expectedBatchSize) {
+    if (!(expectedBatchSize > 0)) {
+      throw new IllegalArgumentException("expectedBatchSize must be > 0, got " + expectedBatchSize);
+    }
+    List<Tensor> out = new ArrayList<>(parameters.size());
+    try (NoGradGuard noGrad = new NoGradGuard()) {
+      for (Tensor acc : accumulators) {
+        Tensor g = acc.clone();
+        if (config.noiseMultiplier() > 0) {
+          g.add_(gaussian(acc.shape(), config.noiseStd()));
+        }
+        g.div_(new Scalar(expectedBatchSize));
+        acc.zero_();
+        out.add(g);
+      }
+    }
+    return out;
+  }
+
+  /** A new tensor of N(0, std²) entries, drawn by the secure generator into native memory. */
+  private Tensor gaussian(long[] shape, double std) {
+    Tensor t = torch.empty(shape);
+    FloatBuffer values = t.data_ptr_float().capacity(t.numel()).asBuffer();
+    noise.fill(values, std);
+    return t;
+  }
+
+  /** Frees the accumulators. */
+  @Override
+  public void close() {
+    accumulators.forEach(Tensor::close);
+    accumulators.clear();
+  }
+}

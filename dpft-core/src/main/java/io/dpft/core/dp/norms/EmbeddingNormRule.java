@@ -1,0 +1,70 @@
+package io.dpft.core.dp.norms;
+
+import io.dpft.core.nn.Embedding;
+import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.Tape;
+import java.util.List;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Per-sample norms and clipped sums for an embedding lookup z_{i,t} = E[id_{i,t}] with ids (B, T)
+ * and output gradient g (B, T, d). Sample i's gradient puts Σ_{t: id_t = v} g_{i,t} in row v, so
+ * its squared norm is Σ_{t,s} [id_t = id_s]·⟨g_t, g_s⟩: a ghost norm with a token-equality mask
+ * (Li et al., ICLR 2022, Appendix on embedding layers). The padding row gets no gradient.
+ */
+public final class EmbeddingNormRule implements PerSampleNormRule<Embedding> {
+
+  @Override
+  public Class<Embedding> layerType() {
+    return Embedding.class;
+  }
+
+  @Override
+  public List<PerSampleGradient> gradients(Embedding layer, Tape.Entry entry, Tensor outputGrad) {
+    if (!layer.weight().isTrainable()) {
+      return List.of();
+    }
+    Tensor ids = entry.activation().reshape(outputGrad.size(0), -1); // (B, T)
+    Tensor g = outputGrad.reshape(ids.size(0), ids.size(1), -1); // (B, T, d)
+    if (layer.paddingIdx() != Embedding.NO_PADDING) {
+      g = g.mul(ids.ne(new Scalar(layer.paddingIdx())).unsqueeze(2).to(g.scalar_type()));
+    }
+    Parameter table = layer.weight();
+    Tensor tokenIds = ids;
+    Tensor grad = g;
+    return List.of(
+        new PerSampleGradient() {
+          @Override
+          public Parameter parameter() {
+            return table;
+          }
+
+          @Override
+          public Tensor squaredNorms() {
+            return EmbeddingNormRule.squaredNorms(tokenIds, grad);
+          }
+
+          @Override
+          public Tensor clippedSum(Tensor clipFactors) {
+            return EmbeddingNormRule.clippedSum(tokenIds, grad, clipFactors, table.shape()[0]);
+          }
+        });
+  }
+
+  /** Squared per-sample gradient norms of the embedding table: a B-vector. */
+  static Tensor squaredNorms(Tensor ids, Tensor outputGrad) {
+    Tensor sameToken = ids.unsqueeze(2).eq(ids.unsqueeze(1)).to(outputGrad.scalar_type());
+    Tensor gGram = torch.bmm(outputGrad, outputGrad.transpose(1, 2)); // (B, T, T)
+    return gGram.mul_(sameToken).sum(new long[] {1, 2}, false, new ScalarTypeOptional());
+  }
+
+  /** Σ_i c_i·(per-sample table gradient): a (vocabularySize, d) tensor with rows scattered. */
+  static Tensor clippedSum(Tensor ids, Tensor outputGrad, Tensor clipFactors, long vocabularySize) {
+    long d = outputGrad.size(2);
+    Tensor scaled = outputGrad.mul(clipFactors.reshape(-1, 1, 1)).reshape(-1, d);
+    return torch.zeros(vocabularySize, d).index_add_(0, ids.reshape(-1), scaled);
+  }
+}

@@ -1,0 +1,131 @@
+package io.dpft.core.dp.norms;
+
+import io.dpft.core.nn.Linear;
+import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.Tape;
+import io.dpft.core.nn.WeightLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Per-sample norms and clipped sums for a linear map z = a·Wᵀ + b applied at every position:
+ * a is (B, T, d_in), the output gradient g = ∂L/∂z is (B, T, d_out) (or (B, d) without positions).
+ * All results are new tensors owned by the caller's scope.
+ */
+public final class LinearNormRule implements PerSampleNormRule<Linear> {
+
+  @Override
+  public Class<Linear> layerType() {
+    return Linear.class;
+  }
+
+  @Override
+  public List<PerSampleGradient> gradients(Linear layer, Tape.Entry entry, Tensor outputGrad) {
+    List<PerSampleGradient> out = new ArrayList<>(2);
+    if (layer.weight().isTrainable()) {
+      UnaryOperator<Tensor> toLayout =
+          layer.layout() == WeightLayout.OUT_IN ? UnaryOperator.identity() : Tensor::t;
+      out.add(weightGradient(layer.weight(), entry.activation(), outputGrad, toLayout));
+    }
+    layer
+        .bias()
+        .filter(Parameter::isTrainable)
+        .ifPresent(b -> out.add(PerSampleGradient.instantiated(b, perSampleBiasGradients(outputGrad))));
+    return out;
+  }
+
+  /**
+   * The weight gradients of a linear map from input a (B, …, d_in) to output gradient g
+   * (B, …, d_out), never instantiated per sample unless that is the cheaper norm;
+   * {@code toParameterShape} maps the (d_out, d_in) sum to the parameter's storage.
+   */
+  static PerSampleGradient weightGradient(
+      Parameter weight, Tensor input, Tensor outputGrad, UnaryOperator<Tensor> toParameterShape) {
+    return new PerSampleGradient() {
+      @Override
+      public Parameter parameter() {
+        return weight;
+      }
+
+      @Override
+      public Tensor squaredNorms() {
+        return weightSquaredNorms(input, outputGrad);
+      }
+
+      @Override
+      public Tensor clippedSum(Tensor clipFactors) {
+        return toParameterShape.apply(clippedWeightSum(input, outputGrad, clipFactors));
+      }
+    };
+  }
+
+  /** Per-sample bias gradients Σ_t g_{i,t}: (B, d_out). */
+  public static Tensor perSampleBiasGradients(Tensor outputGrad) {
+    if (outputGrad.dim() == 2) {
+      return outputGrad;
+    }
+    return outputGrad.flatten(1, -2).sum(new long[] {1}, false, new ScalarTypeOptional());
+  }
+
+  /** Squared L2 norm of each row of a (B, …) tensor: a B-vector. */
+  public static Tensor squaredRowNorms(Tensor perSample) {
+    return perSample.flatten(1, -1).square().sum(new long[] {1}, false, new ScalarTypeOptional());
+  }
+
+  /**
+   * ‖Σ_t g_{i,t} a_{i,t}ᵀ‖²_F for every sample i, by the ghost norm when 2T² &lt; d_in·d_out and
+   * by instantiating the (d_out × d_in) per-sample gradient otherwise.
+   */
+  public static Tensor weightSquaredNorms(Tensor input, Tensor outputGrad) {
+    Tensor a = asSequence(input);
+    Tensor g = asSequence(outputGrad);
+    long t = a.size(1);
+    return useGhostNorm(t, a.size(2), g.size(2))
+        ? ghostSquaredNorms(a, g)
+        : instantiatedSquaredNorms(a, g);
+  }
+
+  /** The mixed ghost-norm decision: ghost when its T×T Gram matrices are the smaller object. */
+  public static boolean useGhostNorm(long positions, long inFeatures, long outFeatures) {
+    return 2 * positions * positions < inFeatures * outFeatures;
+  }
+
+  /** Ghost norm ⟨a aᵀ, g gᵀ⟩ summed over the two position axes: cost O(B·T²·(d_in + d_out)). */
+  static Tensor ghostSquaredNorms(Tensor a, Tensor g) {
+    Tensor aGram = torch.bmm(a, a.transpose(1, 2)); // (B, T, T)
+    Tensor gGram = torch.bmm(g, g.transpose(1, 2)); // (B, T, T)
+    return aGram.mul_(gGram).sum(new long[] {1, 2}, false, new ScalarTypeOptional());
+  }
+
+  /** Instantiated per-sample gradients gᵢᵀaᵢ (B, d_out, d_in), then their squared norms. */
+  static Tensor instantiatedSquaredNorms(Tensor a, Tensor g) {
+    return squaredRowNorms(torch.bmm(g.transpose(1, 2), a));
+  }
+
+  /** Book-kept clipped weight sum Σ_i c_i gᵢᵀaᵢ = (c∘g)ᵀa over all samples and positions. */
+  public static Tensor clippedWeightSum(Tensor input, Tensor outputGrad, Tensor clipFactors) {
+    Tensor a = asSequence(input);
+    Tensor g = asSequence(outputGrad);
+    Tensor scaled = g.mul(clipFactors.reshape(-1, 1, 1)); // (B, T, d_out)
+    return scaled.reshape(-1, g.size(2)).t().mm(a.reshape(-1, a.size(2))); // (d_out, d_in)
+  }
+
+  /** Clipped sum Σ_i c_i·x_i of per-sample gradients x (B, …): shape of one sample. */
+  public static Tensor clippedSum(Tensor perSample, Tensor clipFactors) {
+    long[] shape = perSample.shape();
+    Tensor flat = clipFactors.reshape(1, -1).mm(perSample.reshape(shape[0], -1));
+    return flat.reshape(java.util.Arrays.copyOfRange(shape, 1, shape.length));
+  }
+
+  /** Views (B, d) as (B, 1, d) and (B, T1, T2, …, d) as (B, T1·T2·…, d). */
+  static Tensor asSequence(Tensor x) {
+    if (x.dim() == 2) {
+      return x.unsqueeze(1);
+    }
+    return x.dim() == 3 ? x : x.flatten(1, -2);
+  }
+}

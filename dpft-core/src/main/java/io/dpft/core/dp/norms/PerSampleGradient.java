@@ -1,0 +1,40 @@
+package io.dpft.core.dp.norms;
+
+import io.dpft.core.nn.Parameter;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The per-sample gradients of one trainable parameter in one recorded layer call, known through
+ * what clipping needs: their squared norms and their clipped sum. Implementations compute lazily
+ * from the call's output gradient and activation; tensors belong to the step's scope.
+ */
+public interface PerSampleGradient {
+  /** The parameter these gradients belong to. */
+  Parameter parameter();
+
+  /** ‖∂ℓ_i/∂θ‖² for every sample i: a B-vector. */
+  Tensor squaredNorms();
+
+  /** Σ_i c_i·∂ℓ_i/∂θ for per-sample clip factors c (a B-vector): the parameter's shape. */
+  Tensor clippedSum(Tensor clipFactors);
+
+  /** Gradients held per sample as a (B, parameter shape…) tensor: biases, LayerNorm, … */
+  static PerSampleGradient instantiated(Parameter parameter, Tensor perSample) {
+    return new PerSampleGradient() {
+      @Override
+      public Parameter parameter() {
+        return parameter;
+      }
+
+      @Override
+      public Tensor squaredNorms() {
+        return LinearNormRule.squaredRowNorms(perSample);
+      }
+
+      @Override
+      public Tensor clippedSum(Tensor clipFactors) {
+        return LinearNormRule.clippedSum(perSample, clipFactors);
+      }
+    };
+  }
+}

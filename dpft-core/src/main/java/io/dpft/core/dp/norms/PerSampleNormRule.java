@@ -1,0 +1,23 @@
+package io.dpft.core.dp.norms;
+
+import io.dpft.core.nn.DpLayer;
+import io.dpft.core.nn.Tape;
+import java.util.List;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * How to get per-sample gradient norms and clipped sums of one layer type from a recorded call
+ * and its output gradient. One implementation per layer type, filed in {@link NormRules}.
+ */
+public interface PerSampleNormRule<L extends DpLayer> {
+
+  /** The layer type this rule handles. */
+  Class<L> layerType();
+
+  /**
+   * The per-sample gradients of the call's trainable parameters (none for frozen ones).
+   *
+   * @param outputGrad ∂L/∂z for the call's output z, with L the sum of per-sample losses
+   */
+  List<PerSampleGradient> gradients(L layer, Tape.Entry entry, Tensor outputGrad);
+}

@@ -1,0 +1,371 @@
+package io.dpft.core.dp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.dpft.core.dp.norms.NormRules;
+import io.dpft.core.models.BertConfig;
+import io.dpft.core.models.BertConfig.ModelType;
+import io.dpft.core.models.BertModel;
+import io.dpft.core.models.BertModel.Options;
+import io.dpft.core.models.BertModel.Pooling;
+import io.dpft.core.models.TokenBatch;
+import io.dpft.core.nn.Activation;
+import io.dpft.core.nn.Conv2d;
+import io.dpft.core.nn.LayerNorm;
+import io.dpft.core.nn.Linear;
+import io.dpft.core.nn.Module;
+import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.ParameterKind;
+import io.dpft.core.nn.Tape;
+import io.dpft.privacy.noise.SecureGaussian;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The engine's clipped sums against the slow reference of ARCHITECTURE.md: one forward/backward
+ * per example (batch of one), clip in double precision, sum — for each set of trainable
+ * parameters (full, bias-only, head-only), each clipping rule and style, on a tiny BERT (Linear,
+ * Embedding, LayerNorm) and a patch-embedding model (Conv2d).
+ */
+class DpSgdEngineTest {
+  private static final int B = 4;
+  private static final int T = 6;
+  private static final int VOCAB = 23;
+  private static final int LABELS = 3;
+  private static final double TOLERANCE = 1e-5;
+
+  /** Which parameters train, as the fine-tuning methods will choose them. */
+  enum Trainable {
+    FULL(p -> true),
+    BIAS_ONLY(p -> p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS),
+    HEAD_ONLY(null);
+
+    final Predicate<Parameter> which;
+
+    Trainable(Predicate<Parameter> which) {
+      this.which = which;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Trainable.class)
+  void abadiAllLayer_clippedSumsMatchPerExampleReference(Trainable trainable) {
+    // C below every sample's norm clips all of them; C above some leaves those unclipped
+    for (double c : new double[] {1e-3, 0.5}) {
+      checkBert(trainable, new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(c)));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Trainable.class)
+  void automaticClipping_clippedSumsMatchPerExampleReference(Trainable trainable) {
+    checkBert(
+        trainable,
+        new DpSgdConfig(0, new Clipping.Automatic(0.01), new ClippingStyle.AllLayer(0.7)));
+  }
+
+  @Test
+  void layerWise_clipsEveryLayerToItsShare() {
+    checkBert(
+        Trainable.FULL, new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.LayerWise(0.1)));
+  }
+
+  @Test
+  void groupWise_clipsEachGroupToItsThreshold() {
+    ClippingStyle.GroupWise groups =
+        new ClippingStyle.GroupWise(
+            List.of(
+                ClippingStyle.ParameterGroup.of("attention", "attention", 0.05),
+                ClippingStyle.ParameterGroup.of("embeddings", "^embeddings", 0.02),
+                ClippingStyle.ParameterGroup.of("rest", ".", 0.1)));
+    checkBert(Trainable.FULL, new DpSgdConfig(0, new Clipping.Abadi(), groups));
+  }
+
+  @Test
+  void conv2dPatchModel_clippedSumsMatchPerExampleReference() {
+    try (PointerScope scope = new PointerScope();
+        PatchClassifier model = new PatchClassifier()) {
+      torch.manual_seed(21);
+      Tensor images = torch.randn(B, 3, 8, 8);
+      Tensor labels = torch.randint(LABELS, new long[] {B});
+      check(
+          model,
+          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
+          i -> crossEntropySum(model.forward(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
+          () -> crossEntropySum(model.forward(images), labels));
+    }
+  }
+
+  @Test
+  void perSampleContributions_neverExceedTheThreshold() {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = tinyBert()) {
+      Batch batch = new Batch();
+      double c = 0.3;
+      for (int i = 0; i < B; i++) {
+        int row = i;
+        try (DpSgdEngine engine =
+            new DpSgdEngine(model, DpSgdConfig.abadi(0, c), NormRules.standard(), null)) {
+          Tape tape = Tape.start();
+          Tensor loss;
+          try {
+            loss = crossEntropySum(model.classify(batch.row(row)), batch.labels.narrow(0, row, 1));
+          } finally {
+            tape.close();
+          }
+          engine.accumulate(tape, loss);
+          double squared = 0;
+          for (Tensor g : engine.privateGradients(1.0)) {
+            squared += g.square().sum().item_double();
+          }
+          assertThat(Math.sqrt(squared)).isLessThanOrEqualTo(c * (1 + 1e-6));
+        }
+      }
+    }
+  }
+
+  /**
+   * With zero clipped sum, the private gradient is pure noise: its empirical std must match σC.
+   * 40 logical batches of this model (13,080 coordinates) give the sample std a relative standard error of 1/√(2n) ≈ 0.6%; the bound
+   * of Z = 5 standard errors fails by chance with probability below 1e-6.
+   */
+  @Test
+  @Tag("statistical")
+  void noise_hasStandardDeviationSigmaTimesC() {
+    final double z = 5.0;
+    try (PointerScope scope = new PointerScope();
+        PatchClassifier model = new PatchClassifier()) {
+      double sigma = 1.3;
+      double c = 0.7;
+      try (DpSgdEngine engine =
+          new DpSgdEngine(
+              model, DpSgdConfig.abadi(sigma, c), NormRules.standard(), SecureGaussian.secure())) {
+        List<Tensor> draws = new ArrayList<>();
+        for (int batch = 0; batch < 40; batch++) { // 40 logical batches of pure noise
+          engine.privateGradients(1.0).forEach(g -> draws.add(g.flatten()));
+        }
+        Tensor all = torch.cat(new TensorVector(draws.toArray(Tensor[]::new)));
+        long n = all.numel();
+        assertThat(n).isGreaterThan(10_000);
+        double std = all.std().item_double();
+        double se = sigma * c / Math.sqrt(2.0 * n);
+        assertThat(std).isCloseTo(sigma * c, within(z * se));
+        assertThat(all.mean().item_double()).isCloseTo(0, within(z * sigma * c / Math.sqrt(n)));
+      }
+    }
+  }
+
+  @Test
+  void setup_listsEveryProblemAtOnce() {
+    try (BertModel model = tinyBert()) {
+      model.freeze((name, p) -> true);
+      assertThatThrownBy(
+              () ->
+                  new DpSgdEngine(
+                      model,
+                      new DpSgdConfig(
+                          0,
+                          new Clipping.Abadi(),
+                          new ClippingStyle.GroupWise(
+                              List.of(ClippingStyle.ParameterGroup.of("x", "nothing", 1)))),
+                      NormRules.standard(),
+                      null))
+          .hasMessageContaining("no trainable parameter");
+      model.unfreeze((name, p) -> name.startsWith("classifier") || name.contains("LayerNorm"));
+      assertThatThrownBy(
+              () ->
+                  new DpSgdEngine(
+                      model,
+                      new DpSgdConfig(
+                          0,
+                          new Clipping.Abadi(),
+                          new ClippingStyle.GroupWise(
+                              List.of(ClippingStyle.ParameterGroup.of("head", "classifier", 1)))),
+                      NormRules.standard(),
+                      null))
+          .hasMessageContaining("embeddings.LayerNorm.weight matches no clipping group")
+          .hasMessageContaining("encoder.layer.1.output.LayerNorm.bias matches no clipping group");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static void checkBert(Trainable trainable, DpSgdConfig config) {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = tinyBert()) {
+      if (trainable == Trainable.HEAD_ONLY) {
+        model.freeze((name, p) -> !name.startsWith("classifier"));
+      } else {
+        model.freeze((name, p) -> !trainable.which.test(p));
+      }
+      Batch batch = new Batch();
+      check(
+          model,
+          config,
+          i -> crossEntropySum(model.classify(batch.row(i)), batch.labels.narrow(0, i, 1)),
+          () -> crossEntropySum(model.classify(batch.all()), batch.labels));
+    }
+  }
+
+  /** Runs the engine on the whole batch and compares with the per-example reference. */
+  private static void check(
+      Module model,
+      DpSgdConfig config,
+      IntFunction<Tensor> lossOfExample,
+      java.util.function.Supplier<Tensor> batchLoss) {
+    try (DpSgdEngine engine = new DpSgdEngine(model, config, NormRules.standard(), null)) {
+      Map<String, Parameter> names = new LinkedHashMap<>();
+      model.parameters().forEach((n, p) -> {
+        if (p.isTrainable()) {
+          names.put(n, p);
+        }
+      });
+      Tape tape = Tape.start();
+      Tensor loss;
+      try {
+        loss = batchLoss.get();
+      } finally {
+        tape.close();
+      }
+      ClippingStats stats = engine.accumulate(tape, loss);
+      List<Tensor> actual = engine.privateGradients(1.0);
+
+      List<String> order = new ArrayList<>(names.keySet());
+      Function<String, String> groupOf = groupFunction(config.style(), order);
+      Map<String, Double> thresholds = thresholds(config.style(), order, groupOf);
+      List<Tensor> expected = new ArrayList<>();
+      for (String n : order) {
+        expected.add(torch.zeros_like(names.get(n).tensor()));
+      }
+      double maxNorm = 0;
+      for (int i = 0; i < B; i++) {
+        Tensor[] g = grad(lossOfExample.apply(i), order.stream().map(n -> names.get(n).tensor()).toArray(Tensor[]::new));
+        Map<String, Double> groupSquares = new LinkedHashMap<>();
+        double total = 0;
+        for (int k = 0; k < g.length; k++) {
+          double sq = g[k].square().sum().item_double();
+          groupSquares.merge(groupOf.apply(order.get(k)), sq, Double::sum);
+          total += sq;
+        }
+        maxNorm = Math.max(maxNorm, Math.sqrt(total));
+        for (int k = 0; k < g.length; k++) {
+          String group = groupOf.apply(order.get(k));
+          double factor =
+              config.clipping().clipFactor(Math.sqrt(groupSquares.get(group)), thresholds.get(group));
+          expected.set(k, expected.get(k).add(g[k].mul(new Scalar(factor))));
+        }
+      }
+      assertThat(stats.maxNorm()).isCloseTo(maxNorm, within(TOLERANCE * Math.max(1, maxNorm)));
+      for (int k = 0; k < order.size(); k++) {
+        double scale = Math.max(1e-3, expected.get(k).abs().max().item_double());
+        double diff = actual.get(k).sub(expected.get(k)).abs().max().item_double() / scale;
+        assertThat(diff).as(order.get(k)).isLessThan(TOLERANCE);
+      }
+    }
+  }
+
+  private static Function<String, String> groupFunction(ClippingStyle style, List<String> names) {
+    if (style instanceof ClippingStyle.AllLayer) {
+      return n -> "all";
+    }
+    if (style instanceof ClippingStyle.LayerWise) {
+      return n -> n.substring(0, n.lastIndexOf('.')); // the owning layer
+    }
+    ClippingStyle.GroupWise groupWise = (ClippingStyle.GroupWise) style;
+    return n -> groupWise.groups().get(groupWise.groupOf(n)).name();
+  }
+
+  private static Map<String, Double> thresholds(
+      ClippingStyle style, List<String> names, Function<String, String> groupOf) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (style instanceof ClippingStyle.GroupWise) {
+      ((ClippingStyle.GroupWise) style).groups().forEach(g -> out.put(g.name(), g.maxGradNorm()));
+      return out;
+    }
+    long layers = names.stream().map(groupOf).distinct().count();
+    double each =
+        style instanceof ClippingStyle.LayerWise
+            ? ((ClippingStyle.LayerWise) style).perLayerThreshold((int) layers)
+            : style.sensitivity();
+    names.forEach(n -> out.put(groupOf.apply(n), each));
+    return out;
+  }
+
+  private static Tensor[] grad(Tensor loss, Tensor... xs) {
+    return torch.grad(
+            new TensorVector(loss), new TensorVector(xs), new TensorVector(), new BoolOptional(false), false, false)
+        .get();
+  }
+
+  static Tensor crossEntropySum(Tensor logits, Tensor labels) {
+    Tensor logp = torch.log_softmax(logits, 1, new ScalarTypeOptional());
+    return torch.nll_loss(logp, labels, new TensorOptional(), 2, -100);
+  }
+
+  /** Tiny BERT with non-zero biases (so bias-only training sees real gradients), no dropout. */
+  static BertModel tinyBert() {
+    torch.manual_seed(3);
+    BertConfig config =
+        new BertConfig(
+            ModelType.BERT, VOCAB, 8, 2, 2, 16, Activation.GELU, 0.0, 0.0, 16, 2, 1e-12, 0);
+    BertModel model = new BertModel(config, Options.sequenceClassification(LABELS, Pooling.CLS));
+    model.parameters().values().forEach(p -> {
+      if (p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS) {
+        p.tensor().detach().copy_(torch.randn(p.shape()).mul(new Scalar(0.5)));
+      }
+    });
+    model.eval();
+    return model;
+  }
+
+  /** Four sequences of length 6 with padding; a repeated token to exercise the embedding mask. */
+  static final class Batch {
+    final long[][] ids = {
+      {2, 5, 7, 5, 3, 0}, {2, 9, 9, 9, 11, 3}, {2, 4, 3, 0, 0, 0}, {2, 17, 22, 8, 5, 3}
+    };
+    final long[][] mask = {
+      {1, 1, 1, 1, 1, 0}, {1, 1, 1, 1, 1, 1}, {1, 1, 1, 0, 0, 0}, {1, 1, 1, 1, 1, 1}
+    };
+    final Tensor labels = torch.tensor(new long[] {0, 2, 1, 2});
+
+    TokenBatch all() {
+      return TokenBatch.of(ids, mask);
+    }
+
+    TokenBatch row(int i) {
+      return TokenBatch.of(new long[][] {ids[i]}, new long[][] {mask[i]});
+    }
+  }
+
+  /** Conv2d patch embedding (kernel = stride = 4), LayerNorm, mean over patches, linear head. */
+  static final class PatchClassifier extends Module {
+    private final Conv2d patches = registerModule("patch", new Conv2d(3, 6, 4, 4, true));
+    private final LayerNorm norm = registerModule("norm", new LayerNorm(6, 1e-6));
+    private final Linear head = registerModule("head", new Linear(6, LABELS, true));
+
+    Tensor forward(Tensor images) {
+      Tensor x = patches.forward(images).flatten(2, -1).transpose(1, 2); // (B, L, 6)
+      x = norm.forward(x).tanh().mean(new long[] {1}, false, new ScalarTypeOptional()); // (B, 6)
+      return head.forward(x);
+    }
+  }
+}

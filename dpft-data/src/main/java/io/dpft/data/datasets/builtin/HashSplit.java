@@ -1,0 +1,48 @@
+package io.dpft.data.datasets.builtin;
+
+import io.dpft.data.datasets.SkipReport;
+import io.dpft.data.datasets.TextDataset;
+import io.dpft.data.datasets.TextExample;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The fixed split of the built-in text datasets: an example goes to a part by the SHA-256 of its
+ * text (UTF-8): with h the first 8 digest bytes as an unsigned big-endian number, {@code h mod
+ * 10} in 0–7 is train, 8 validation, 9 test (about 80/10/10). It depends on nothing but the text,
+ * so it is reproducible in any language and exact duplicates never straddle train and test.
+ */
+public final class HashSplit {
+  /** Which part an example belongs to. */
+  public enum Part {
+    TRAIN,
+    VALIDATION,
+    TEST
+  }
+
+  private HashSplit() {}
+
+  public static Part of(String text) {
+    byte[] digest = Sha256.newDigest().digest(text.getBytes(StandardCharsets.UTF_8));
+    long h = ByteBuffer.wrap(digest, 0, Long.BYTES).getLong();
+    long bucket = Long.remainderUnsigned(h, 10);
+    if (bucket < 8) {
+      return Part.TRAIN;
+    }
+    return bucket == 8 ? Part.VALIDATION : Part.TEST;
+  }
+
+  /** Splits {@code all}; the skip report stays with the train part. */
+  public static DatasetSplits<TextDataset> split(TextDataset all) {
+    List<List<TextExample>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (TextExample example : all.examples()) {
+      parts.get(of(example.text()).ordinal()).add(example);
+    }
+    return new DatasetSplits<>(
+        new TextDataset(all.source() + " [train]", parts.get(0), all.labels(), all.skipped()),
+        new TextDataset(all.source() + " [validation]", parts.get(1), all.labels(), SkipReport.NONE),
+        new TextDataset(all.source() + " [test]", parts.get(2), all.labels(), SkipReport.NONE));
+  }
+}
