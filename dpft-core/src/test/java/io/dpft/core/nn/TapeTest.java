@@ -11,7 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dpft.core.nn.MultiHeadSelfAttention.QkvProjection;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -98,7 +100,7 @@ class TapeTest {
 
   /** Reference: per example, its own forward and backward; gradients by parameter name. */
   private static Map<String, float[][]> perExampleGradients(TinyEncoder model) {
-    Map<String, float[][]> out = new java.util.HashMap<>();
+    Map<String, float[][]> out = new HashMap<>();
     Tensor ids = longs(IDS, B, T);
     Tensor mask = longs(MASK, B, T);
     Tensor target = target();
@@ -180,7 +182,7 @@ class TapeTest {
       Tensor y = model.forward(longs(IDS, B, T), mask);
       List<Tensor> grads = tape.outputGradients(loss(y, mask, target()));
       Map<Parameter, Tensor> perSample = perSampleFromTape(tape, grads);
-      Map<String, Parameter> trainable = new java.util.LinkedHashMap<>(model.parameters());
+      Map<String, Parameter> trainable = new LinkedHashMap<>(model.parameters());
       trainable.values().removeIf(p -> !p.isTrainable());
       assertThat(perSample.keySet()).containsExactlyInAnyOrderElementsOf(trainable.values());
       assertThat(reference.keySet()).containsExactlyInAnyOrderElementsOf(trainable.keySet());
