@@ -32,6 +32,15 @@ public final class PrivacyChecks {
     return value;
   }
 
+  /** A fraction strictly between 0 and 1 (e.g. a relative error). */
+  public static double openUnitInterval(String name, double value) {
+    finite(name, value);
+    if (!(value > 0 && value < 1)) {
+      throw new IllegalArgumentException(name + " must be in (0, 1), got " + value);
+    }
+    return value;
+  }
+
   public static long atLeastOne(String name, long value) {
     if (value < 1) {
       throw new IllegalArgumentException(name + " must be >= 1, got " + value);

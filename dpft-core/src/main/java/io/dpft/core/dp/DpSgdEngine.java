@@ -33,7 +33,6 @@ import org.bytedeco.pytorch.global.torch;
 public final class DpSgdEngine implements AutoCloseable {
   private final DpSgdConfig config;
   private final NormRules rules;
-  private final SecureGaussian noise;
   private final List<Parameter> parameters = new ArrayList<>();
   private final Map<Parameter, Integer> parameterIndex = new IdentityHashMap<>();
   private final Map<Parameter, Integer> parameterGroup = new IdentityHashMap<>();
@@ -46,10 +45,9 @@ public final class DpSgdEngine implements AutoCloseable {
    *     parameter outside a {@link DpLayer}, a layer without a norm rule, or (group-wise) a
    *     parameter in no group — every problem listed at once
    */
-  public DpSgdEngine(Module model, DpSgdConfig config, NormRules rules, SecureGaussian noise) {
+  public DpSgdEngine(Module model, DpSgdConfig config, NormRules rules) {
     this.config = config;
     this.rules = rules;
-    this.noise = noise;
     Map<Parameter, String> names = new IdentityHashMap<>();
     model.parameters().forEach((name, p) -> names.put(p, name));
     List<String> problems = new ArrayList<>();
@@ -206,8 +204,9 @@ public final class DpSgdEngine implements AutoCloseable {
    * tensors belong to the caller's scope.
    *
    * @param expectedBatchSize qN under Poisson sampling (the fixed batch size otherwise)
+   * @param noise the generator of this logical batch's noise (unused when σ = 0)
    */
-  public List<Tensor> privateGradients(double expectedBatchSize) {
+  public List<Tensor> privateGradients(double expectedBatchSize, SecureGaussian noise) {
     if (!(expectedBatchSize > 0)) {
       throw new IllegalArgumentException("expectedBatchSize must be > 0, got " + expectedBatchSize);
     }
@@ -216,7 +215,7 @@ public final class DpSgdEngine implements AutoCloseable {
       for (Tensor acc : accumulators) {
         Tensor g = acc.clone();
         if (config.noiseMultiplier() > 0) {
-          g.add_(gaussian(acc.shape(), config.noiseStd()));
+          g.add_(gaussian(noise, acc.shape(), config.noiseStd()));
         }
         g.div_(new Scalar(expectedBatchSize));
         acc.zero_();
@@ -227,7 +226,7 @@ public final class DpSgdEngine implements AutoCloseable {
   }
 
   /** A new tensor of N(0, std²) entries, drawn by the secure generator into native memory. */
-  private Tensor gaussian(long[] shape, double std) {
+  private static Tensor gaussian(SecureGaussian noise, long[] shape, double std) {
     Tensor t = torch.empty(shape);
     FloatBuffer values = t.data_ptr_float().capacity(t.numel()).asBuffer();
     noise.fill(values, std);

@@ -10,6 +10,7 @@ import io.dpft.core.models.BertConfig.ModelType;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.BertModel.Options;
 import io.dpft.core.models.BertModel.Pooling;
+import io.dpft.core.models.TinyBert;
 import io.dpft.core.models.TokenBatch;
 import io.dpft.core.nn.Activation;
 import io.dpft.core.nn.Conv2d;
@@ -49,7 +50,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class DpSgdEngineTest {
   private static final int B = 4;
   private static final int T = 6;
-  private static final int VOCAB = 23;
   private static final int LABELS = 3;
   private static final double TOLERANCE = 1e-5;
 
@@ -103,7 +103,7 @@ class DpSgdEngineTest {
   @Test
   void conv2dPatchModel_clippedSumsMatchPerExampleReference() {
     try (PointerScope scope = new PointerScope();
-        PatchClassifier model = new PatchClassifier()) {
+        PatchClassifier model = new PatchClassifier(LABELS)) {
       torch.manual_seed(21);
       Tensor images = torch.randn(B, 3, 8, 8);
       Tensor labels = torch.randint(LABELS, new long[] {B});
@@ -124,7 +124,7 @@ class DpSgdEngineTest {
       for (int i = 0; i < B; i++) {
         int row = i;
         try (DpSgdEngine engine =
-            new DpSgdEngine(model, DpSgdConfig.abadi(0, c), NormRules.standard(), null)) {
+            new DpSgdEngine(model, DpSgdConfig.abadi(0, c), NormRules.standard())) {
           Tape tape = Tape.start();
           Tensor loss;
           try {
@@ -134,7 +134,7 @@ class DpSgdEngineTest {
           }
           engine.accumulate(tape, loss);
           double squared = 0;
-          for (Tensor g : engine.privateGradients(1.0)) {
+          for (Tensor g : engine.privateGradients(1.0, null)) {
             squared += g.square().sum().item_double();
           }
           assertThat(Math.sqrt(squared)).isLessThanOrEqualTo(c * (1 + 1e-6));
@@ -153,15 +153,15 @@ class DpSgdEngineTest {
   void noise_hasStandardDeviationSigmaTimesC() {
     final double z = 5.0;
     try (PointerScope scope = new PointerScope();
-        PatchClassifier model = new PatchClassifier()) {
+        PatchClassifier model = new PatchClassifier(LABELS)) {
       double sigma = 1.3;
       double c = 0.7;
       try (DpSgdEngine engine =
           new DpSgdEngine(
-              model, DpSgdConfig.abadi(sigma, c), NormRules.standard(), SecureGaussian.secure())) {
+              model, DpSgdConfig.abadi(sigma, c), NormRules.standard())) {
         List<Tensor> draws = new ArrayList<>();
         for (int batch = 0; batch < 40; batch++) { // 40 logical batches of pure noise
-          engine.privateGradients(1.0).forEach(g -> draws.add(g.flatten()));
+          engine.privateGradients(1.0, SecureGaussian.secure()).forEach(g -> draws.add(g.flatten()));
         }
         Tensor all = torch.cat(new TensorVector(draws.toArray(Tensor[]::new)));
         long n = all.numel();
@@ -187,8 +187,7 @@ class DpSgdEngineTest {
                           new Clipping.Abadi(),
                           new ClippingStyle.GroupWise(
                               List.of(ClippingStyle.ParameterGroup.of("x", "nothing", 1)))),
-                      NormRules.standard(),
-                      null))
+                      NormRules.standard()))
           .hasMessageContaining("no trainable parameter");
       model.unfreeze((name, p) -> name.startsWith("classifier") || name.contains("LayerNorm"));
       assertThatThrownBy(
@@ -200,8 +199,7 @@ class DpSgdEngineTest {
                           new Clipping.Abadi(),
                           new ClippingStyle.GroupWise(
                               List.of(ClippingStyle.ParameterGroup.of("head", "classifier", 1)))),
-                      NormRules.standard(),
-                      null))
+                      NormRules.standard()))
           .hasMessageContaining("embeddings.LayerNorm.weight matches no clipping group")
           .hasMessageContaining("encoder.layer.1.output.LayerNorm.bias matches no clipping group");
     }
@@ -232,7 +230,7 @@ class DpSgdEngineTest {
       DpSgdConfig config,
       IntFunction<Tensor> lossOfExample,
       java.util.function.Supplier<Tensor> batchLoss) {
-    try (DpSgdEngine engine = new DpSgdEngine(model, config, NormRules.standard(), null)) {
+    try (DpSgdEngine engine = new DpSgdEngine(model, config, NormRules.standard())) {
       Map<String, Parameter> names = new LinkedHashMap<>();
       model.parameters().forEach((n, p) -> {
         if (p.isTrainable()) {
@@ -247,7 +245,7 @@ class DpSgdEngineTest {
         tape.close();
       }
       ClippingStats stats = engine.accumulate(tape, loss);
-      List<Tensor> actual = engine.privateGradients(1.0);
+      List<Tensor> actual = engine.privateGradients(1.0, null);
 
       List<String> order = new ArrayList<>(names.keySet());
       Function<String, String> groupOf = groupFunction(config.style(), order);
@@ -321,20 +319,8 @@ class DpSgdEngineTest {
     return torch.nll_loss(logp, labels, new TensorOptional(), 2, -100);
   }
 
-  /** Tiny BERT with non-zero biases (so bias-only training sees real gradients), no dropout. */
   static BertModel tinyBert() {
-    torch.manual_seed(3);
-    BertConfig config =
-        new BertConfig(
-            ModelType.BERT, VOCAB, 8, 2, 2, 16, Activation.GELU, 0.0, 0.0, 16, 2, 1e-12, 0);
-    BertModel model = new BertModel(config, Options.sequenceClassification(LABELS, Pooling.CLS));
-    model.parameters().values().forEach(p -> {
-      if (p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS) {
-        p.tensor().detach().copy_(torch.randn(p.shape()).mul(new Scalar(0.5)));
-      }
-    });
-    model.eval();
-    return model;
+    return TinyBert.classifier(LABELS, Pooling.CLS);
   }
 
   /** Four sequences of length 6 with padding; a repeated token to exercise the embedding mask. */
@@ -353,19 +339,6 @@ class DpSgdEngineTest {
 
     TokenBatch row(int i) {
       return TokenBatch.of(new long[][] {ids[i]}, new long[][] {mask[i]});
-    }
-  }
-
-  /** Conv2d patch embedding (kernel = stride = 4), LayerNorm, mean over patches, linear head. */
-  static final class PatchClassifier extends Module {
-    private final Conv2d patches = registerModule("patch", new Conv2d(3, 6, 4, 4, true));
-    private final LayerNorm norm = registerModule("norm", new LayerNorm(6, 1e-6));
-    private final Linear head = registerModule("head", new Linear(6, LABELS, true));
-
-    Tensor forward(Tensor images) {
-      Tensor x = patches.forward(images).flatten(2, -1).transpose(1, 2); // (B, L, 6)
-      x = norm.forward(x).tanh().mean(new long[] {1}, false, new ScalarTypeOptional()); // (B, 6)
-      return head.forward(x);
     }
   }
 }

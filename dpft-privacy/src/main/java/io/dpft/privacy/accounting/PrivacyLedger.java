@@ -44,6 +44,6 @@ public final class PrivacyLedger {
 
   /** ε spent so far according to {@code accountant}; 0 when nothing was recorded. */
   public double epsilon(PrivacyAccountant accountant, double delta) {
-    return segments.isEmpty() ? 0.0 : accountant.epsilon(history(), delta).epsilon();
+    return segments.isEmpty() ? 0.0 : accountant.epsilon(history(), delta).epsilonGuarantee();
   }
 }

@@ -115,7 +115,7 @@ public final class NoiseCalibrator {
     /** The calibration at σ when it meets the target, otherwise null. */
     Calibration at(double noiseMultiplier) {
       PrivacyLoss loss = loss(noiseMultiplier);
-      return loss.epsilon() <= targetEpsilon ? new Calibration(noiseMultiplier, loss) : null;
+      return loss.epsilonGuarantee() <= targetEpsilon ? new Calibration(noiseMultiplier, loss) : null;
     }
 
     private PrivacyLoss loss(double noiseMultiplier) {
@@ -134,7 +134,7 @@ public final class NoiseCalibrator {
               sampleRate,
               steps,
               MAX_NOISE_MULTIPLIER,
-              loss(MAX_NOISE_MULTIPLIER).epsilon(),
+              loss(MAX_NOISE_MULTIPLIER).epsilonGuarantee(),
               accountant.name()));
     }
   }

@@ -1,0 +1,125 @@
+package io.dpft.core.peft;
+
+import io.dpft.core.nn.Module;
+import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.ParameterKind;
+import io.dpft.privacy.PrivacyChecks;
+import java.util.Locale;
+
+/**
+ * Which parameters train. {@link #apply} freezes the whole model and unfreezes the method's
+ * parameters; the task head (parameters whose name starts with {@code headPrefix}, e.g. a fresh
+ * {@code classifier}) trains under every method.
+ */
+public sealed interface FineTuningMethod
+    permits FineTuningMethod.Full,
+        FineTuningMethod.BitFit,
+        FineTuningMethod.LastLayer,
+        FineTuningMethod.TwoPhase {
+
+  /** Sets {@code requires_grad} on every parameter of {@code model} for this method. */
+  void apply(Module model, String headPrefix);
+
+  /** The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase}. */
+  String cliName();
+
+  /** Every parameter trains. */
+  record Full() implements FineTuningMethod {
+    @Override
+    public void apply(Module model, String headPrefix) {
+      model.unfreeze((name, p) -> true);
+    }
+
+    @Override
+    public String cliName() {
+      return "full";
+    }
+  }
+
+  /**
+   * BiTFiT (Zaken et al., ACL 2022; under DP: Bu et al., ICML 2024): only bias terms train —
+   * linear and convolution biases and LayerNorm shifts β — plus, if {@code normWeights}, the
+   * LayerNorm scales γ, and the head.
+   */
+  record BitFit(boolean normWeights) implements FineTuningMethod {
+    @Override
+    public void apply(Module model, String headPrefix) {
+      freezeAllBut(
+          model,
+          headPrefix,
+          p ->
+              p.kind() == ParameterKind.BIAS
+                  || p.kind() == ParameterKind.NORM_BIAS
+                  || (normWeights && p.kind() == ParameterKind.NORM_WEIGHT));
+    }
+
+    @Override
+    public String cliName() {
+      return "bitfit";
+    }
+  }
+
+  /** Only the head trains: linear probing, the baseline users expect. */
+  record LastLayer() implements FineTuningMethod {
+    @Override
+    public void apply(Module model, String headPrefix) {
+      freezeAllBut(model, headPrefix, p -> false);
+    }
+
+    @Override
+    public String cliName() {
+      return "last-layer";
+    }
+  }
+
+  /**
+   * Two-phase training (Bu et al., ICML 2024, §4.3): {@code first} for {@code firstEpochs}
+   * epochs, then {@code second} (BiTFiT) for the rest; one privacy ledger covers both phases.
+   */
+  record TwoPhase(FineTuningMethod first, double firstEpochs, FineTuningMethod second)
+      implements FineTuningMethod {
+    public TwoPhase {
+      if (first == null || second == null) {
+        throw new IllegalArgumentException("two-phase training needs both methods");
+      }
+      if (first instanceof TwoPhase || second instanceof TwoPhase) {
+        throw new IllegalArgumentException("two-phase methods do not nest");
+      }
+      PrivacyChecks.positive("firstEpochs", firstEpochs);
+    }
+
+    /** Applies the first phase's method; the trainer switches to {@link #second()} later. */
+    @Override
+    public void apply(Module model, String headPrefix) {
+      first.apply(model, headPrefix);
+    }
+
+    @Override
+    public String cliName() {
+      return "two-phase";
+    }
+  }
+
+  /** Parses a command-line name; {@code two-phase} is full fine-tuning, then BiTFiT. */
+  static FineTuningMethod parse(String name, double firstPhaseEpochs) {
+    switch (name.trim().toLowerCase(Locale.ROOT)) {
+      case "full":
+        return new Full();
+      case "bitfit":
+        return new BitFit(false);
+      case "last-layer":
+        return new LastLayer();
+      case "two-phase":
+        return new TwoPhase(new Full(), firstPhaseEpochs, new BitFit(false));
+      default:
+        throw new IllegalArgumentException(
+            "method must be one of full, bitfit, last-layer, two-phase, got '" + name + "'");
+    }
+  }
+
+  private static void freezeAllBut(
+      Module model, String headPrefix, java.util.function.Predicate<Parameter> trains) {
+    model.parameters()
+        .forEach((name, p) -> p.setTrainable(name.startsWith(headPrefix) || trains.test(p)));
+  }
+}

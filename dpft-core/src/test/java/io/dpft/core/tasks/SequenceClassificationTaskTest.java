@@ -1,0 +1,91 @@
+package io.dpft.core.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.dpft.core.models.BertModel;
+import io.dpft.core.models.TinyBert;
+import io.dpft.core.models.TokenBatch;
+import io.dpft.data.batching.EncodedTextDataset;
+import io.dpft.data.batching.TextBatch;
+import io.dpft.data.metrics.ConfusionMatrix;
+import io.dpft.data.tokenize.TokenEncoding;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+
+/** Loss and predictions against a one-example-at-a-time computation in plain Java. */
+class SequenceClassificationTaskTest {
+  private static final long[][] IDS = {{2, 5, 7, 3}, {2, 9, 3}, {2, 4, 4, 11, 3}, {2, 6, 3}};
+  private static final int[] LABELS = {0, 1, 1, 0};
+
+  private static EncodedTextDataset dataset() {
+    List<TokenEncoding> encodings = new ArrayList<>();
+    for (long[] ids : IDS) {
+      long[] ones = new long[ids.length];
+      java.util.Arrays.fill(ones, 1);
+      encodings.add(new TokenEncoding(ids, ones, new long[ids.length]));
+    }
+    return new EncodedTextDataset(encodings, LABELS);
+  }
+
+  /** log p(y | x) of one unpadded example, the softmax done in double precision. */
+  private static double[] logProbabilities(BertModel model, long[] ids) {
+    long[] ones = new long[ids.length];
+    java.util.Arrays.fill(ones, 1);
+    Tensor logits = model.classify(TokenBatch.of(new long[][] {ids}, new long[][] {ones}));
+    double a = logits.get(0).get(0).item_double();
+    double b = logits.get(0).get(1).item_double();
+    double max = Math.max(a, b);
+    double log = max + Math.log(Math.exp(a - max) + Math.exp(b - max));
+    return new double[] {a - log, b - log};
+  }
+
+  @Test
+  void lossSum_isSummedCrossEntropyOfEachExampleAlone() {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = TinyBert.classifier(2, BertModel.Pooling.MEAN);
+        NoGradGuard noGrad = new NoGradGuard()) {
+      SequenceClassificationTask task =
+          new SequenceClassificationTask(model, dataset(), 3, 0, 1);
+      double expected = 0;
+      for (int i = 0; i < IDS.length; i++) {
+        expected -= logProbabilities(model, IDS[i])[LABELS[i]];
+      }
+      double actual = 0;
+      List<TextBatch> batches = task.physicalBatches(new int[] {0, 1, 2, 3});
+      assertThat(batches).hasSize(2); // at most 3 per physical batch, padded
+      for (TextBatch batch : batches) {
+        actual += task.lossSum(batch).item_double();
+      }
+      assertThat(actual).isCloseTo(expected, within(1e-5));
+    }
+  }
+
+  @Test
+  void evaluate_countsArgMaxPredictions() {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = TinyBert.classifier(2, BertModel.Pooling.MEAN)) {
+      SequenceClassificationTask task =
+          new SequenceClassificationTask(model, dataset(), 3, 0, 1);
+      int[] predicted = new int[IDS.length];
+      try (NoGradGuard noGrad = new NoGradGuard()) {
+        for (int i = 0; i < IDS.length; i++) {
+          double[] lp = logProbabilities(model, IDS[i]);
+          predicted[i] = lp[1] > lp[0] ? 1 : 0;
+        }
+      }
+      ConfusionMatrix expected = ConfusionMatrix.of(predicted, LABELS, 2);
+      assertThat(task.evaluate(dataset()).accuracy()).isEqualTo(expected.accuracy());
+      float[][] p = task.probabilities(dataset());
+      for (float[] row : p) {
+        assertThat(row[0] + row[1]).isCloseTo(1f, within(1e-5f));
+      }
+    }
+  }
+}

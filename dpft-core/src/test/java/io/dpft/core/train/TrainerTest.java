@@ -1,0 +1,225 @@
+package io.dpft.core.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dpft.core.dp.DpSgdConfig;
+import io.dpft.core.dp.PatchClassifier;
+import io.dpft.core.optim.OptimizerConfig;
+import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.privacy.accounting.AccountantKind;
+import io.dpft.privacy.accounting.RdpAccountant;
+import io.dpft.privacy.accounting.MechanismSegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  private static final int N = 48;
+  private static final int LABELS = 3;
+  private static Tensor images;
+  private static Tensor labels;
+
+  /** Labels that a linear read-out of the mean colour can learn. */
+  @BeforeAll
+  static void data() {
+    try (PointerScope scope = new PointerScope()) {
+      torch.manual_seed(99);
+      images = torch.randn(N, 3, 8, 8);
+      Tensor colour = images.mean(new long[] {2, 3}, false, new ScalarTypeOptional()); // (N, 3)
+      labels = colour.argmax(new org.bytedeco.pytorch.LongOptional(1), false);
+      images.retainReference();
+      labels.retainReference();
+    }
+  }
+
+  @AfterAll
+  static void free() {
+    images.close();
+    labels.close();
+  }
+
+  /** Physical batches of at most 5 examples of the fixed images. */
+  static final class ImageTask implements TrainingTask<int[]> {
+    private final PatchClassifier model;
+
+    ImageTask(PatchClassifier model) {
+      this.model = model;
+    }
+
+    @Override
+    public int size() {
+      return N;
+    }
+
+    @Override
+    public List<int[]> physicalBatches(int[] logicalBatch) {
+      List<int[]> out = new ArrayList<>();
+      for (int i = 0; i < logicalBatch.length; i += 5) {
+        out.add(Arrays.copyOfRange(logicalBatch, i, Math.min(logicalBatch.length, i + 5)));
+      }
+      return out;
+    }
+
+    @Override
+    public int batchSize(int[] batch) {
+      return batch.length;
+    }
+
+    @Override
+    public Tensor lossSum(int[] batch) {
+      long[] idx = Arrays.stream(batch).asLongStream().toArray();
+      Tensor index = torch.tensor(idx);
+      Tensor logits = model.forward(images.index_select(0, index));
+      Tensor logp = torch.log_softmax(logits, 1, new ScalarTypeOptional());
+      return torch.nll_loss(logp, labels.index_select(0, index), new TensorOptional(), 2, -100);
+    }
+  }
+
+  private static PatchClassifier model() {
+    torch.manual_seed(5);
+    return new PatchClassifier(LABELS);
+  }
+
+  private static TrainingConfig config(FineTuningMethod method, Privacy privacy, double epochs) {
+    return new TrainingConfig(
+        method,
+        "head",
+        epochs,
+        8,
+        OptimizerConfig.AdamW.defaults(),
+        0.05,
+        0.1,
+        privacy,
+        TrainingConfig.Sampling.POISSON,
+        OptionalLong.of(1234));
+  }
+
+  private static Privacy dp(double budget) {
+    return new Privacy.Private(DpSgdConfig.abadi(0.8, 0.5), 1e-5, AccountantKind.RDP, budget);
+  }
+
+  @Test
+  void resume_afterCheckpoint_reproducesTheUninterruptedRunExactly(@TempDir Path dir)
+      throws Exception {
+    // two-phase: full fine-tuning for 1 epoch (6 steps), then BiTFiT; checkpoint inside phase 1
+    // and exactly at the phase boundary
+    FineTuningMethod twoPhase =
+        new FineTuningMethod.TwoPhase(new FineTuningMethod.Full(), 1, new FineTuningMethod.BitFit(false));
+    TrainingConfig config = config(twoPhase, dp(Double.POSITIVE_INFINITY), 2);
+    Map<String, float[]> uninterrupted;
+    List<MechanismSegment> ledger;
+    try (PatchClassifier model = model();
+        Trainer<int[]> trainer = new Trainer<>(model, new ImageTask(model), config)) {
+      assertThat(trainer.totalSteps()).isEqualTo(12);
+      assertThat(trainer.run(new TrainingListener() {})).isTrue();
+      uninterrupted = snapshot(model);
+      ledger = trainer.ledger().history();
+    }
+    for (long stopAt : new long[] {4, 6}) {
+      Path checkpoint = dir.resolve("at-" + stopAt);
+      try (PatchClassifier model = model();
+          Trainer<int[]> trainer = new Trainer<>(model, new ImageTask(model), config)) {
+        trainer.run(stopAt, new TrainingListener() {});
+        TrainingCheckpoint.save(checkpoint, model, trainer);
+      }
+      try (PatchClassifier model = model();
+          Trainer<int[]> trainer = new Trainer<>(model, new ImageTask(model), config)) {
+        TrainingCheckpoint.resume(checkpoint, model, trainer);
+        assertThat(trainer.step()).isEqualTo(stopAt);
+        assertThat(trainer.run(new TrainingListener() {})).isTrue();
+        assertThat(trainer.ledger().history()).isEqualTo(ledger);
+        Map<String, float[]> resumed = snapshot(model);
+        assertThat(resumed.keySet()).isEqualTo(uninterrupted.keySet());
+        resumed.forEach((name, v) -> assertThat(v).as(name).containsExactly(uninterrupted.get(name)));
+      }
+    }
+    assertThat(ledger).containsExactly(new MechanismSegment(0.8, 8.0 / N, 12));
+  }
+
+  @Test
+  void budget_stopsBeforeExceedingIt() {
+    double budget = 10.0;
+    List<String> stops = new ArrayList<>();
+    try (PatchClassifier model = model();
+        Trainer<int[]> trainer =
+            new Trainer<>(model, new ImageTask(model), config(new FineTuningMethod.BitFit(false), dp(budget), 200))) {
+      boolean finished =
+          trainer.run(
+              new TrainingListener() {
+                @Override
+                public void onStop(String reason) {
+                  stops.add(reason);
+                }
+              });
+      assertThat(finished).isFalse();
+      assertThat(stops).singleElement().asString().contains("budget");
+      long steps = trainer.ledger().totalSteps();
+      assertThat(steps).isPositive().isLessThan(trainer.totalSteps());
+      // independent check with the accountant: the steps taken fit, one more would not
+      RdpAccountant rdp = new RdpAccountant();
+      assertThat(rdp.epsilon(List.of(new MechanismSegment(0.8, 8.0 / N, steps)), 1e-5).epsilon())
+          .isLessThanOrEqualTo(budget);
+      assertThat(rdp.epsilon(List.of(new MechanismSegment(0.8, 8.0 / N, steps + 1)), 1e-5).epsilon())
+          .isGreaterThan(budget);
+    }
+  }
+
+  @Test
+  void nonPrivateFullTraining_learnsALearnableTask() {
+    List<Double> losses = new ArrayList<>();
+    try (PatchClassifier model = model();
+        Trainer<int[]> trainer =
+            new Trainer<>(model, new ImageTask(model), config(new FineTuningMethod.Full(), new Privacy.NonPrivate(), 30))) {
+      trainer.run(
+          new TrainingListener() {
+            @Override
+            public void onStep(StepReport report) {
+              if (report.samples() > 0) {
+                losses.add(report.loss());
+              }
+            }
+          });
+      assertThat(trainer.ledger().totalSteps()).isZero();
+    }
+    double first = losses.subList(0, 10).stream().mapToDouble(d -> d).average().orElseThrow();
+    double last = losses.subList(losses.size() - 10, losses.size()).stream().mapToDouble(d -> d).average().orElseThrow();
+    assertThat(last).isLessThan(0.6 * first);
+  }
+
+  @Test
+  void bitFit_trainsOnlyBiasesAndHead() {
+    try (PatchClassifier model = model()) {
+      new FineTuningMethod.BitFit(false).apply(model, "head");
+      List<String> trainable = new ArrayList<>();
+      model.parameters().forEach((name, p) -> {
+        if (p.isTrainable()) {
+          trainable.add(name);
+        }
+      });
+      assertThat(trainable).containsExactly("patch.bias", "norm.bias", "head.weight", "head.bias");
+    }
+  }
+
+  private static Map<String, float[]> snapshot(PatchClassifier model) {
+    Map<String, float[]> out = new java.util.LinkedHashMap<>();
+    model.namedParameters().forEach((name, t) -> {
+      Tensor c = t.contiguous();
+      float[] v = new float[(int) c.numel()];
+      c.data_ptr_float().get(v);
+      out.put(name, v);
+    });
+    return out;
+  }
+}
