@@ -80,6 +80,16 @@ public record BertConfig(ModelType modelType, int vocabSize, int hiddenSize, int
     }
   }
 
+  /**
+   * This config with other dropout probabilities. Attention dropout above 0 keeps torch's fused
+   * CPU attention kernel from running in training mode (several times slower attention).
+   */
+  public BertConfig withDropout(double hiddenDropoutProb, double attentionProbsDropoutProb) {
+    return new BertConfig(modelType, vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads,
+        intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+        maxPositionEmbeddings, typeVocabSize, layerNormEps, padTokenId);
+  }
+
   /** The longest sequence the position table covers. */
   public int maxSequenceLength() {
     return modelType == ModelType.ROBERTA ? maxPositionEmbeddings - padTokenId - 1
