@@ -125,14 +125,11 @@ class DpSgdEngineTest {
         int row = i;
         try (DpSgdEngine engine =
             new DpSgdEngine(model, DpSgdConfig.abadi(0, c), NormRules.standard())) {
-          Tape tape = Tape.start();
-          Tensor loss;
-          try {
-            loss = crossEntropySum(model.classify(batch.row(row)), batch.labels.narrow(0, row, 1));
-          } finally {
-            tape.close();
+          try (Tape tape = Tape.start()) {
+            engine.accumulate(
+                tape,
+                crossEntropySum(model.classify(batch.row(row)), batch.labels.narrow(0, row, 1)));
           }
-          engine.accumulate(tape, loss);
           double squared = 0;
           for (Tensor g : engine.privateGradients(1.0, null)) {
             squared += g.square().sum().item_double();
@@ -237,14 +234,10 @@ class DpSgdEngineTest {
           names.put(n, p);
         }
       });
-      Tape tape = Tape.start();
-      Tensor loss;
-      try {
-        loss = batchLoss.get();
-      } finally {
-        tape.close();
+      ClippingStats stats;
+      try (Tape tape = Tape.start()) {
+        stats = engine.accumulate(tape, batchLoss.get());
       }
-      ClippingStats stats = engine.accumulate(tape, loss);
       List<Tensor> actual = engine.privateGradients(1.0, null);
 
       List<String> order = new ArrayList<>(names.keySet());
