@@ -1,12 +1,12 @@
 package io.dpft.core.models;
 
+import io.dpft.core.nn.AddedParameter;
 import io.dpft.core.nn.Conv2d;
 import io.dpft.core.nn.Dropout;
 import io.dpft.core.nn.LayerNorm;
 import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
 import io.dpft.core.nn.MultiHeadSelfAttention.QkvProjection;
-import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
 import io.dpft.core.nn.TransformerBlock;
 import io.dpft.core.nn.TransformerBlock.NormPlacement;
@@ -33,8 +33,9 @@ import org.bytedeco.pytorch.global.torch;
  *                     ─ classifier on token 0 ([CLS])                  (B, labels)  classify()
  * </pre>
  *
- * <p>{@code cls_token} and {@code position_embeddings} are bare parameters, not DP-aware layers:
- * the DP engine refuses to train them, so they stay frozen under DP (as BiTFiT keeps them).
+ * <p>{@code cls_token} and {@code position_embeddings} are {@link AddedParameter} layers (the
+ * class token is added to zeros before it is prepended), so the DP engine clips them per sample
+ * like every other trainable parameter.
  */
 public final class VitModel extends Module {
   /** Where Hugging Face's {@code ViTLayer} files the sub-layers of a block. */
@@ -42,24 +43,20 @@ public final class VitModel extends Module {
       "attention.attention", "attention.output.dense", "layernorm_before", "intermediate.dense",
       "output.dense", "layernorm_after");
 
-  /** Hugging Face's {@code initializer_range}: the [CLS] and position vectors start N(0, 0.02²). */
-  private static final double INIT_STD = 0.02;
-
   /** Patch embedding, [CLS] token and learned position embeddings. */
   static final class Embeddings extends Module {
     private final VitConfig config;
-    private final Parameter clsToken;
-    private final Parameter positionEmbeddings;
+    private final AddedParameter clsToken;
+    private final AddedParameter positionEmbeddings;
     private final Conv2d projection;
     private final Dropout dropout;
 
     Embeddings(VitConfig config) {
       this.config = config;
       int d = config.hiddenSize();
-      clsToken = registerParameter("cls_token",
-          Parameter.normal(ParameterKind.EMBEDDING, INIT_STD, 1, 1, d));
-      positionEmbeddings = registerParameter("position_embeddings",
-          Parameter.normal(ParameterKind.EMBEDDING, INIT_STD, 1, config.sequenceLength(), d));
+      clsToken = registerModule("cls_token", new AddedParameter(ParameterKind.EMBEDDING, 1, 1, d));
+      positionEmbeddings = registerModule("position_embeddings",
+          new AddedParameter(ParameterKind.EMBEDDING, 1, config.sequenceLength(), d));
       projection = registerModule("patch_embeddings.projection", new Conv2d(
           config.numChannels(), d, config.patchSize(), config.patchSize(), true));
       dropout = registerModule("dropout", new Dropout(config.hiddenDropoutProb()));
@@ -69,9 +66,9 @@ public final class VitModel extends Module {
     Tensor forward(Tensor pixelValues) {
       long batch = pixelValues.size(0);
       Tensor patches = projection.forward(pixelValues).flatten(2, -1).transpose(1, 2); // (B, N, d)
-      Tensor cls = clsToken.tensor().expand(batch, 1, config.hiddenSize()); // (B, 1, d)
+      Tensor cls = clsToken.forward(torch.zeros(batch, 1, config.hiddenSize())); // (B, 1, d)
       Tensor tokens = torch.cat(new TensorVector(cls, patches), 1); // (B, N+1, d)
-      return dropout.forward(tokens.add(positionEmbeddings.tensor()));
+      return dropout.forward(positionEmbeddings.forward(tokens));
     }
   }
 

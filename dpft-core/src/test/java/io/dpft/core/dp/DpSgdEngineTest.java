@@ -12,6 +12,8 @@ import io.dpft.core.models.BertModel.Options;
 import io.dpft.core.models.BertModel.Pooling;
 import io.dpft.core.models.TinyBert;
 import io.dpft.core.models.TokenBatch;
+import io.dpft.core.models.VitConfig;
+import io.dpft.core.models.VitModel;
 import io.dpft.core.nn.Activation;
 import io.dpft.core.nn.Conv2d;
 import io.dpft.core.nn.LayerNorm;
@@ -112,6 +114,25 @@ class DpSgdEngineTest {
           new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
           i -> crossEntropySum(model.forward(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
           () -> crossEntropySum(model.forward(images), labels));
+    }
+  }
+
+  /** ViT full fine-tuning: patch Conv2d, added position embeddings and class token. */
+  @Test
+  void vitFullFineTuning_clippedSumsMatchPerExampleReference() {
+    VitConfig config =
+        new VitConfig(8, 1, 2, 12, Activation.GELU, 0, 0, 1e-12, 8, 4, 3, List.of("a", "b", "c"));
+    try (PointerScope scope = new PointerScope();
+        VitModel model = new VitModel(config, LABELS)) {
+      torch.manual_seed(17);
+      model.eval();
+      Tensor images = torch.randn(B, 3, 8, 8);
+      Tensor labels = torch.randint(LABELS, new long[] {B});
+      check(
+          model,
+          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
+          i -> crossEntropySum(model.classify(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
+          () -> crossEntropySum(model.classify(images), labels));
     }
   }
 
