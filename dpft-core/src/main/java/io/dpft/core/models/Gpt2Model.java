@@ -5,6 +5,7 @@ import io.dpft.core.nn.Dropout;
 import io.dpft.core.nn.Embedding;
 import io.dpft.core.nn.KeyValueCache;
 import io.dpft.core.nn.LayerNorm;
+import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
 import io.dpft.core.nn.MultiHeadSelfAttention.QkvProjection;
 import io.dpft.core.nn.TransformerBlock;
@@ -53,6 +54,7 @@ public final class Gpt2Model extends Module {
   private final Dropout drop;
   private final List<TransformerBlock> h = new ArrayList<>();
   private final LayerNorm lnF;
+  private final Linear lmHead;
 
   public Gpt2Model(Gpt2Config config) {
     this.config = config;
@@ -68,6 +70,8 @@ public final class Gpt2Model extends Module {
       h.add(registerModule("transformer.h." + i, new TransformerBlock(block, BLOCK_NAMES)));
     }
     lnF = registerModule("transformer.ln_f", new LayerNorm(d, config.layerNormEpsilon()));
+    // tied: the head's weight IS wte's parameter (listed once, as transformer.wte.weight)
+    lmHead = registerModule("lm_head", new Linear(wte.weight(), null, WeightLayout.OUT_IN));
   }
 
   /** The last hidden state {@code (B, T, d)} of a padded batch (left or right padding). */
@@ -112,13 +116,13 @@ public final class Gpt2Model extends Module {
    * The LM head, tied to the token embedding: hidden {@code (..., d) -> (..., V)} logits
    * {@code h wteᵀ}.
    *
-   * <p>This use of {@code wte} is not recorded on a {@link io.dpft.core.nn.Tape}: the Tape sees
-   * {@code wte} only as the input embedding. DP training that updates {@code wte} through a loss
-   * on these logits would miss the head's share of its per-sample gradient, so keep {@code wte}
-   * frozen under DP (BiTFiT and last-layer methods do).
+   * <p>The head is a {@link Linear} sharing {@code wte}'s parameter, so a {@link
+   * io.dpft.core.nn.Tape} records both uses: the DP engine then refuses to train {@code wte}
+   * (per-sample norms of tied weights are not supported) instead of missing the head's share of
+   * its gradient; keep {@code wte} frozen under DP (BiTFiT and last-layer methods do).
    */
   public Tensor logits(Tensor hidden) {
-    return torch.linear(hidden, wte.weight().tensor());
+    return lmHead.forward(hidden);
   }
 
   /** An empty cache for {@link #forward(Tensor, Tensor, KeyValueCache)}; the caller closes it. */

@@ -10,6 +10,8 @@ import io.dpft.core.models.BertConfig.ModelType;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.BertModel.Options;
 import io.dpft.core.models.BertModel.Pooling;
+import io.dpft.core.models.Gpt2Config;
+import io.dpft.core.models.Gpt2Model;
 import io.dpft.core.models.TinyBert;
 import io.dpft.core.models.TokenBatch;
 import io.dpft.core.models.VitConfig;
@@ -133,6 +135,22 @@ class DpSgdEngineTest {
           new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
           i -> crossEntropySum(model.classify(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
           () -> crossEntropySum(model.classify(images), labels));
+    }
+  }
+
+  /** GPT-2's tied LM head uses wte twice: training wte under DP fails clearly, not silently. */
+  @Test
+  void tiedWeights_underDp_areRefusedWithAClearMessage() {
+    Gpt2Config config = new Gpt2Config(30, 16, 8, 1, 2, 32, Activation.GELU_TANH, 0, 0, 0, 1e-5, 0, 0);
+    try (PointerScope scope = new PointerScope();
+        Gpt2Model model = new Gpt2Model(config);
+        DpSgdEngine engine =
+            new DpSgdEngine(model, DpSgdConfig.abadi(0, 1.0), NormRules.standard());
+        Tape tape = Tape.start()) {
+      Tensor loss = model.logits(model.forward(TokenBatch.of(new long[][] {{1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}}, new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}}))).square().sum();
+      assertThatThrownBy(() -> engine.accumulate(tape, loss))
+          .hasMessageContaining("more than one layer call")
+          .hasMessageContaining("tied");
     }
   }
 
