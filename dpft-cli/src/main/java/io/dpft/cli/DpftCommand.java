@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       QuickstartCommand.class,
       TrainCommand.class,
       ConvertCommand.class,
+      ExportCommand.class,
       HelpCommand.class
     })
 public final class DpftCommand implements Callable<Integer> {

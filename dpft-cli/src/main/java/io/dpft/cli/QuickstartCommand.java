@@ -7,6 +7,7 @@ import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TextClassificationJob;
+import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.DatasetSplits;
 import io.dpft.data.datasets.builtin.SentimentDataset;
@@ -151,6 +152,7 @@ final class QuickstartCommand implements Callable<Integer> {
             5e-3,
             0.05,
             privacy,
+            TrainingConfig.Sampling.POISSON,
             seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
     double budget = privacy instanceof PrivacyTarget.TargetEpsilon ? TARGET_EPSILON : 0;
     return TextClassificationJob.run(job, runDir, false, new ProgressBar(err, label, budget));

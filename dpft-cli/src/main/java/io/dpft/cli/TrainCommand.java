@@ -7,6 +7,7 @@ import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TextClassificationJob;
+import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.DatasetSplits;
 import io.dpft.data.datasets.builtin.SentimentDataset;
@@ -113,6 +114,15 @@ final class TrainCommand implements Callable<Integer> {
       description = "peak learning rate of Adam (default: ${DEFAULT-VALUE})")
   private double learningRate;
 
+  @Option(names = "--optimizer", paramLabel = "O", defaultValue = "adam",
+      description = "sgd (momentum 0.9), adam or adamw (weight decay 0.01) (default: ${DEFAULT-VALUE})")
+  private String optimizer;
+
+  @Option(names = "--sampling", paramLabel = "S", defaultValue = "poisson",
+      description = "poisson (what the accountants analyse) or shuffle (fixed batches; the"
+          + " privacy accounting then does NOT match) (default: ${DEFAULT-VALUE})")
+  private String sampling;
+
   @Option(names = "--max-length", paramLabel = "T", defaultValue = "64",
       description = "tokens per example after truncation (default: ${DEFAULT-VALUE})")
   private int maxLength;
@@ -133,13 +143,20 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
     PrivacyTarget target = privacyTarget();
+    TrainingConfig.Sampling batches = parseSampling(sampling);
+    OptimizerConfig optimizerConfig = parseOptimizer(optimizer);
+    if (batches == TrainingConfig.Sampling.SHUFFLE && !(target instanceof PrivacyTarget.None)) {
+      spec.commandLine().getErr().println(
+          "warning: --sampling shuffle draws fixed-size batches; the reported ε assumes Poisson"
+              + " sampling and does NOT hold for this run");
+    }
     DatasetSplits<TextDataset> data = load(dataset);
     Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     TextClassificationJob.Spec job =
         new TextClassificationJob.Spec(
             model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN, fineTuning, epochs,
-            batchSize, physicalBatchSize, new OptimizerConfig.Adam(0.9, 0.999, 1e-8, 0),
-            learningRate, 0.05, target, seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+            batchSize, physicalBatchSize, optimizerConfig, learningRate, 0.05, target, batches,
+            seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
     double budget = target instanceof PrivacyTarget.TargetEpsilon ? privacy.epsilon : 0;
     TextClassificationJob.Result result =
         TextClassificationJob.run(
@@ -177,6 +194,30 @@ final class TrainCommand implements Callable<Integer> {
         return new Clipping.Automatic();
       default:
         throw new IllegalArgumentException("clipping must be abadi or automatic, got '" + name + "'");
+    }
+  }
+
+  static TrainingConfig.Sampling parseSampling(String name) {
+    switch (name.toLowerCase(Locale.ROOT)) {
+      case "poisson":
+        return TrainingConfig.Sampling.POISSON;
+      case "shuffle":
+        return TrainingConfig.Sampling.SHUFFLE;
+      default:
+        throw new IllegalArgumentException("sampling must be poisson or shuffle, got '" + name + "'");
+    }
+  }
+
+  static OptimizerConfig parseOptimizer(String name) {
+    switch (name.toLowerCase(Locale.ROOT)) {
+      case "sgd":
+        return new OptimizerConfig.Sgd(0.9, 0);
+      case "adam":
+        return OptimizerConfig.Adam.defaults();
+      case "adamw":
+        return OptimizerConfig.AdamW.defaults();
+      default:
+        throw new IllegalArgumentException("optimizer must be sgd, adam or adamw, got '" + name + "'");
     }
   }
 

@@ -35,4 +35,18 @@ class TrainCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("dataset must be sentiment or spam");
   }
+
+  @Test
+  void unknownOptimizer_exitsTwo(@TempDir Path dir) {
+    Cli run = Cli.run("train", "--run-dir", dir.toString(), "--optimizer", "lion");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("optimizer must be sgd, adam or adamw");
+  }
+
+  @Test
+  void export_notARunDirectory_exitsTwoNamingTheFile(@TempDir Path dir) {
+    Cli run = Cli.run("export", "--checkpoint", dir.toString(), "--out", dir.resolve("x").toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("config.json is missing");
+  }
 }

@@ -59,6 +59,7 @@ public final class TextClassificationJob {
       double learningRate,
       double warmupFraction,
       PrivacyTarget privacy,
+      TrainingConfig.Sampling sampling,
       OptionalLong seed) {}
 
   /** What a run achieved: accuracy before and after training, and the privacy it spent. */
@@ -117,7 +118,7 @@ public final class TextClassificationJob {
               spec.learningRate(),
               spec.warmupFraction(),
               privacy.privacy,
-              TrainingConfig.Sampling.POISSON,
+              spec.sampling(),
               spec.seed());
       if (!resume) {
         manifest(spec, labels, privacy, sampleRate, steps, train, validation, test)
@@ -273,7 +274,9 @@ public final class TextClassificationJob {
               p.dpSgd().clipping() instanceof Clipping.Abadi ? "abadi" : "automatic",
               sampleRate,
               steps,
-              seeded,
+              spec.sampling() == TrainingConfig.Sampling.POISSON
+                  ? "poisson, " + seeded
+                  : "shuffle (NOT what the accounting assumes), " + seeded,
               seeded);
     } else {
       settings =
