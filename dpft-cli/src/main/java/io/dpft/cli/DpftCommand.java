@@ -28,6 +28,9 @@ import picocli.CommandLine.Spec;
       AccountCommand.class,
       CalibrateCommand.class,
       QuickstartCommand.class,
+      EvalCommand.class,
+      PredictCommand.class,
+      ReportCommand.class,
       HelpCommand.class
     })
 public final class DpftCommand implements Callable<Integer> {
