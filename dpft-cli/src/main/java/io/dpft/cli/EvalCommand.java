@@ -4,6 +4,7 @@ import static io.dpft.cli.PrivacyReport.number;
 import static io.dpft.cli.PrivacyReport.row;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.DatasetSplits;
 import io.dpft.data.datasets.builtin.SentimentDataset;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
@@ -51,7 +53,9 @@ import picocli.CommandLine.Spec;
 final class EvalCommand implements Callable<Integer> {
   /** The built-in datasets a run's config.json can name, by that name. */
   private static final Map<String, Supplier<DatasetSplits<TextDataset>>> BUILTIN =
-      Map.of(SentimentDataset.NAME, SentimentDataset::load, SpamAssassinDataset.NAME, SpamAssassinDataset::load);
+      Map.of(
+          SentimentDataset.NAME, SentimentDataset::load,
+          SpamAssassinDataset.NAME, SpamAssassinDataset::load);
 
   private static final Map<String, Function<DatasetSplits<TextDataset>, TextDataset>> SPLITS =
       Map.of("validation", DatasetSplits::validation, "test", DatasetSplits::test);
@@ -59,21 +63,7 @@ final class EvalCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
   @Mixin private HelpLayout helpLayout;
 
-  @Option(
-      names = "--checkpoint",
-      paramLabel = "RUN_DIR",
-      required = true,
-      order = 1,
-      description = "the run directory a training run wrote (config.json, checkpoint/)")
-  private Path runDirectory;
-
-  @Option(
-      names = "--model",
-      paramLabel = "DIR|NAME",
-      order = 2,
-      description =
-          "the pretrained model the run started from, if not the model_dir of its config.json")
-  private String model;
+  @Mixin private TrainedRunOptions run;
 
   @ArgGroup(exclusive = true, multiplicity = "0..1", order = 10)
   private Data data;
@@ -125,15 +115,26 @@ final class EvalCommand implements Callable<Integer> {
         description = "column of the label in --data (values: the run's label names);"
             + " default: ${DEFAULT-VALUE}")
     private String labelColumn;
+
+    /** These columns, labels mapped with the run's {@code labels}. */
+    TextReadOptions options(LabelVocabulary labels) {
+      return TextReadOptions.of(new TextColumns(textColumn, textPairColumn, labelColumn))
+          .withLabels(labels);
+    }
   }
 
   @Override
   public Integer call() throws Exception {
-    try (TrainedClassifier classifier = TrainedClassifier.load(runDirectory, model)) {
+    // flags are checked before the (slow) model load
+    boolean fromFile = data != null && data.file != null;
+    BiFunction<Path, TextReadOptions, TextDataset> reader = fromFile ? reader(data.file.file) : null;
+    Function<DatasetSplits<TextDataset>, TextDataset> split =
+        fromFile ? null : split(data == null || data.split == null ? "test" : data.split);
+    try (TrainedClassifier classifier = run.load()) {
       TextDataset examples =
-          data != null && data.file != null
-              ? readFile(data.file, classifier)
-              : builtinSplit(classifier, data == null || data.split == null ? "test" : data.split);
+          fromFile
+              ? reader.apply(data.file.file, data.file.options(classifier.labels()))
+              : builtinSplit(classifier, split);
       ConfusionMatrix matrix = classifier.evaluate(examples);
       boolean binary = matrix.numClasses() == 2;
       double f1 = binary ? matrix.binaryF1() : matrix.macroF1();
@@ -144,7 +145,7 @@ final class EvalCommand implements Callable<Integer> {
       json.put("mcc", matrix.mcc());
       json.put("n", matrix.total());
       json.put("data", examples.source());
-      json.put("checkpoint", runDirectory.toString());
+      json.put("checkpoint", run.runDirectory.toString());
       List<String> text =
           List.of(
               row("accuracy", number(matrix.accuracy(), 4)),
@@ -162,36 +163,39 @@ final class EvalCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static TextDataset readFile(DataFile data, TrainedClassifier classifier) {
-    if (!Files.isRegularFile(data.file)) {
-      throw new IllegalArgumentException("--data " + data.file + " is not a file");
+  /** The reader for {@code file}'s format, known by its extension. */
+  private static BiFunction<Path, TextReadOptions, TextDataset> reader(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("--data " + file + " is not a file");
     }
-    TextReadOptions options =
-        TextReadOptions.of(new TextColumns(data.textColumn, data.textPairColumn, data.labelColumn))
-            .withLabels(classifier.labels());
-    String name = data.file.getFileName().toString().toLowerCase(Locale.ROOT);
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".csv")) {
-      return TextDatasetReader.csv(data.file, options);
+      return TextDatasetReader::csv;
     }
     if (name.endsWith(".json") || name.endsWith(".jsonl")) {
-      return TextDatasetReader.json(data.file, options);
+      return TextDatasetReader::json;
     }
-    throw new IllegalArgumentException(
-        "--data must be a .csv, .json or .jsonl file, got " + data.file);
+    throw new IllegalArgumentException("--data must be a .csv, .json or .jsonl file, got " + file);
   }
 
-  private TextDataset builtinSplit(TrainedClassifier classifier, String split) {
-    Function<DatasetSplits<TextDataset>, TextDataset> part = SPLITS.get(split);
-    if (part == null) {
-      throw new IllegalArgumentException("--split must be validation or test, got '" + split + "'");
+  private static Function<DatasetSplits<TextDataset>, TextDataset> split(String name) {
+    Function<DatasetSplits<TextDataset>, TextDataset> split = SPLITS.get(name);
+    if (split == null) {
+      throw new IllegalArgumentException("--split must be validation or test, got '" + name + "'");
     }
+    return split;
+  }
+
+  private static TextDataset builtinSplit(
+      TrainedClassifier classifier, Function<DatasetSplits<TextDataset>, TextDataset> split) {
     String dataset = classifier.dataset();
     Supplier<DatasetSplits<TextDataset>> splits = BUILTIN.get(dataset);
     if (splits == null) {
       throw new IllegalArgumentException(
           "the run's dataset '" + dataset + "' is not a built-in dataset ("
-              + String.join(", ", new TreeSet<>(BUILTIN.keySet())) + "); pass its examples with --data FILE");
+              + String.join(", ", new TreeSet<>(BUILTIN.keySet())) + "); pass its examples with"
+              + " --data FILE");
     }
-    return part.apply(splits.get());
+    return split.apply(splits.get());
   }
 }

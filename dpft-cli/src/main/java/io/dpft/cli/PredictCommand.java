@@ -52,21 +52,7 @@ final class PredictCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
   @Mixin private HelpLayout helpLayout;
 
-  @Option(
-      names = "--checkpoint",
-      paramLabel = "RUN_DIR",
-      required = true,
-      order = 1,
-      description = "the run directory a training run wrote (config.json, checkpoint/)")
-  private Path runDirectory;
-
-  @Option(
-      names = "--model",
-      paramLabel = "DIR|NAME",
-      order = 2,
-      description =
-          "the pretrained model the run started from, if not the model_dir of its config.json")
-  private String model;
+  @Mixin private TrainedRunOptions run;
 
   @Option(
       names = "--input",
@@ -78,7 +64,7 @@ final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<TextExample> examples = readInput();
-    try (TrainedClassifier classifier = TrainedClassifier.load(runDirectory, model)) {
+    try (TrainedClassifier classifier = run.load()) {
       LabelVocabulary labels = classifier.labels();
       PrintWriter out = spec.commandLine().getOut();
       for (int start = 0; start < examples.size(); start += CHUNK) {

@@ -176,10 +176,29 @@ class EvalCommandTest {
   }
 
   @Test
-  void eval_missingRunDirectory_exitsTwoNamingIt() {
-    Path missing = dir.resolve("nope");
+  void eval_dataOfUnknownFormat_exitsTwoNamingTheFormats() throws Exception {
+    Path tsv = Files.write(dir.resolve("eval.tsv"), List.of("text\tlabel"));
 
-    Cli cli = Cli.run("eval", "--checkpoint", missing.toString(), "--data", "x.csv");
+    Cli cli = Cli.run("eval", "--checkpoint", dir.toString(), "--data", tsv.toString());
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("--data must be a .csv, .json or .jsonl file, got " + tsv);
+  }
+
+  @Test
+  void eval_missingDataFile_exitsTwo() {
+    Cli cli = Cli.run("eval", "--checkpoint", dir.toString(), "--data", dir.resolve("x.csv").toString());
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("--data " + dir.resolve("x.csv") + " is not a file");
+  }
+
+  @Test
+  void eval_missingRunDirectory_exitsTwoNamingIt() throws Exception {
+    Path missing = dir.resolve("nope");
+    Path csv = Files.write(dir.resolve("eval.csv"), List.of("text,label", "fine,pos"));
+
+    Cli cli = Cli.run("eval", "--checkpoint", missing.toString(), "--data", csv.toString());
 
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.errLines()).hasSize(1);
@@ -202,8 +221,9 @@ class EvalCommandTest {
     try (TrainedRuns run = TrainedRuns.create(dir, List.of("neg", "pos"))) {
       Path trainable = run.runDirectory.resolve(RunManifest.CHECKPOINT).resolve("trainable.safetensors");
       Files.delete(trainable);
+      Path csv = Files.write(dir.resolve("eval.csv"), List.of("text,label", "fine,pos"));
 
-      Cli cli = Cli.run("eval", "--checkpoint", run.runDirectory.toString(), "--data", "x.csv");
+      Cli cli = Cli.run("eval", "--checkpoint", run.runDirectory.toString(), "--data", csv.toString());
 
       assertThat(cli.exitCode()).isEqualTo(2);
       assertThat(cli.err()).contains(trainable + " is missing");
