@@ -32,9 +32,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dpft eval}: accuracy, F1 and the Matthews correlation coefficient of a trained run's
- * arg-max predictions, on a split of the run's built-in dataset or on a labelled CSV/JSONL file.
- * F1 is the positive class's (label index 1) for two labels, as GLUE reports it, and the
- * unweighted mean over classes (macro) otherwise; the metrics are {@link ConfusionMatrix}'s.
+ * arg-max predictions, on a split of the run's built-in dataset or on a labelled CSV/JSONL file. F1
+ * is the positive class's (label index 1) for two labels, as GLUE reports it, and the unweighted
+ * mean over classes (macro) otherwise; the metrics are {@link ConfusionMatrix}'s.
  */
 @Command(
     name = "eval",
@@ -88,8 +88,9 @@ final class EvalCommand implements Callable<Integer> {
         paramLabel = "FILE",
         required = true,
         order = 12,
-        description = "labelled examples instead of the run's dataset: .csv (with a header) or"
-            + " .json/.jsonl (JSON Lines or an array of objects), UTF-8")
+        description =
+            "labelled examples instead of the run's dataset: .csv (with a header) or"
+                + " .json/.jsonl (JSON Lines or an array of objects), UTF-8")
     private Path file;
 
     @Option(
@@ -112,8 +113,9 @@ final class EvalCommand implements Callable<Integer> {
         paramLabel = "NAME",
         defaultValue = "label",
         order = 15,
-        description = "column of the label in --data (values: the run's label names);"
-            + " default: ${DEFAULT-VALUE}")
+        description =
+            "column of the label in --data (values: the run's label names);"
+                + " default: ${DEFAULT-VALUE}")
     private String labelColumn;
 
     /** These columns, labels mapped with the run's {@code labels}. */
@@ -127,7 +129,8 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // flags are checked before the (slow) model load
     boolean fromFile = data != null && data.file != null;
-    BiFunction<Path, TextReadOptions, TextDataset> reader = fromFile ? reader(data.file.file) : null;
+    BiFunction<Path, TextReadOptions, TextDataset> reader =
+        fromFile ? reader(data.file.file) : null;
     Function<DatasetSplits<TextDataset>, TextDataset> split =
         fromFile ? null : split(data == null || data.split == null ? "test" : data.split);
     try (TrainedClassifier classifier = run.load()) {
@@ -192,8 +195,11 @@ final class EvalCommand implements Callable<Integer> {
     Supplier<DatasetSplits<TextDataset>> splits = BUILTIN.get(dataset);
     if (splits == null) {
       throw new IllegalArgumentException(
-          "the run's dataset '" + dataset + "' is not a built-in dataset ("
-              + String.join(", ", new TreeSet<>(BUILTIN.keySet())) + "); pass its examples with"
+          "the run's dataset '"
+              + dataset
+              + "' is not a built-in dataset ("
+              + String.join(", ", new TreeSet<>(BUILTIN.keySet()))
+              + "); pass its examples with"
               + " --data FILE");
     }
     return split.apply(splits.get());

@@ -71,7 +71,8 @@ final class PredictCommand implements Callable<Integer> {
         List<TextExample> chunk = examples.subList(start, Math.min(examples.size(), start + CHUNK));
         float[][] probabilities = classifier.probabilities(chunk);
         for (int i = 0; i < chunk.size(); i++) {
-          out.println(PrivacyReport.JSON.writeValueAsString(line(chunk.get(i), probabilities[i], labels)));
+          out.println(
+              PrivacyReport.JSON.writeValueAsString(line(chunk.get(i), probabilities[i], labels)));
         }
         out.flush();
       }
@@ -79,7 +80,8 @@ final class PredictCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static ObjectNode line(TextExample example, float[] probabilities, LabelVocabulary labels) {
+  private static ObjectNode line(
+      TextExample example, float[] probabilities, LabelVocabulary labels) {
     ObjectNode json = PrivacyReport.JSON.createObjectNode();
     json.put("text", example.text());
     if (example.isPair()) {
@@ -119,7 +121,10 @@ final class PredictCommand implements Callable<Integer> {
         if (jsonLines == null) {
           jsonLines = text.stripLeading().startsWith("{");
         }
-        examples.add(jsonLines ? fromJson(source, number, text) : TextExample.single(text, TextExample.UNLABELED));
+        examples.add(
+            jsonLines
+                ? fromJson(source, number, text)
+                : TextExample.single(text, TextExample.UNLABELED));
       }
     }
     return examples;
@@ -129,7 +134,8 @@ final class PredictCommand implements Callable<Integer> {
   private static TextExample fromJson(String source, long number, String line) {
     JsonNode node = JsonLines.object(source, number, line);
     if (!node.path("text").isTextual()) {
-      throw JsonLines.malformed(source, number, "expected a string field \"text\", got " + node.get("text"));
+      throw JsonLines.malformed(
+          source, number, "expected a string field \"text\", got " + node.get("text"));
     }
     JsonNode pair = node.path("text_pair");
     if (!pair.isMissingNode() && !pair.isNull() && !pair.isTextual()) {

@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code dpft report}: (re)writes a run directory's {@code report.html}, see {@link HtmlReport}. */
+/**
+ * {@code dpft report}: (re)writes a run directory's {@code report.html}, see {@link HtmlReport}.
+ */
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,

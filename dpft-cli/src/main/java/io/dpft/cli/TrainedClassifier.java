@@ -65,16 +65,28 @@ final class TrainedClassifier implements AutoCloseable {
           WeightLoader.load(trainable, model.namedParameters(), WeightLoader.Mode.LENIENT);
       List<String> notLoaded = new ArrayList<>(loaded.freshlyInitialised());
       notLoaded.removeAll(report.loaded());
-      if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty() || !notLoaded.isEmpty()) {
+      if (!report.unexpected().isEmpty()
+          || !report.mismatched().isEmpty()
+          || !notLoaded.isEmpty()) {
         throw new IllegalArgumentException(
-            trainable + " does not fit the model in " + modelDir + " with "
-                + manifest.labels().size() + " labels: unexpected " + report.unexpected()
-                + ", shape mismatches " + report.mismatched() + ", head not trained " + notLoaded
+            trainable
+                + " does not fit the model in "
+                + modelDir
+                + " with "
+                + manifest.labels().size()
+                + " labels: unexpected "
+                + report.unexpected()
+                + ", shape mismatches "
+                + report.mismatched()
+                + ", head not trained "
+                + notLoaded
                 + " (pass the model the run was trained from with --model)");
       }
       model.eval();
       return new TrainedClassifier(
-          run, model, TextTokenizer.load(modelDir, TokenizerOptions.truncating(manifest.maxLength())));
+          run,
+          model,
+          TextTokenizer.load(modelDir, TokenizerOptions.truncating(manifest.maxLength())));
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;
@@ -96,8 +108,12 @@ final class TrainedClassifier implements AutoCloseable {
       return models.resolve(manifest.model());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "the run's model directory " + recorded + " is gone and its model '" + manifest.model()
-              + "' is not a bundled name; pass the model with --model DIR", e);
+          "the run's model directory "
+              + recorded
+              + " is gone and its model '"
+              + manifest.model()
+              + "' is not a bundled name; pass the model with --model DIR",
+          e);
     }
   }
 
@@ -107,8 +123,11 @@ final class TrainedClassifier implements AutoCloseable {
       return BertModel.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          run.path().resolve(RunManifest.FILE) + ": pooling must be cls or mean, got '" + pooling
-              + "'", e);
+          run.path().resolve(RunManifest.FILE)
+              + ": pooling must be cls or mean, got '"
+              + pooling
+              + "'",
+          e);
     }
   }
 
@@ -140,7 +159,10 @@ final class TrainedClassifier implements AutoCloseable {
   ConfusionMatrix evaluate(TextDataset data) {
     if (!data.labels().equals(labels())) {
       throw new IllegalArgumentException(
-          data.source() + " has labels " + data.labels().names() + ", the run was trained on "
+          data.source()
+              + " has labels "
+              + data.labels().names()
+              + ", the run was trained on "
               + labels().names());
     }
     for (TextExample example : data.examples()) {

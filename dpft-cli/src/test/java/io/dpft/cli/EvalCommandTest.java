@@ -60,13 +60,24 @@ class EvalCommandTest {
       }
       assertThat(tp + fp).as("the fixture predicts both classes").isBetween(1L, 15L);
 
-      Cli cli = Cli.run("eval", "--checkpoint", run.runDirectory.toString(), "--data", csv.toString(),
-          "--text-column", "review", "--label-column", "sentiment", "--json");
+      Cli cli =
+          Cli.run(
+              "eval",
+              "--checkpoint",
+              run.runDirectory.toString(),
+              "--data",
+              csv.toString(),
+              "--text-column",
+              "review",
+              "--label-column",
+              "sentiment",
+              "--json");
 
       assertThat(cli.exitCode()).as(cli.err()).isZero();
       JsonNode json = cli.json();
       double n = predicted.length;
-      double mcc = (tp * tn - fp * fn) / Math.sqrt((double) (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
+      double mcc =
+          (tp * tn - fp * fn) / Math.sqrt((double) (tp + fp) * (tp + fn) * (tn + fp) * (tn + fn));
       assertThat(json.get("accuracy").asDouble()).isCloseTo((tp + tn) / n, within(1e-12));
       assertThat(json.get("f1").asDouble()).isCloseTo(2.0 * tp / (2 * tp + fp + fn), within(1e-12));
       assertThat(json.get("f1_average").asText()).isEqualTo("binary");
@@ -83,7 +94,12 @@ class EvalCommandTest {
       List<TextExample> examples = new ArrayList<>();
       for (int i = 0; i < SENTENCES.size(); i++) {
         int label = i % 3;
-        lines.add("{\"text\": \"" + SENTENCES.get(i) + "\", \"label\": \"" + run.labels.get(label) + "\"}");
+        lines.add(
+            "{\"text\": \""
+                + SENTENCES.get(i)
+                + "\", \"label\": \""
+                + run.labels.get(label)
+                + "\"}");
         examples.add(TextExample.single(SENTENCES.get(i), label));
       }
       Files.write(jsonl, lines);
@@ -106,7 +122,14 @@ class EvalCommandTest {
         }
       }
 
-      Cli cli = Cli.run("eval", "--checkpoint", run.runDirectory.toString(), "--data", jsonl.toString(), "--json");
+      Cli cli =
+          Cli.run(
+              "eval",
+              "--checkpoint",
+              run.runDirectory.toString(),
+              "--data",
+              jsonl.toString(),
+              "--json");
 
       assertThat(cli.exitCode()).as(cli.err()).isZero();
       assertThat(cli.json().get("accuracy").asDouble()).isCloseTo(correct / 16.0, within(1e-12));
@@ -121,8 +144,17 @@ class EvalCommandTest {
       Path csv = dir.resolve("eval.csv");
       writeCsv(csv, run.labels);
 
-      Cli cli = Cli.run("eval", "--checkpoint", run.runDirectory.toString(), "--data", csv.toString(),
-          "--text-column", "review", "--label-column", "sentiment");
+      Cli cli =
+          Cli.run(
+              "eval",
+              "--checkpoint",
+              run.runDirectory.toString(),
+              "--data",
+              csv.toString(),
+              "--text-column",
+              "review",
+              "--label-column",
+              "sentiment");
 
       assertThat(cli.exitCode()).as(cli.err()).isZero();
       assertThat(cli.out().lines().map(l -> l.split("\\s+")[0]))
@@ -137,7 +169,8 @@ class EvalCommandTest {
       Path csv = dir.resolve("eval.csv");
       Files.write(csv, List.of("text,label", "fine,pos", "meh,maybe"));
 
-      Cli cli = Cli.run("eval", "--checkpoint", run.runDirectory.toString(), "--data", csv.toString());
+      Cli cli =
+          Cli.run("eval", "--checkpoint", run.runDirectory.toString(), "--data", csv.toString());
 
       assertThat(cli.exitCode()).isEqualTo(2);
       assertThat(cli.out()).isEmpty();
@@ -153,7 +186,9 @@ class EvalCommandTest {
 
       assertThat(cli.exitCode()).isEqualTo(2);
       assertThat(cli.errLines()).hasSize(1);
-      assertThat(cli.err()).contains("'tiny.csv' is not a built-in dataset").contains("--data FILE");
+      assertThat(cli.err())
+          .contains("'tiny.csv' is not a built-in dataset")
+          .contains("--data FILE");
     }
   }
 
@@ -187,7 +222,8 @@ class EvalCommandTest {
 
   @Test
   void eval_missingDataFile_exitsTwo() {
-    Cli cli = Cli.run("eval", "--checkpoint", dir.toString(), "--data", dir.resolve("x.csv").toString());
+    Cli cli =
+        Cli.run("eval", "--checkpoint", dir.toString(), "--data", dir.resolve("x.csv").toString());
 
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err()).contains("--data " + dir.resolve("x.csv") + " is not a file");
@@ -213,17 +249,20 @@ class EvalCommandTest {
 
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.errLines()).hasSize(1);
-    assertThat(cli.err()).contains("not a run directory: " + dir.resolve("plain").resolve(RunManifest.FILE));
+    assertThat(cli.err())
+        .contains("not a run directory: " + dir.resolve("plain").resolve(RunManifest.FILE));
   }
 
   @Test
   void eval_runWithoutCheckpoint_exitsTwoNamingTheFile() throws Exception {
     try (TrainedRuns run = TrainedRuns.create(dir, List.of("neg", "pos"))) {
-      Path trainable = run.runDirectory.resolve(RunManifest.CHECKPOINT).resolve("trainable.safetensors");
+      Path trainable =
+          run.runDirectory.resolve(RunManifest.CHECKPOINT).resolve("trainable.safetensors");
       Files.delete(trainable);
       Path csv = Files.write(dir.resolve("eval.csv"), List.of("text,label", "fine,pos"));
 
-      Cli cli = Cli.run("eval", "--checkpoint", run.runDirectory.toString(), "--data", csv.toString());
+      Cli cli =
+          Cli.run("eval", "--checkpoint", run.runDirectory.toString(), "--data", csv.toString());
 
       assertThat(cli.exitCode()).isEqualTo(2);
       assertThat(cli.err()).contains(trainable + " is missing");
@@ -235,6 +274,7 @@ class EvalCommandTest {
     Cli cli = Cli.run("eval", "--help");
 
     assertThat(cli.exitCode()).isZero();
-    assertThat(cli.out()).contains("--checkpoint=RUN_DIR", "--data=FILE", "--split=SPLIT", "Examples:");
+    assertThat(cli.out())
+        .contains("--checkpoint=RUN_DIR", "--data=FILE", "--split=SPLIT", "Examples:");
   }
 }

@@ -72,7 +72,8 @@ class PredictCommandTest {
       assertThat(line.get("text").asText()).isEqualTo(texts.get(i));
       assertThat(line.has("text_pair")).isFalse();
       assertConsistent(line);
-      double[] expected = run.probabilities(TextExample.single(texts.get(i), TextExample.UNLABELED));
+      double[] expected =
+          run.probabilities(TextExample.single(texts.get(i), TextExample.UNLABELED));
       for (int k = 0; k < 2; k++) {
         assertThat(line.get("probabilities").get(run.labels.get(k)).asDouble())
             .isCloseTo(expected[k], within(1e-5));
@@ -102,20 +103,24 @@ class PredictCommandTest {
     lines.forEach(PredictCommandTest::assertConsistent);
     double[] pair =
         run.probabilities(
-            new TextExample("A man plays a guitar.", "Someone makes music.", TextExample.UNLABELED));
-    assertThat(lines.get(0).get("probabilities").get("pos").asDouble()).isCloseTo(pair[1], within(1e-5));
+            new TextExample(
+                "A man plays a guitar.", "Someone makes music.", TextExample.UNLABELED));
+    assertThat(lines.get(0).get("probabilities").get("pos").asDouble())
+        .isCloseTo(pair[1], within(1e-5));
   }
 
   @Test
   void predict_fromStandardInput() {
     InputStream stdin = System.in;
     try {
-      System.setIn(new ByteArrayInputStream("great film\nawful film\n".getBytes(StandardCharsets.UTF_8)));
+      System.setIn(
+          new ByteArrayInputStream("great film\nawful film\n".getBytes(StandardCharsets.UTF_8)));
 
       Cli cli = Cli.run("predict", "--checkpoint", checkpoint());
 
       assertThat(cli.exitCode()).as(cli.err()).isZero();
-      assertThat(cli.jsonValues()).extracting(l -> l.get("text").asText())
+      assertThat(cli.jsonValues())
+          .extracting(l -> l.get("text").asText())
           .containsExactly("great film", "awful film");
     } finally {
       System.setIn(stdin);
@@ -172,8 +177,15 @@ class PredictCommandTest {
   void predict_modelOfAnotherWidth_exitsTwoSayingTheCheckpointDoesNotFit() throws Exception {
     Path input = Files.write(dir.resolve("two.txt"), List.of("hello"));
     try (TrainedRuns wide = TrainedRuns.create(dir.resolve("wide"), List.of("neg", "pos"), 16)) {
-      Cli cli = Cli.run("predict", "--checkpoint", checkpoint(), "--model",
-          wide.modelDirectory.toString(), "--input", input.toString());
+      Cli cli =
+          Cli.run(
+              "predict",
+              "--checkpoint",
+              checkpoint(),
+              "--model",
+              wide.modelDirectory.toString(),
+              "--input",
+              input.toString());
 
       assertThat(cli.exitCode()).isEqualTo(2);
       assertThat(cli.out()).isEmpty();
@@ -189,6 +201,7 @@ class PredictCommandTest {
     Cli cli = Cli.run("predict", "--help");
 
     assertThat(cli.exitCode()).isZero();
-    assertThat(cli.out()).contains("--checkpoint=RUN_DIR", "--input=FILE", "text_pair", "Examples:");
+    assertThat(cli.out())
+        .contains("--checkpoint=RUN_DIR", "--input=FILE", "text_pair", "Examples:");
   }
 }

@@ -19,7 +19,8 @@ class ReportCommandTest {
   private Path run() throws Exception {
     return RunFiles.write(
         dir.resolve("run"),
-        RunFiles.manifest("all-minilm-l6-v2", "/m", "sentiment", List.of("0", "1"), RunFiles.SECURE));
+        RunFiles.manifest(
+            "all-minilm-l6-v2", "/m", "sentiment", List.of("0", "1"), RunFiles.SECURE));
   }
 
   @Test
@@ -31,7 +32,9 @@ class ReportCommandTest {
     assertThat(cli.exitCode()).as(cli.err()).isZero();
     Path report = run.resolve(HtmlReport.FILE);
     assertThat(cli.out()).isEqualTo("wrote " + report + "\n");
-    assertThat(Files.readString(report)).contains("σ = 0.81234567891").contains("data:image/png;base64,");
+    assertThat(Files.readString(report))
+        .contains("σ = 0.81234567891")
+        .contains("data:image/png;base64,");
   }
 
   @Test
@@ -76,7 +79,8 @@ class ReportCommandTest {
 
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.errLines()).hasSize(1);
-    assertThat(cli.err()).contains(run.resolve(RunManifest.FILE) + " is not a valid run configuration");
+    assertThat(cli.err())
+        .contains(run.resolve(RunManifest.FILE) + " is not a valid run configuration");
   }
 
   @Test
@@ -93,7 +97,8 @@ class ReportCommandTest {
     assertThat(cli.out()).isEmpty();
     assertThat(cli.errLines()).hasSize(1);
     assertThat(cli.err())
-        .startsWith("dpft report: " + metrics + ", line 10: field 'loss' must be a number, got null");
+        .startsWith(
+            "dpft report: " + metrics + ", line 10: field 'loss' must be a number, got null");
   }
 
   @Test

@@ -31,11 +31,11 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * A finished training run in a temporary directory, for eval/predict tests: a 2-layer, 8-wide
- * BERT (the real all-MiniLM-L6-v2 WordPiece tokenizer, so a 30,522-word vocabulary) saved as a
- * Hugging Face model directory; a "trained" copy of it, whose biases and classifier head were
- * moved away from the saved ones as BiTFiT would; and a run directory with config.json,
- * metrics.jsonl and a checkpoint holding exactly those trained parameters.
+ * A finished training run in a temporary directory, for eval/predict tests: a 2-layer, 8-wide BERT
+ * (the real all-MiniLM-L6-v2 WordPiece tokenizer, so a 30,522-word vocabulary) saved as a Hugging
+ * Face model directory; a "trained" copy of it, whose biases and classifier head were moved away
+ * from the saved ones as BiTFiT would; and a run directory with config.json, metrics.jsonl and a
+ * checkpoint holding exactly those trained parameters.
  *
  * <p>{@code reference} is the trained model itself, kept in memory: the independent reference for
  * what a command that rebuilds it from the files must compute. {@link #probabilities} runs it on
@@ -71,8 +71,12 @@ final class TrainedRuns implements AutoCloseable {
   private final BertModel reference;
   private final TextTokenizer tokenizer;
 
-  private TrainedRuns(Path runDirectory, Path modelDirectory, List<String> labels,
-      BertModel reference, TextTokenizer tokenizer) {
+  private TrainedRuns(
+      Path runDirectory,
+      Path modelDirectory,
+      List<String> labels,
+      BertModel reference,
+      TextTokenizer tokenizer) {
     this.runDirectory = runDirectory;
     this.modelDirectory = modelDirectory;
     this.labels = labels;
@@ -80,7 +84,10 @@ final class TrainedRuns implements AutoCloseable {
     this.tokenizer = tokenizer;
   }
 
-  /** A run of a classifier over {@code labels}, in {@code root}/run, its model in {@code root}/model. */
+  /**
+   * A run of a classifier over {@code labels}, in {@code root}/run, its model in {@code
+   * root}/model.
+   */
   static TrainedRuns create(Path root, List<String> labels) throws IOException {
     return create(root, labels, 8);
   }
@@ -88,22 +95,45 @@ final class TrainedRuns implements AutoCloseable {
   /** As {@link #create(Path, List)}, with a model {@code width} wide (hidden size). */
   static TrainedRuns create(Path root, List<String> labels, int width) throws IOException {
     Path modelDir = Files.createDirectories(root.resolve("model"));
-    try (InputStream in = TrainedRuns.class.getClassLoader().getResourceAsStream(TOKENIZER_RESOURCE)) {
+    try (InputStream in =
+        TrainedRuns.class.getClassLoader().getResourceAsStream(TOKENIZER_RESOURCE)) {
       Files.copy(in, modelDir.resolve("tokenizer.json"));
     }
     ObjectNode config = new ObjectMapper().createObjectNode();
-    config.put("model_type", "bert").put("vocab_size", 30522).put("hidden_size", width)
-        .put("num_hidden_layers", 2).put("num_attention_heads", 2).put("intermediate_size", 2 * width)
-        .put("hidden_act", "gelu").put("hidden_dropout_prob", 0.0)
-        .put("attention_probs_dropout_prob", 0.0).put("max_position_embeddings", 64)
-        .put("type_vocab_size", 2).put("layer_norm_eps", 1e-12).put("pad_token_id", 0);
+    config
+        .put("model_type", "bert")
+        .put("vocab_size", 30522)
+        .put("hidden_size", width)
+        .put("num_hidden_layers", 2)
+        .put("num_attention_heads", 2)
+        .put("intermediate_size", 2 * width)
+        .put("hidden_act", "gelu")
+        .put("hidden_dropout_prob", 0.0)
+        .put("attention_probs_dropout_prob", 0.0)
+        .put("max_position_embeddings", 64)
+        .put("type_vocab_size", 2)
+        .put("layer_norm_eps", 1e-12)
+        .put("pad_token_id", 0);
     new ObjectMapper().writeValue(modelDir.resolve("config.json").toFile(), config);
 
     torch.manual_seed(11);
-    BertModel model = new BertModel(
-        new BertConfig(BertConfig.ModelType.BERT, 30522, width, 2, 2, 2 * width, Activation.GELU, 0.0, 0.0,
-            64, 2, 1e-12, 0),
-        BertModel.Options.sequenceClassification(labels.size(), BertModel.Pooling.MEAN));
+    BertModel model =
+        new BertModel(
+            new BertConfig(
+                BertConfig.ModelType.BERT,
+                30522,
+                width,
+                2,
+                2,
+                2 * width,
+                Activation.GELU,
+                0.0,
+                0.0,
+                64,
+                2,
+                1e-12,
+                0),
+            BertModel.Options.sequenceClassification(labels.size(), BertModel.Pooling.MEAN));
     model.eval();
     // the pretrained encoder, without the task head (a fresh head, as in a real base model)
     Map<String, Tensor> pretrained = new LinkedHashMap<>(model.namedParameters());
@@ -112,7 +142,8 @@ final class TrainedRuns implements AutoCloseable {
 
     // "training": BiTFiT moves the biases and the head
     Map<String, Tensor> trained = new LinkedHashMap<>();
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
       for (Map.Entry<String, Parameter> entry : model.parameters().entrySet()) {
         Parameter p = entry.getValue();
         boolean head = entry.getKey().startsWith("classifier.");
@@ -126,15 +157,17 @@ final class TrainedRuns implements AutoCloseable {
     TrainedRuns run = new TrainedRuns(root.resolve("run"), modelDir, labels, model, tokenizer);
     run.centreTheHead();
     Path checkpoint = Files.createDirectories(run.runDirectory.resolve(RunManifest.CHECKPOINT));
-    SafetensorsWriter.writeTensors(checkpoint.resolve(TrainingCheckpoint.TRAINABLE), trained, Map.of());
-    RunFiles.write(run.runDirectory,
+    SafetensorsWriter.writeTensors(
+        checkpoint.resolve(TrainingCheckpoint.TRAINABLE), trained, Map.of());
+    RunFiles.write(
+        run.runDirectory,
         RunFiles.manifest("tiny-bert", modelDir.toString(), "tiny.csv", labels, RunFiles.SECURE));
     return run;
   }
 
   /**
-   * Subtracts the mean logits over {@link #CALIBRATION} from the head's bias, as training a head
-   * on balanced data would roughly do: otherwise the bias terms, the same for every input, decide
+   * Subtracts the mean logits over {@link #CALIBRATION} from the head's bias, as training a head on
+   * balanced data would roughly do: otherwise the bias terms, the same for every input, decide
    * almost every prediction of so small a random model, and tests would see a single class.
    */
   private void centreTheHead() {
@@ -145,7 +178,8 @@ final class TrainedRuns implements AutoCloseable {
         mean[k] += z[k] / CALIBRATION.size();
       }
     }
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
       reference.parameters().get("classifier.bias").tensor().sub_(torch.tensor(toFloat(mean)));
     }
   }
@@ -161,9 +195,14 @@ final class TrainedRuns implements AutoCloseable {
   /** The classifier's outputs for one example, unpadded. */
   private double[] logits(TextExample example) {
     TokenEncoding encoding = tokenizer.encode(example);
-    try (PointerScope scope = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-      Tensor logits = reference.classify(TokenBatch.of(new long[][] {encoding.ids()},
-          new long[][] {encoding.attentionMask()}, new long[][] {encoding.typeIds()}));
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
+      Tensor logits =
+          reference.classify(
+              TokenBatch.of(
+                  new long[][] {encoding.ids()},
+                  new long[][] {encoding.attentionMask()},
+                  new long[][] {encoding.typeIds()}));
       double[] z = new double[labels.size()];
       for (int k = 0; k < z.length; k++) {
         z[k] = logits.get(0).get(k).item_double();

@@ -14,7 +14,9 @@ final class Decimals {
 
   /** The shortest decimal that reads back as {@code value}. */
   static String exact(double value) {
-    return Double.isFinite(value) ? format(new BigDecimal(Double.toString(value))) : Double.toString(value);
+    return Double.isFinite(value)
+        ? format(new BigDecimal(Double.toString(value)))
+        : Double.toString(value);
   }
 
   /** {@code value} to {@code digits} significant digits. */

@@ -26,12 +26,11 @@ import org.apache.commons.text.translate.EntityArrays;
 import org.apache.commons.text.translate.LookupTranslator;
 
 /**
- * {@code report.html} of a run directory: one self-contained page (inline CSS, charts as base64
- * PNG data URIs, no scripts, no external resources) with the privacy statement ({@link
- * PrivacyStatement}), final metrics, the loss/accuracy/ε curves ({@link RunCharts}), dataset
- * sizes, every key of config.json and the versions. Every value taken from the run is
- * HTML-escaped. Training calls {@link #write(Path)} at the end of a run; {@code dpft report}
- * regenerates it.
+ * {@code report.html} of a run directory: one self-contained page (inline CSS, charts as base64 PNG
+ * data URIs, no scripts, no external resources) with the privacy statement ({@link
+ * PrivacyStatement}), final metrics, the loss/accuracy/ε curves ({@link RunCharts}), dataset sizes,
+ * every key of config.json and the versions. Every value taken from the run is HTML-escaped.
+ * Training calls {@link #write(Path)} at the end of a run; {@code dpft report} regenerates it.
  */
 public final class HtmlReport {
   /** The file name inside a run directory. */
@@ -98,12 +97,24 @@ public final class HtmlReport {
     RunManifest manifest = run.manifest();
     String name = String.valueOf(run.path().toAbsolutePath().normalize().getFileName());
     html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-        .append("<title>dpft report: ").append(escape(name)).append("</title>\n")
-        .append("<style>").append(STYLE).append("</style>\n</head>\n<body>\n");
+        .append("<title>dpft report: ")
+        .append(escape(name))
+        .append("</title>\n")
+        .append("<style>")
+        .append(STYLE)
+        .append("</style>\n</head>\n<body>\n");
     html.append("<h1>dpft run report</h1>\n<p class=\"sub\">")
-        .append(escape(
-            name + " · " + manifest.model() + " · " + manifest.task() + " on "
-                + manifest.dataset() + " · " + manifest.method()))
+        .append(
+            escape(
+                name
+                    + " · "
+                    + manifest.model()
+                    + " · "
+                    + manifest.task()
+                    + " on "
+                    + manifest.dataset()
+                    + " · "
+                    + manifest.method()))
         .append("</p>\n");
     privacy();
     finalMetrics();
@@ -165,7 +176,8 @@ public final class HtmlReport {
     List<List<String>> rows = new ArrayList<>();
     for (EvalPoint e : evals.values()) {
       List<String> row = new ArrayList<>(List.of(e.split(), Long.toString(e.step())));
-      names.forEach(n -> row.add(e.metrics().containsKey(n) ? significant(e.metrics().get(n), 4) : ""));
+      names.forEach(
+          n -> row.add(e.metrics().containsKey(n) ? significant(e.metrics().get(n), 4) : ""));
       rows.add(row);
     }
     table(header, rows);
@@ -177,15 +189,16 @@ public final class HtmlReport {
         run.manifest().privacy().dp() ? run.manifest().privacy().targetEpsilon() : Double.NaN;
     figure(RunCharts.loss(metrics.train()), "training loss", "Mean loss of each logical batch.");
     figure(
-        RunCharts.accuracy(metrics.evals()),
-        "accuracy",
-        "Accuracy at each evaluation, per split.");
+        RunCharts.accuracy(metrics.evals()), "accuracy", "Accuracy at each evaluation, per split.");
     if (run.manifest().privacy().dp()) {
       figure(
           RunCharts.epsilon(metrics.train(), target),
           "epsilon spent",
-          "ε spent after each step at δ = " + Decimals.exact(run.manifest().privacy().delta())
-              + " (" + run.manifest().privacy().accountant() + " accountant).");
+          "ε spent after each step at δ = "
+              + Decimals.exact(run.manifest().privacy().delta())
+              + " ("
+              + run.manifest().privacy().accountant()
+              + " accountant).");
     } else {
       html.append("<p>No ε curve: the run is not differentially private.</p>\n");
     }
@@ -198,8 +211,10 @@ public final class HtmlReport {
     }
     html.append("<figure><img class=\"chart\" alt=\"")
         .append(escape(what))
-        .append("\" width=\"").append(RunCharts.WIDTH)
-        .append("\" height=\"").append(RunCharts.HEIGHT)
+        .append("\" width=\"")
+        .append(RunCharts.WIDTH)
+        .append("\" height=\"")
+        .append(RunCharts.HEIGHT)
         .append("\" src=\"data:image/png;base64,")
         .append(Base64.getEncoder().encodeToString(png.get()))
         .append("\"><figcaption>")
@@ -219,7 +234,10 @@ public final class HtmlReport {
     if (node.isObject() && !node.isEmpty()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        flatten(prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(), field.getValue(), rows);
+        flatten(
+            prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(),
+            field.getValue(),
+            rows);
       }
     } else {
       rows.add(List.of(prefix, node.isTextual() ? node.asText() : node.toString()));

@@ -39,7 +39,8 @@ public final class JsonLines {
       throw malformed(
           source,
           number,
-          "expected a JSON object, got " + (text.length() <= 40 ? text : text.substring(0, 40) + "..."));
+          "expected a JSON object, got "
+              + (text.length() <= 40 ? text : text.substring(0, 40) + "..."));
     }
     return node;
   }

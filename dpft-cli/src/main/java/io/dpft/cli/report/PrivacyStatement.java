@@ -19,9 +19,9 @@ import java.util.Optional;
  * exactly as config.json holds them ({@link Decimals#exact}).
  *
  * <p>The guarantee assumes noise and sampling that nobody can predict: for a seeded run the
- * statement says that it does not hold against anyone who knows the seed. A GDP ε is flagged as
- * the central-limit approximation it is (Dong, Roth and Su, JRSS-B 2022), and shuffled batches as
- * not what the accountants analyse.
+ * statement says that it does not hold against anyone who knows the seed. A GDP ε is flagged as the
+ * central-limit approximation it is (Dong, Roth and Su, JRSS-B 2022), and shuffled batches as not
+ * what the accountants analyse.
  */
 final class PrivacyStatement {
   /** What config.json says of noise and sampling that came from a secure generator. */

@@ -51,15 +51,16 @@ final class RunCharts {
     boolean drawn = false;
     for (Map.Entry<String, List<EvalPoint>> split : bySplit.entrySet()) {
       List<double[]> points = new ArrayList<>();
-      split.getValue().forEach(e -> points.add(new double[] {e.step(), e.metrics().get("accuracy")}));
+      split
+          .getValue()
+          .forEach(e -> points.add(new double[] {e.step(), e.metrics().get("accuracy")}));
       drawn |= series(chart, split.getKey(), points).isPresent();
     }
     return drawn ? Optional.of(png(chart)) : Optional.empty();
   }
 
   /** ε spent after each step, with the run's target as a dashed line when it has one. */
-  static Optional<byte[]> epsilon(List<TrainPoint> train, double targetEpsilon)
-      throws IOException {
+  static Optional<byte[]> epsilon(List<TrainPoint> train, double targetEpsilon) throws IOException {
     XYChart chart = chart("Privacy spent", "ε");
     if (!line(chart, "ε spent", train, TrainPoint::epsilon)) {
       return Optional.empty();
@@ -67,7 +68,10 @@ final class RunCharts {
     if (targetEpsilon > 0 && Double.isFinite(targetEpsilon)) {
       double first = train.get(0).step();
       double last = train.get(train.size() - 1).step();
-      series(chart, "target ε", List.of(new double[] {first, targetEpsilon}, new double[] {last, targetEpsilon}))
+      series(
+              chart,
+              "target ε",
+              List.of(new double[] {first, targetEpsilon}, new double[] {last, targetEpsilon}))
           .ifPresent(
               target -> {
                 target.setMarker(SeriesMarkers.NONE);
@@ -107,8 +111,7 @@ final class RunCharts {
 
   /** Adds the finite {@code points} (x, y) as a series, if there are any. */
   private static Optional<XYSeries> series(XYChart chart, String name, List<double[]> points) {
-    double[][] finite =
-        points.stream().filter(p -> Double.isFinite(p[1])).toArray(double[][]::new);
+    double[][] finite = points.stream().filter(p -> Double.isFinite(p[1])).toArray(double[][]::new);
     if (finite.length == 0) {
       return Optional.empty();
     }

@@ -12,8 +12,8 @@ import java.nio.file.Path;
 
 /**
  * A run directory as training writes it: {@value RunManifest#FILE} (read both as the {@link
- * RunManifest} record and as the raw JSON, so that a report can list every key, including ones
- * this version does not know), {@value MetricsLog#FILE} and the {@value RunManifest#CHECKPOINT}
+ * RunManifest} record and as the raw JSON, so that a report can list every key, including ones this
+ * version does not know), {@value MetricsLog#FILE} and the {@value RunManifest#CHECKPOINT}
  * directory.
  *
  * @param path the directory
@@ -58,7 +58,10 @@ public record RunDirectory(Path path, RunManifest manifest, JsonNode config) {
     Path file = path.resolve(RunManifest.CHECKPOINT).resolve(TrainingCheckpoint.TRAINABLE);
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(
-          "run directory " + path + " has no trained parameters: " + file
+          "run directory "
+              + path
+              + " has no trained parameters: "
+              + file
               + " is missing (the run saved no checkpoint; did it finish?)");
     }
     return file;

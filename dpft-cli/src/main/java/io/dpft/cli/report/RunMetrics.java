@@ -24,26 +24,30 @@ import java.util.Set;
  * object, has no {@code type}, or lacks a required field (train: step, epoch, loss, epsilon; eval:
  * step, epoch, split) or holds a non-number in a numeric field fails with the file and the 1-based
  * line number. Blank lines, and lines of a type other than train or eval (kept for later
- * additions), are passed over. Non-finite values, which Jackson writes as the strings {@code
- * "NaN"} and {@code "Infinity"}, read as such.
+ * additions), are passed over. Non-finite values, which Jackson writes as the strings {@code "NaN"}
+ * and {@code "Infinity"}, read as such.
  */
 record RunMetrics(List<TrainPoint> train, List<EvalPoint> evals) {
 
   /** One optimizer step: its 1-based number, the epoch reached, mean loss, ε spent so far. */
-  record TrainPoint(long step, double epoch, double loss, double epsilon, Map<String, Double> more) {
+  record TrainPoint(
+      long step, double epoch, double loss, double epsilon, Map<String, Double> more) {
     TrainPoint {
       more = Collections.unmodifiableMap(new LinkedHashMap<>(more));
     }
   }
 
-  /** One evaluation of {@code split} after {@code step}, its metrics by name (accuracy, f1, ...). */
+  /**
+   * One evaluation of {@code split} after {@code step}, its metrics by name (accuracy, f1, ...).
+   */
   record EvalPoint(long step, double epoch, String split, Map<String, Double> metrics) {
     EvalPoint {
       metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
   }
 
-  private static final Set<String> TRAIN_FIELDS = Set.of("type", "step", "epoch", "loss", "epsilon");
+  private static final Set<String> TRAIN_FIELDS =
+      Set.of("type", "step", "epoch", "loss", "epsilon");
   private static final Set<String> EVAL_FIELDS = Set.of("type", "step", "epoch", "split");
 
   RunMetrics {
@@ -96,7 +100,10 @@ record RunMetrics(List<TrainPoint> train, List<EvalPoint> evals) {
         } else if (type.equals("eval")) {
           evals.add(
               new EvalPoint(
-                  line.step(), line.number("epoch"), line.text("split"), line.otherNumbers(EVAL_FIELDS)));
+                  line.step(),
+                  line.number("epoch"),
+                  line.text("split"),
+                  line.otherNumbers(EVAL_FIELDS)));
         }
       }
     }
@@ -128,7 +135,8 @@ record RunMetrics(List<TrainPoint> train, List<EvalPoint> evals) {
     double number(String field) {
       Double value = asNumber(node.get(field));
       if (value == null) {
-        throw malformed(file, number, "field '" + field + "' must be a number, got " + node.get(field));
+        throw malformed(
+            file, number, "field '" + field + "' must be a number, got " + node.get(field));
       }
       return value;
     }

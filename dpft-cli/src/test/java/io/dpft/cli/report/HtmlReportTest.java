@@ -25,14 +25,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class HtmlReportTest {
-  private static final Pattern PNG = Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"");
+  private static final Pattern PNG =
+      Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"");
 
   @TempDir Path dir;
 
   private Path run(PrivacySettings privacy) throws Exception {
     return RunFiles.write(
         dir.resolve("run"),
-        RunFiles.manifest("all-minilm-l6-v2", "/models/minilm", "sentiment", List.of("0", "1"), privacy));
+        RunFiles.manifest(
+            "all-minilm-l6-v2", "/models/minilm", "sentiment", List.of("0", "1"), privacy));
   }
 
   /** The page's text with tags dropped and entities decoded, whitespace folded. */
@@ -58,7 +60,8 @@ class HtmlReportTest {
     String page = text(HtmlReport.render(run(RunFiles.SECURE)));
 
     // ε after the last step is 3·√(48/48) = 3
-    assertThat(page).contains("By the last logged step (48 of 48) the accountant reports ε = 3 spent.");
+    assertThat(page)
+        .contains("By the last logged step (48 of 48) the accountant reports ε = 3 spent.");
   }
 
   @Test
@@ -124,16 +127,24 @@ class HtmlReportTest {
       assertThat(html)
           .as(leaf[0])
           .containsPattern(
-              "<td>" + Pattern.quote(escaped(leaf[0])) + "</td><td( class=\"num\")?>"
-                  + Pattern.quote(escaped(leaf[1])) + "</td>");
+              "<td>"
+                  + Pattern.quote(escaped(leaf[0]))
+                  + "</td><td( class=\"num\")?>"
+                  + Pattern.quote(escaped(leaf[1]))
+                  + "</td>");
     }
-    assertThat(html).contains("<td>privacy.noise_multiplier</td><td class=\"num\">0.81234567891</td>");
+    assertThat(html)
+        .contains("<td>privacy.noise_multiplier</td><td class=\"num\">0.81234567891</td>");
   }
 
   /** HTML escaping of the five special characters. */
   private static String escaped(String value) {
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("\"", "&quot;").replace("'", "&#39;");
+    return value
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;")
+        .replace("'", "&#39;");
   }
 
   private static void leaves(JsonNode node, String prefix, List<String[]> out) {
@@ -153,7 +164,8 @@ class HtmlReportTest {
     Path run =
         RunFiles.write(
             dir.resolve("run"),
-            RunFiles.manifest("m&m <b>", "/models/x", evil, List.of("a<b", "c'd"), RunFiles.SECURE));
+            RunFiles.manifest(
+                "m&m <b>", "/models/x", evil, List.of("a<b", "c'd"), RunFiles.SECURE));
 
     String html = HtmlReport.render(run);
 

@@ -47,7 +47,11 @@ class ReportRenderingTest {
     Path run =
         RunFiles.write(
             dir.resolve("run"),
-            RunFiles.manifest("all-minilm-l6-v2", "/models/minilm", "sentiment", List.of("0", "1"),
+            RunFiles.manifest(
+                "all-minilm-l6-v2",
+                "/models/minilm",
+                "sentiment",
+                List.of("0", "1"),
                 RunFiles.SECURE));
     Path report = HtmlReport.write(run);
     Path screenshot = dir.resolve("screenshot.png");
@@ -80,7 +84,8 @@ class ReportRenderingTest {
     assertThat(exited).as("chromium finished within 90 s").isTrue();
     assertThat(screenshot).as(Files.readString(dir.resolve("chromium.log"))).isRegularFile();
     // kept for a look by eye: target/report-rendering.png
-    Files.copy(screenshot, Path.of("target", "report-rendering.png"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        screenshot, Path.of("target", "report-rendering.png"), StandardCopyOption.REPLACE_EXISTING);
     BufferedImage image = ImageIO.read(screenshot.toFile());
     assertThat(image.getWidth()).isEqualTo(WIDTH);
     Set<Integer> colours = new HashSet<>();

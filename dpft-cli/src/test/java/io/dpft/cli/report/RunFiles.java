@@ -52,8 +52,23 @@ public final class RunFiles {
     sizes.put("train", 768);
     sizes.put("validation", 96);
     sizes.put("test", 96);
-    return new RunManifest(model, modelDir, "sequence-classification", dataset, labels, 32,
-        "mean", "bitfit", 3, 16, 4, "adam", 5e-3, privacy, sizes, RunManifest.currentVersions());
+    return new RunManifest(
+        model,
+        modelDir,
+        "sequence-classification",
+        dataset,
+        labels,
+        32,
+        "mean",
+        "bitfit",
+        3,
+        16,
+        4,
+        "adam",
+        5e-3,
+        privacy,
+        sizes,
+        RunManifest.currentVersions());
   }
 
   /** The ε spent after step {@code s} (1-based) in {@link #writeMetrics}: √(s/T)·3. */
@@ -75,8 +90,17 @@ public final class RunFiles {
         int done = step + 1;
         double loss = FINAL_LOSS + 0.5 * (STEPS - done) / STEPS;
         ClippingStats clipping = dp ? new ClippingStats(16, 2.0, 3.0, 0.5) : ClippingStats.EMPTY;
-        log.onStep(new StepReport(step, STEPS, done / 16.0, 16, loss, 5e-3, dp ? epsilonAfter(done) : 0,
-            100, clipping));
+        log.onStep(
+            new StepReport(
+                step,
+                STEPS,
+                done / 16.0,
+                16,
+                loss,
+                5e-3,
+                dp ? epsilonAfter(done) : 0,
+                100,
+                clipping));
         if (done % EVAL_EVERY == 0) {
           double accuracy = FINAL_VALIDATION_ACCURACY - 0.125 * (STEPS - done) / EVAL_EVERY;
           log.onEval("validation", Map.of("accuracy", accuracy));

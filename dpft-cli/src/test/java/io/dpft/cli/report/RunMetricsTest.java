@@ -114,6 +114,7 @@ class RunMetricsTest {
                 EVAL.replace("0.6", "0.9").replace("\"step\":1", "\"step\":2")));
 
     assertThat(metrics.lastEvalBySplit()).containsOnlyKeys("validation", "test");
-    assertThat(metrics.lastEvalBySplit().get("validation").metrics().get("accuracy")).isEqualTo(0.9);
+    assertThat(metrics.lastEvalBySplit().get("validation").metrics().get("accuracy"))
+        .isEqualTo(0.9);
   }
 }
