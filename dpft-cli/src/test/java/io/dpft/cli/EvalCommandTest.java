@@ -35,6 +35,15 @@ class EvalCommandTest {
     return examples;
   }
 
+  /** dpft eval of {@code run} on a CSV written by {@link #writeCsv}, then {@code more} flags. */
+  private static Cli evalOnCsv(TrainedRuns run, Path csv, String... more) {
+    String[] base = {
+      "eval", "--checkpoint", run.runDirectory.toString(), "--data", csv.toString(),
+      "--text-column", "review", "--label-column", "sentiment"
+    };
+    return Cli.run(base, more);
+  }
+
   private static int[] referencePredictions(TrainedRuns run, List<TextExample> examples) {
     int[] predicted = new int[examples.size()];
     for (int i = 0; i < predicted.length; i++) {
@@ -60,18 +69,7 @@ class EvalCommandTest {
       }
       assertThat(tp + fp).as("the fixture predicts both classes").isBetween(1L, 15L);
 
-      Cli cli =
-          Cli.run(
-              "eval",
-              "--checkpoint",
-              run.runDirectory.toString(),
-              "--data",
-              csv.toString(),
-              "--text-column",
-              "review",
-              "--label-column",
-              "sentiment",
-              "--json");
+      Cli cli = evalOnCsv(run, csv, "--json");
 
       assertThat(cli.exitCode()).as(cli.err()).isZero();
       JsonNode json = cli.json();
@@ -144,17 +142,7 @@ class EvalCommandTest {
       Path csv = dir.resolve("eval.csv");
       writeCsv(csv, run.labels);
 
-      Cli cli =
-          Cli.run(
-              "eval",
-              "--checkpoint",
-              run.runDirectory.toString(),
-              "--data",
-              csv.toString(),
-              "--text-column",
-              "review",
-              "--label-column",
-              "sentiment");
+      Cli cli = evalOnCsv(run, csv);
 
       assertThat(cli.exitCode()).as(cli.err()).isZero();
       assertThat(cli.out().lines().map(l -> l.split("\\s+")[0]))
