@@ -31,6 +31,9 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       ConvertCommand.class,
       ExportCommand.class,
+      EvalCommand.class,
+      PredictCommand.class,
+      ReportCommand.class,
       HelpCommand.class
     })
 public final class DpftCommand implements Callable<Integer> {

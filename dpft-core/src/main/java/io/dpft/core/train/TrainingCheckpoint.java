@@ -22,6 +22,7 @@ import org.bytedeco.pytorch.Tensor;
  * {@code state.json} holds the sampler's key: protect it like the training data.
  */
 public final class TrainingCheckpoint {
+  /** The trained parameters, by Hugging Face name: load into a model to use the trained run. */
   public static final String TRAINABLE = "trainable.safetensors";
   static final String OPTIMIZER = "optimizer.safetensors";
   static final String STATE = "state.json";
