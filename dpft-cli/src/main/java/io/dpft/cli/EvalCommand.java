@@ -6,9 +6,8 @@ import static io.dpft.cli.PrivacyReport.row;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextDataset;
+import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
-import io.dpft.data.datasets.builtin.SentimentDataset;
-import io.dpft.data.datasets.builtin.SpamAssassinDataset;
 import io.dpft.data.datasets.text.TextColumns;
 import io.dpft.data.datasets.text.TextDatasetReader;
 import io.dpft.data.datasets.text.TextReadOptions;
@@ -18,11 +17,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,11 +49,6 @@ import picocli.CommandLine.Spec;
     })
 final class EvalCommand implements Callable<Integer> {
   /** The built-in datasets a run's config.json can name, by that name. */
-  private static final Map<String, Supplier<DatasetSplits<TextDataset>>> BUILTIN =
-      Map.of(
-          SentimentDataset.NAME, SentimentDataset::load,
-          SpamAssassinDataset.NAME, SpamAssassinDataset::load);
-
   private static final Map<String, Function<DatasetSplits<TextDataset>, TextDataset>> SPLITS =
       Map.of("validation", DatasetSplits::validation, "test", DatasetSplits::test);
 
@@ -192,16 +184,15 @@ final class EvalCommand implements Callable<Integer> {
   private static TextDataset builtinSplit(
       TrainedClassifier classifier, Function<DatasetSplits<TextDataset>, TextDataset> split) {
     String dataset = classifier.dataset();
-    Supplier<DatasetSplits<TextDataset>> splits = BUILTIN.get(dataset);
-    if (splits == null) {
+    if (!BuiltinTextDatasets.contains(dataset)) {
       throw new IllegalArgumentException(
           "the run's dataset '"
               + dataset
               + "' is not a built-in dataset ("
-              + String.join(", ", new TreeSet<>(BUILTIN.keySet()))
+              + String.join(", ", BuiltinTextDatasets.names())
               + "); pass its examples with"
               + " --data FILE");
     }
-    return split.apply(splits.get());
+    return split.apply(BuiltinTextDatasets.load(dataset));
   }
 }

@@ -1,5 +1,6 @@
 package io.dpft.cli;
 
+import io.dpft.cli.report.HtmlReport;
 import io.dpft.core.dp.Clipping;
 import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
@@ -120,6 +121,8 @@ final class QuickstartCommand implements Callable<Integer> {
         n,
         dp.steps());
     out.println("runs written to " + root.resolve("dp-bitfit") + " and " + root.resolve("bitfit"));
+    out.println("reports: " + HtmlReport.write(root.resolve("dp-bitfit")) + " and "
+        + HtmlReport.write(root.resolve("bitfit")));
     return dp.completed() && plain.completed() ? 0 : 1;
   }
 

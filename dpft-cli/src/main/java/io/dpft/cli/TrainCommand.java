@@ -1,5 +1,6 @@
 package io.dpft.cli;
 
+import io.dpft.cli.report.HtmlReport;
 import io.dpft.core.dp.Clipping;
 import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
@@ -9,9 +10,8 @@ import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TextClassificationJob;
 import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
+import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
-import io.dpft.data.datasets.builtin.SentimentDataset;
-import io.dpft.data.datasets.builtin.SpamAssassinDataset;
 import io.dpft.privacy.accounting.AccountantKind;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -150,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
           "warning: --sampling shuffle draws fixed-size batches; the reported ε assumes Poisson"
               + " sampling and does NOT hold for this run");
     }
-    DatasetSplits<TextDataset> data = load(dataset);
+    DatasetSplits<TextDataset> data = BuiltinTextDatasets.load(dataset);
     Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     TextClassificationJob.Spec job =
         new TextClassificationJob.Spec(
@@ -168,7 +168,7 @@ final class TrainCommand implements Callable<Integer> {
           result.epsilon(), result.delta(), accountant.cliName(), result.noiseMultiplier(),
           result.steps());
     }
-    out.println("run written to " + runDirectory);
+    out.println("run written to " + runDirectory + " (report: " + HtmlReport.write(runDirectory) + ")");
     return result.completed() ? 0 : 1;
   }
 
@@ -221,14 +221,4 @@ final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  static DatasetSplits<TextDataset> load(String name) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case SentimentDataset.NAME:
-        return SentimentDataset.load();
-      case SpamAssassinDataset.NAME:
-        return SpamAssassinDataset.load();
-      default:
-        throw new IllegalArgumentException("dataset must be sentiment or spam, got '" + name + "'");
-    }
-  }
 }

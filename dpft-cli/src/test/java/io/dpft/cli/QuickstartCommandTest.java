@@ -54,6 +54,7 @@ class QuickstartCommandTest {
       Path dir = runs.resolve(run);
       assertThat(dir.resolve("config.json")).isRegularFile();
       assertThat(dir.resolve("checkpoint/trainable.safetensors")).isRegularFile();
+      assertThat(Files.readString(dir.resolve("report.html"))).contains("<img");
       List<String> metrics = Files.readAllLines(dir.resolve("metrics.jsonl"));
       assertThat(metrics).anySatisfy(l -> assertThat(l).contains("\"type\":\"train\""));
       assertThat(metrics).anySatisfy(l -> assertThat(l).contains("\"split\":\"test\""));

@@ -33,7 +33,7 @@ class TrainCommandTest {
   void unknownDataset_exitsTwo(@TempDir Path dir) {
     Cli run = Cli.run("train", "--run-dir", dir.toString(), "--dataset", "imagenet");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("dataset must be sentiment or spam");
+    assertThat(run.err()).contains("dataset must be one of sentiment, spam");
   }
 
   @Test
