@@ -8,11 +8,11 @@ import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.Tape;
 import io.dpft.privacy.noise.SecureGaussian;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -139,30 +139,44 @@ public final class DpSgdEngine implements AutoCloseable {
    * @param lossSum Σ_i ℓ_i over the physical batch (a sum, not a mean)
    */
   public ClippingStats accumulate(Tape tape, Tensor lossSum) {
-    List<Tape.Entry> entries = tape.entries();
-    if (entries.isEmpty()) {
+    if (tape.entries().isEmpty()) {
       return ClippingStats.EMPTY;
     }
-    List<Tensor> outputGrads = tape.outputGradients(lossSum);
-    List<PerSampleGradient> gradients = new ArrayList<>();
-    Map<Parameter, Boolean> seen = new IdentityHashMap<>();
-    for (int k = 0; k < entries.size(); k++) {
-      Tape.Entry entry = entries.get(k);
-      for (PerSampleGradient g : gradientsOf(entry, outputGrads.get(k))) {
-        if (seen.put(g.parameter(), Boolean.TRUE) != null) {
-          throw new IllegalStateException(
-              "a trainable parameter is used by more than one layer call in one forward pass "
-                  + "(tied weights); per-sample norms of shared weights are not supported: freeze "
-                  + "it or untie it");
+    // the step's per-sample tensors are freed here, before noise and the optimizer need memory
+    try (PointerScope scope = new PointerScope()) {
+      List<PerSampleGradient> gradients = new ArrayList<>();
+      Map<Parameter, Boolean> seen = new IdentityHashMap<>();
+      for (List<PerSampleGradient> ofCall :
+          PerSampleBackward.run(tape, lossSum, this::ruleFor, scope)) {
+        for (PerSampleGradient g : ofCall) {
+          if (seen.put(g.parameter(), Boolean.TRUE) != null) {
+            throw new IllegalStateException(
+                "a trainable parameter is used by more than one layer call in one forward pass "
+                    + "(tied weights); per-sample norms of shared weights are not supported: "
+                    + "freeze it or untie it");
+          }
+          gradients.add(g);
         }
-        gradients.add(g);
       }
+      return clipAndAccumulate(gradients, scope);
     }
+  }
+
+  /**
+   * Clips with per-group factors, adds the clipped sums to the accumulators. Each parameter's
+   * temporaries (Gram matrices, instantiated per-sample gradients, scaled output gradients) are
+   * freed before the next parameter's are made; only its B-vector of squared norms is kept.
+   */
+  private ClippingStats clipAndAccumulate(List<PerSampleGradient> gradients, PointerScope keep) {
     try (NoGradGuard noGrad = new NoGradGuard()) {
       Tensor[] groupSquares = new Tensor[groupThresholds.length];
       for (PerSampleGradient g : gradients) {
         int group = parameterGroup.get(g.parameter());
-        Tensor sq = g.squaredNorms();
+        Tensor sq;
+        try (PointerScope local = new PointerScope()) {
+          sq = g.squaredNorms();
+          keep.attach(sq);
+        }
         groupSquares[group] = groupSquares[group] == null ? sq : groupSquares[group].add(sq);
       }
       Tensor[] factors = new Tensor[groupThresholds.length];
@@ -179,8 +193,10 @@ public final class DpSgdEngine implements AutoCloseable {
         clipped = clipped == null ? over : clipped.logical_or(over);
       }
       for (PerSampleGradient g : gradients) {
-        Tensor sum = g.clippedSum(factors[parameterGroup.get(g.parameter())]);
-        accumulators.get(parameterIndex.get(g.parameter())).add_(sum);
+        try (PointerScope local = new PointerScope()) {
+          Tensor sum = g.clippedSum(factors[parameterGroup.get(g.parameter())]);
+          accumulators.get(parameterIndex.get(g.parameter())).add_(sum);
+        }
       }
       Tensor norms = total.sqrt();
       return new ClippingStats(
@@ -192,10 +208,8 @@ public final class DpSgdEngine implements AutoCloseable {
   }
 
   @SuppressWarnings("unchecked")
-  private List<PerSampleGradient> gradientsOf(Tape.Entry entry, Tensor outputGrad) {
-    PerSampleNormRule<DpLayer> rule =
-        (PerSampleNormRule<DpLayer>) rules.forLayer(entry.layer()).orElseThrow();
-    return rule.gradients(entry.layer(), entry, outputGrad);
+  private PerSampleNormRule<DpLayer> ruleFor(DpLayer layer) {
+    return (PerSampleNormRule<DpLayer>) rules.forLayer(layer).orElseThrow();
   }
 
   /**
@@ -207,30 +221,12 @@ public final class DpSgdEngine implements AutoCloseable {
    * @param noise the generator of this logical batch's noise (unused when σ = 0)
    */
   public List<Tensor> privateGradients(double expectedBatchSize, SecureGaussian noise) {
-    if (!(expectedBatchSize > 0)) {
-      throw new IllegalArgumentException("expectedBatchSize must be > 0, got " + expectedBatchSize);
-    }
-    List<Tensor> out = new ArrayList<>(parameters.size());
+    List<Tensor> out =
+        GaussianMechanism.privatize(accumulators, config.noiseStd(), expectedBatchSize, noise);
     try (NoGradGuard noGrad = new NoGradGuard()) {
-      for (Tensor acc : accumulators) {
-        Tensor g = acc.clone();
-        if (config.noiseMultiplier() > 0) {
-          g.add_(gaussian(noise, acc.shape(), config.noiseStd()));
-        }
-        g.div_(new Scalar(expectedBatchSize));
-        acc.zero_();
-        out.add(g);
-      }
+      accumulators.forEach(Tensor::zero_);
     }
     return out;
-  }
-
-  /** A new tensor of N(0, std²) entries, drawn by the secure generator into native memory. */
-  private static Tensor gaussian(SecureGaussian noise, long[] shape, double std) {
-    Tensor t = torch.empty(shape);
-    FloatBuffer values = t.data_ptr_float().capacity(t.numel()).asBuffer();
-    noise.fill(values, std);
-    return t;
   }
 
   /** Frees the accumulators. */

@@ -19,6 +19,12 @@ public final class Conv2dNormRule implements PerSampleNormRule<Conv2d> {
     return Conv2d.class;
   }
 
+  /** Bias-only: the per-sample bias gradients (B, C_out) are all there is. */
+  @Override
+  public boolean instantiatesAll(Conv2d layer) {
+    return !layer.weight().isTrainable();
+  }
+
   @Override
   public List<PerSampleGradient> gradients(Conv2d layer, Tape.Entry entry, Tensor outputGrad) {
     List<PerSampleGradient> out = new ArrayList<>(2);

@@ -19,6 +19,12 @@ public final class LayerNormNormRule implements PerSampleNormRule<LayerNorm> {
     return LayerNorm.class;
   }
 
+  /** γ and β both have (B, d) per-sample gradients. */
+  @Override
+  public boolean instantiatesAll(LayerNorm layer) {
+    return true;
+  }
+
   @Override
   public List<PerSampleGradient> gradients(LayerNorm layer, Tape.Entry entry, Tensor outputGrad) {
     List<PerSampleGradient> out = new ArrayList<>(2);

@@ -23,6 +23,12 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
     return Linear.class;
   }
 
+  /** Bias-only: the per-sample bias gradients (B, d_out) are all there is. */
+  @Override
+  public boolean instantiatesAll(Linear layer) {
+    return !layer.weight().isTrainable();
+  }
+
   @Override
   public List<PerSampleGradient> gradients(Linear layer, Tape.Entry entry, Tensor outputGrad) {
     List<PerSampleGradient> out = new ArrayList<>(2);
@@ -77,8 +83,8 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   }
 
   /**
-   * ‖Σ_t g_{i,t} a_{i,t}ᵀ‖²_F for every sample i, by the ghost norm when 2T² &lt; d_in·d_out and
-   * by instantiating the (d_out × d_in) per-sample gradient otherwise.
+   * ‖Σ_t g_{i,t} a_{i,t}ᵀ‖²_F for every sample i, by the ghost norm or by instantiating the
+   * (d_out × d_in) per-sample gradient, whichever takes fewer operations ({@link #useGhostNorm}).
    */
   public static Tensor weightSquaredNorms(Tensor input, Tensor outputGrad) {
     Tensor a = asSequence(input);
@@ -89,9 +95,17 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
         : instantiatedSquaredNorms(a, g);
   }
 
-  /** The mixed ghost-norm decision: ghost when its T×T Gram matrices are the smaller object. */
+  /**
+   * The mixed ghost-norm decision (Bu, Mao and Xu, "Scalable and Efficient Training of Large
+   * Convolutional Neural Networks with Differential Privacy", NeurIPS 2022, decide per layer by
+   * space; here by operation count, which is what a CPU pays): the two T×T Gram matrices
+   * take 2BT²(d_in + d_out) multiply-adds, the instantiated per-sample gradients 2BT·d_in·d_out,
+   * so the ghost norm is used when T·(d_in + d_out) &lt; d_in·d_out. Either way the temporaries
+   * are freed per layer (the engine computes one parameter's norms at a time), so the memory of
+   * the two (2BT² against B·d_in·d_out floats) is of the same order where the costs cross.
+   */
   public static boolean useGhostNorm(long positions, long inFeatures, long outFeatures) {
-    return 2 * positions * positions < inFeatures * outFeatures;
+    return positions * (inFeatures + outFeatures) < inFeatures * outFeatures;
   }
 
   /** Ghost norm ⟨a aᵀ, g gᵀ⟩ summed over the two position axes: cost O(B·T²·(d_in + d_out)). */
@@ -106,12 +120,20 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
     return squaredRowNorms(torch.bmm(g.transpose(1, 2), a));
   }
 
-  /** Book-kept clipped weight sum Σ_i c_i gᵢᵀaᵢ = (c∘g)ᵀa over all samples and positions. */
+  /**
+   * Book-kept clipped weight sum Σ_i c_i gᵢᵀaᵢ = (c∘g)ᵀa = gᵀ(c∘a) over all samples and
+   * positions; c_i scales a whole sample, so it goes on the narrower of the two factors.
+   */
   public static Tensor clippedWeightSum(Tensor input, Tensor outputGrad, Tensor clipFactors) {
     Tensor a = asSequence(input);
     Tensor g = asSequence(outputGrad);
-    Tensor scaled = g.mul(clipFactors.reshape(-1, 1, 1)); // (B, T, d_out)
-    return scaled.reshape(-1, g.size(2)).t().mm(a.reshape(-1, a.size(2))); // (d_out, d_in)
+    Tensor c = clipFactors.reshape(-1, 1, 1);
+    if (a.size(2) < g.size(2)) {
+      a = a.mul(c); // (B, T, d_in)
+    } else {
+      g = g.mul(c); // (B, T, d_out)
+    }
+    return g.reshape(-1, g.size(2)).t().mm(a.reshape(-1, a.size(2))); // (d_out, d_in)
   }
 
   /** Clipped sum Σ_i c_i·x_i of per-sample gradients x (B, …): shape of one sample. */

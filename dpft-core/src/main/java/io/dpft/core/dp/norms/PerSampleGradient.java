@@ -20,21 +20,22 @@ public interface PerSampleGradient {
 
   /** Gradients held per sample as a (B, parameter shape…) tensor: biases, LayerNorm, … */
   static PerSampleGradient instantiated(Parameter parameter, Tensor perSample) {
-    return new PerSampleGradient() {
-      @Override
-      public Parameter parameter() {
-        return parameter;
-      }
+    return new Instantiated(parameter, perSample);
+  }
 
-      @Override
-      public Tensor squaredNorms() {
-        return LinearNormRule.squaredRowNorms(perSample);
-      }
+  /**
+   * Per-sample gradients held as one (B, parameter shape…) tensor: small, and all that clipping
+   * needs of this parameter (the output gradient it was reduced from can be freed).
+   */
+  record Instantiated(Parameter parameter, Tensor perSample) implements PerSampleGradient {
+    @Override
+    public Tensor squaredNorms() {
+      return LinearNormRule.squaredRowNorms(perSample);
+    }
 
-      @Override
-      public Tensor clippedSum(Tensor clipFactors) {
-        return LinearNormRule.clippedSum(perSample, clipFactors);
-      }
-    };
+    @Override
+    public Tensor clippedSum(Tensor clipFactors) {
+      return LinearNormRule.clippedSum(perSample, clipFactors);
+    }
   }
 }

@@ -20,4 +20,14 @@ public interface PerSampleNormRule<L extends DpLayer> {
    * @param outputGrad ∂L/∂z for the call's output z, with L the sum of per-sample losses
    */
   List<PerSampleGradient> gradients(L layer, Tape.Entry entry, Tensor outputGrad);
+
+  /**
+   * Whether every gradient that {@link #gradients} returns for {@code layer} (in its current
+   * trainable state) is a {@link PerSampleGradient.Instantiated} reduction, which needs nothing
+   * more of the output gradient: then the engine reduces the output gradient as soon as backward
+   * produces it and frees it, instead of holding it to the end of backward.
+   */
+  default boolean instantiatesAll(L layer) {
+    return false;
+  }
 }

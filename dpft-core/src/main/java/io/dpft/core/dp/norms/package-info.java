@@ -4,8 +4,8 @@
  * per-sample weight gradients unless that is cheaper: bias gradients are output gradients summed
  * over positions (Bu et al., DP-BiTFiT, ICML 2024); weight norms by the ghost-norm identity
  * ‖aᵢᵀgᵢ‖²_F = ⟨aᵢaᵢᵀ, gᵢgᵢᵀ⟩ (Goodfellow 2015; Li et al., ICLR 2022) or by instantiation when
- * 2T² &gt; d_in·d_out (Bu et al., "Differentially private optimization on large model at small
- * cost", ICML 2023, mixed ghost norm); clipped sums by book-keeping, aᵀ(c∘g), with no second
- * backward pass (ibid.).
+ * that takes fewer operations, T·(d_in + d_out) &gt; d_in·d_out (mixed ghost norm, Bu, Mao and
+ * Xu, NeurIPS 2022); clipped sums by book-keeping, aᵀ(c∘g), with no second backward pass (Bu et
+ * al., "Differentially private optimization on large model at small cost", ICML 2023).
  */
 package io.dpft.core.dp.norms;

@@ -1,0 +1,62 @@
+package io.dpft.core.bench;
+
+import io.dpft.core.peft.FineTuningMethod;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** What a benchmark configuration trains, by its command-line name. */
+public enum BenchMethod {
+  /** Every parameter ({@link FineTuningMethod.Full}). */
+  FULL("full", new FineTuningMethod.Full()),
+  /** Biases and the head ({@link FineTuningMethod.BitFit}). */
+  BITFIT("bitfit", new FineTuningMethod.BitFit(false)),
+  /** The head only ({@link FineTuningMethod.LastLayer}). */
+  LAST_LAYER("last-layer", new FineTuningMethod.LastLayer()),
+  /**
+   * DP full fine-tuning computed naively, one batch-of-one backward pass per example
+   * ({@link PerExampleStep}): the baseline that ghost clipping replaces. DP only.
+   */
+  PER_EXAMPLE("per-example", new FineTuningMethod.Full());
+
+  private final String cliName;
+  private final FineTuningMethod trains;
+
+  BenchMethod(String cliName, FineTuningMethod trains) {
+    this.cliName = cliName;
+    this.trains = trains;
+  }
+
+  /** The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code per-example}. */
+  public String cliName() {
+    return cliName;
+  }
+
+  /** Which parameters train. */
+  public FineTuningMethod fineTuningMethod() {
+    return trains;
+  }
+
+  /** Whether this method has a non-private variant (all but the DP-only per-example loop). */
+  public boolean runsWithoutDp() {
+    return this != PER_EXAMPLE;
+  }
+
+  /** Parses a command-line name (case-insensitive). */
+  public static BenchMethod parse(String name) {
+    String wanted = name.trim().toLowerCase(Locale.ROOT);
+    return Arrays.stream(values())
+        .filter(m -> m.cliName.equals(wanted))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "method must be one of "
+                        + Arrays.stream(values())
+                            .map(BenchMethod::cliName)
+                            .collect(Collectors.joining(", "))
+                        + ", got '"
+                        + name
+                        + "'"));
+  }
+}

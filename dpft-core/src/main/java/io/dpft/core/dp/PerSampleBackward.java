@@ -1,0 +1,168 @@
+package io.dpft.core.dp;
+
+import io.dpft.core.dp.norms.PerSampleGradient;
+import io.dpft.core.dp.norms.PerSampleNormRule;
+import io.dpft.core.nn.DpLayer;
+import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.Tape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorBase;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.VoidTensorHook;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The one backward pass of a DP step: from L = Σ_i ℓ_i to the per-sample gradients of every
+ * recorded layer call, weights never differentiated by autograd (book-keeping does that once, on
+ * clipped output gradients; Bu et al., "Differentially Private Optimization on Large Model at
+ * Small Cost", ICML 2023, §3).
+ *
+ * <p>Two kinds of calls. One whose rule needs the output gradient g = ∂L/∂z itself (a trainable
+ * weight: ghost norm and book-kept sum) gets g captured, as an input of {@code torch.grad}. One
+ * whose rule needs only per-sample reductions of g (biases and LayerNorm: (B, d) tensors, see
+ * {@link PerSampleNormRule#instantiatesAll}) is reduced inside a tensor hook the moment autograd
+ * produces g, and g is freed as soon as backward has used it: holding every such (B, T, d)
+ * gradient to the end of backward would add Σ_k B·T·d_k floats to the peak memory, where
+ * DP-BiTFiT needs only Σ_k B·d_k (Bu et al., "Differentially Private Bias-Term Fine-tuning of
+ * Foundation Models", ICML 2024, §3). So that autograd runs through a hooked call, its trainable
+ * parameters are inputs of {@code torch.grad} too; their summed gradients are discarded.
+ */
+final class PerSampleBackward {
+  private PerSampleBackward() {}
+
+  /**
+   * The per-sample gradients of each entry of {@code tape}, in entry order. An output that does not
+   * reach the loss gets zero gradients.
+   *
+   * @param keep the scope that owns the results (and everything else created here)
+   */
+  static List<List<PerSampleGradient>> run(
+      Tape tape,
+      Tensor loss,
+      Function<DpLayer, PerSampleNormRule<DpLayer>> rules,
+      PointerScope keep) {
+    if (loss.numel() != 1) {
+      throw new IllegalArgumentException(
+          "loss must be a scalar (sum the per-sample losses), got shape "
+              + Arrays.toString(loss.shape()));
+    }
+    List<Tape.Entry> entries = tape.entries();
+    List<List<PerSampleGradient>> results = new ArrayList<>(Collections.nCopies(entries.size(), null));
+    List<Tensor> inputs = new ArrayList<>();
+    Map<Integer, Integer> capturedAt = new LinkedHashMap<>(); // entry -> input position
+    Map<Parameter, Boolean> traversed = new IdentityHashMap<>();
+    List<ReducingHook> hooks = new ArrayList<>();
+    for (int k = 0; k < entries.size(); k++) {
+      Tape.Entry entry = entries.get(k);
+      PerSampleNormRule<DpLayer> rule = rules.apply(entry.layer());
+      if (rule.instantiatesAll(entry.layer())) {
+        ReducingHook hook = new ReducingHook(k, entry, rule, results, keep);
+        hook.handle = entry.output().register_hook(hook);
+        hooks.add(hook);
+        for (Parameter p : trainableParameters(entry.layer())) {
+          if (traversed.put(p, Boolean.TRUE) == null) {
+            inputs.add(p.tensor());
+          }
+        }
+      } else {
+        capturedAt.put(k, inputs.size());
+        inputs.add(entry.output());
+      }
+    }
+    Tensor[] grads;
+    try {
+      grads =
+          torch.grad(new TensorVector(loss), new TensorVector(inputs.toArray(Tensor[]::new)),
+                  new TensorVector(), new BoolOptional(false), false, true)
+              .get();
+    } finally {
+      hooks.forEach(h -> h.entry.output().remove_hook(h.handle));
+    }
+    for (ReducingHook hook : hooks) {
+      if (hook.failure != null) {
+        throw hook.failure;
+      }
+    }
+    for (Map.Entry<Integer, Integer> c : capturedAt.entrySet()) {
+      Tape.Entry entry = entries.get(c.getKey());
+      Tensor g = grads[c.getValue()];
+      results.set(c.getKey(), rules.apply(entry.layer())
+          .gradients(entry.layer(), entry, g.defined() ? g : torch.zeros_like(entry.output())));
+    }
+    for (int k = 0; k < entries.size(); k++) {
+      if (results.get(k) == null) { // hooked output that does not reach the loss
+        Tape.Entry entry = entries.get(k);
+        results.set(k, rules.apply(entry.layer())
+            .gradients(entry.layer(), entry, torch.zeros_like(entry.output())));
+      }
+    }
+    return results;
+  }
+
+  private static List<Parameter> trainableParameters(DpLayer layer) {
+    List<Parameter> out = new ArrayList<>(2);
+    if (layer.weight().isTrainable()) {
+      out.add(layer.weight());
+    }
+    layer.bias().filter(Parameter::isTrainable).ifPresent(out::add);
+    return out;
+  }
+
+  /**
+   * Reduces one call's output gradient when autograd produces it. Everything derived from the
+   * gradient lives in a scope of its own, closed before returning, so that only the per-sample
+   * reductions (moved to {@code keep}) reference memory afterwards. Must stay strongly reachable
+   * while backward runs (the native side holds only a function pointer to it).
+   */
+  private static final class ReducingHook extends VoidTensorHook {
+    private final int index;
+    private final Tape.Entry entry;
+    private final PerSampleNormRule<DpLayer> rule;
+    private final List<List<PerSampleGradient>> results;
+    private final PointerScope keep;
+    private int handle;
+    private RuntimeException failure;
+
+    ReducingHook(
+        int index,
+        Tape.Entry entry,
+        PerSampleNormRule<DpLayer> rule,
+        List<List<PerSampleGradient>> results,
+        PointerScope keep) {
+      this.index = index;
+      this.entry = entry;
+      this.rule = rule;
+      this.results = results;
+      this.keep = keep;
+    }
+
+    @Override
+    public void call(TensorBase grad) {
+      try (PointerScope local = new PointerScope()) {
+        List<PerSampleGradient> reduced = rule.gradients(entry.layer(), entry, new Tensor(grad));
+        for (PerSampleGradient g : reduced) {
+          if (!(g instanceof PerSampleGradient.Instantiated)) {
+            throw new IllegalStateException(rule.getClass().getSimpleName()
+                + " declared instantiatesAll but returned " + g.getClass().getName());
+          }
+          keep.attach(((PerSampleGradient.Instantiated) g).perSample());
+        }
+        results.set(index, reduced);
+      } catch (RuntimeException e) {
+        failure = e; // thrown by run(), not across the native callback
+      } finally {
+        grad.close(); // the callback's own reference; autograd frees g after using it
+      }
+    }
+  }
+}
