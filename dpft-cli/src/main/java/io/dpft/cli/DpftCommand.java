@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       ConvertCommand.class,
       ExportCommand.class,
+      BenchCommand.class,
       EvalCommand.class,
       PredictCommand.class,
       ReportCommand.class,
