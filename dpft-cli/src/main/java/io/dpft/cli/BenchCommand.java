@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
       description = "timed steps per configuration (default: ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--warmup", paramLabel = "W", defaultValue = "2",
+  @Option(names = "--warmup", paramLabel = "W", defaultValue = "3",
       description = "untimed steps before them (default: ${DEFAULT-VALUE})")
   int warmup;
 

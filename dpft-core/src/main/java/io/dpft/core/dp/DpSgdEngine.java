@@ -194,8 +194,9 @@ public final class DpSgdEngine implements AutoCloseable {
       }
       for (PerSampleGradient g : gradients) {
         try (PointerScope local = new PointerScope()) {
-          Tensor sum = g.clippedSum(factors[parameterGroup.get(g.parameter())]);
-          accumulators.get(parameterIndex.get(g.parameter())).add_(sum);
+          g.addClippedSumTo(
+              accumulators.get(parameterIndex.get(g.parameter())),
+              factors[parameterGroup.get(g.parameter())]);
         }
       }
       Tensor norms = total.sqrt();

@@ -51,6 +51,12 @@ public final class EmbeddingNormRule implements PerSampleNormRule<Embedding> {
           public Tensor clippedSum(Tensor clipFactors) {
             return EmbeddingNormRule.clippedSum(tokenIds, grad, clipFactors, table.shape()[0]);
           }
+
+          /** Scatters the clipped rows straight into the accumulator: no (V, d) temporary. */
+          @Override
+          public void addClippedSumTo(Tensor accumulator, Tensor clipFactors) {
+            addClippedRows(accumulator, tokenIds, grad, clipFactors);
+          }
         });
   }
 
@@ -63,8 +69,15 @@ public final class EmbeddingNormRule implements PerSampleNormRule<Embedding> {
 
   /** Σ_i c_i·(per-sample table gradient): a (vocabularySize, d) tensor with rows scattered. */
   static Tensor clippedSum(Tensor ids, Tensor outputGrad, Tensor clipFactors, long vocabularySize) {
+    Tensor sum = torch.zeros(vocabularySize, outputGrad.size(2));
+    addClippedRows(sum, ids, outputGrad, clipFactors);
+    return sum;
+  }
+
+  /** Adds c_i·g_{i,t} to row id_{i,t} of {@code table} (V, d), in place. */
+  static void addClippedRows(Tensor table, Tensor ids, Tensor outputGrad, Tensor clipFactors) {
     long d = outputGrad.size(2);
     Tensor scaled = outputGrad.mul(clipFactors.reshape(-1, 1, 1)).reshape(-1, d);
-    return torch.zeros(vocabularySize, d).index_add_(0, ids.reshape(-1), scaled);
+    table.index_add_(0, ids.reshape(-1), scaled);
   }
 }

@@ -18,6 +18,14 @@ public interface PerSampleGradient {
   /** Σ_i c_i·∂ℓ_i/∂θ for per-sample clip factors c (a B-vector): the parameter's shape. */
   Tensor clippedSum(Tensor clipFactors);
 
+  /**
+   * Adds {@link #clippedSum} to {@code accumulator} (the parameter's shape) in place; a gradient
+   * whose sum is sparse or a product overrides this to skip the temporary full-size tensor.
+   */
+  default void addClippedSumTo(Tensor accumulator, Tensor clipFactors) {
+    accumulator.add_(clippedSum(clipFactors));
+  }
+
   /** Gradients held per sample as a (B, parameter shape…) tensor: biases, LayerNorm, … */
   static PerSampleGradient instantiated(Parameter parameter, Tensor perSample) {
     return new Instantiated(parameter, perSample);
