@@ -108,14 +108,7 @@ class DpSgdEngineTest {
   void conv2dPatchModel_clippedSumsMatchPerExampleReference() {
     try (PointerScope scope = new PointerScope();
         PatchClassifier model = new PatchClassifier(LABELS)) {
-      torch.manual_seed(21);
-      Tensor images = torch.randn(B, 3, 8, 8);
-      Tensor labels = torch.randint(LABELS, new long[] {B});
-      check(
-          model,
-          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
-          i -> crossEntropySum(model.forward(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
-          () -> crossEntropySum(model.forward(images), labels));
+      checkImageClassifier(model, model::forward, 21);
     }
   }
 
@@ -126,15 +119,8 @@ class DpSgdEngineTest {
         new VitConfig(8, 1, 2, 12, Activation.GELU, 0, 0, 1e-12, 8, 4, 3, List.of("a", "b", "c"));
     try (PointerScope scope = new PointerScope();
         VitModel model = new VitModel(config, LABELS)) {
-      torch.manual_seed(17);
       model.eval();
-      Tensor images = torch.randn(B, 3, 8, 8);
-      Tensor labels = torch.randint(LABELS, new long[] {B});
-      check(
-          model,
-          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
-          i -> crossEntropySum(model.classify(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
-          () -> crossEntropySum(model.classify(images), labels));
+      checkImageClassifier(model, model::classify, 17);
     }
   }
 
@@ -258,6 +244,19 @@ class DpSgdEngineTest {
           i -> crossEntropySum(model.classify(batch.row(i)), batch.labels.narrow(0, i, 1)),
           () -> crossEntropySum(model.classify(batch.all()), batch.labels));
     }
+  }
+
+  /** {@link #check} on B random 3×8×8 images with random labels, all-layer Abadi at C = 0.05. */
+  private static void checkImageClassifier(
+      Module model, Function<Tensor, Tensor> logits, long seed) {
+    torch.manual_seed(seed);
+    Tensor images = torch.randn(B, 3, 8, 8);
+    Tensor labels = torch.randint(LABELS, new long[] {B});
+    check(
+        model,
+        new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
+        i -> crossEntropySum(logits.apply(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
+        () -> crossEntropySum(logits.apply(images), labels));
   }
 
   /** Runs the engine on the whole batch and compares with the per-example reference. */
