@@ -1,10 +1,11 @@
 package io.dpft.cli;
 
-/** Entry point placeholder until the picocli commands land. */
+/** The {@code dpft} executable: runs {@link DpftCommand} and exits with its exit code. */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.out.println("dpft " + String.join(" ", args));
+    boolean debug = "1".equals(System.getenv("DPFT_DEBUG"));
+    System.exit(DpftCommand.newCommandLine(debug).execute(args));
   }
 }

@@ -20,8 +20,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * content, never a half-written file: the content goes to a temporary file in the target's own
  * directory (same file system), is flushed to disk with {@code fsync}, and is then renamed over
  * the target with {@link StandardCopyOption#ATOMIC_MOVE} (POSIX {@code rename(2)}, atomic and
- * replacing). A crash leaves at most a hidden {@code .NAME.*.tmp} file (or {@code .NAME.*.staging} directory) next to the target, never
- * a truncated target. Checkpoints, configs and converted models all write through this class.
+ * replacing). A crash leaves at most a hidden {@code .NAME.*.tmp} file (or
+ * {@code .NAME.*.staging} directory) next to the target, never a truncated target.
+ * Checkpoints, configs and converted models all write through this class.
  */
 public final class AtomicFiles {
   private static final ObjectMapper JSON =
@@ -95,7 +96,7 @@ public final class AtomicFiles {
     syncDirectory(parentOf(target));
   }
 
-  /** Deletes a directory tree (a failed or outdated staging or cache directory); no-op if absent. */
+  /** Deletes a directory tree (a failed or outdated staging or cache directory), if present. */
   public static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
@@ -119,8 +120,8 @@ public final class AtomicFiles {
   private static Path parentOf(Path target) {
     Path parent = target.toAbsolutePath().getParent();
     if (parent == null) {
-      throw new IllegalArgumentException("target must be a file or directory below a directory, got "
-          + target);
+      throw new IllegalArgumentException(
+          "target must be a file or directory below a directory, got " + target);
     }
     return parent;
   }

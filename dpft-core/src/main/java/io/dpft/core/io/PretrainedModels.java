@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
 import java.net.URL;
+import java.net.URLConnection;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.jar.JarEntry;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +34,7 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>A known name ({@link Bundled}): the ONNX export and tokenizer come from LangChain4j's
  *       embedding jar on the classpath and are converted once ({@link OnnxBertConverter}) into
- *       {@code <cache>/models/<name>/}. A marker file records the SHA-256 of both sources and is
+ *       {@code <cache>/models/<name>/}. A marker file records a checksum of both sources and is
  *       written only after the converted directory is complete, so an interrupted conversion or
  *       a changed jar leads to a fresh conversion, never to using a partial one. A file lock
  *       keeps concurrent processes from converting the same model twice.</li>
@@ -143,8 +146,8 @@ public final class PretrainedModels {
               StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = lockFile.lock()) {
         Map<String, String> sources = new LinkedHashMap<>();
-        sources.put("onnx_sha256", sha256(onnx));
-        sources.put("tokenizer_sha256", sha256(tokenizer));
+        sources.put("onnx_checksum", checksum(onnx));
+        sources.put("tokenizer_checksum", checksum(tokenizer));
         if (isComplete(target, sources)) {
           return target;
         }
@@ -193,12 +196,22 @@ public final class PretrainedModels {
         .allMatch(e -> e.getValue().equals(recorded.path(e.getKey()).asText()));
   }
 
-  private static String sha256(URL url) throws IOException {
+  /**
+   * Identifies a source's content. Inside a jar: the entry's CRC-32 and size from the jar's
+   * directory, free to read (hashing the 133 MB bge export would add seconds to every start);
+   * elsewhere: SHA-256 of the bytes.
+   */
+  static String checksum(URL url) throws IOException {
+    URLConnection connection = url.openConnection();
+    if (connection instanceof JarURLConnection jar) {
+      JarEntry entry = jar.getJarEntry();
+      return "crc32:" + Long.toHexString(entry.getCrc()) + ",size:" + entry.getSize();
+    }
     MessageDigest digest = sha256();
     try (InputStream in = new DigestInputStream(url.openStream(), digest)) {
       in.transferTo(OutputStream.nullOutputStream());
     }
-    return HexFormat.of().formatHex(digest.digest());
+    return "sha256:" + HexFormat.of().formatHex(digest.digest());
   }
 
   private static void copy(URL url, Path file) throws IOException {

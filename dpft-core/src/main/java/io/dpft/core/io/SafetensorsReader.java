@@ -35,10 +35,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * raw little-endian tensor bytes.
  *
  * <p>{@link #open} parses and validates the whole header at once: a sane header length, valid
- * JSON without duplicate names, known dtypes, {@code numel(shape) × bytes(dtype) == end − begin},
- * offsets inside the data section and tensors that neither overlap nor leave holes (the format
- * forbids both). Tensor data is read lazily, one tensor per {@link #read}, from a memory-mapped
- * region of the file.
+ * JSON without duplicate names, known dtypes,
+ * {@code numel(shape) × bytes(dtype) == end − begin}, offsets inside the data section and
+ * tensors that neither overlap nor leave holes (the format forbids both). Tensor data is read
+ * lazily, one tensor per {@link #read}, from a memory-mapped region of the file.
  *
  * <p><b>Native memory:</b> every tensor returned by {@link #read} is a fresh tensor that owns its
  * memory and belongs to the caller, exactly like the result of any torch op: it is attached to

@@ -1,9 +1,12 @@
 package io.dpft.core.models;
 
+import static io.dpft.core.models.HfConfigFiles.divisible;
+import static io.dpft.core.models.HfConfigFiles.epsilon;
+import static io.dpft.core.models.HfConfigFiles.positive;
+import static io.dpft.core.models.HfConfigFiles.probability;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpft.core.nn.Activation;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -62,15 +65,10 @@ public record BertConfig(ModelType modelType, int vocabSize, int hiddenSize, int
     positive("intermediate_size", intermediateSize);
     positive("max_position_embeddings", maxPositionEmbeddings);
     positive("type_vocab_size", typeVocabSize);
-    if (hiddenSize % numAttentionHeads != 0) {
-      throw new IllegalArgumentException("hidden_size (" + hiddenSize
-          + ") must be a multiple of num_attention_heads (" + numAttentionHeads + ")");
-    }
+    divisible("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
     probability("hidden_dropout_prob", hiddenDropoutProb);
     probability("attention_probs_dropout_prob", attentionProbsDropoutProb);
-    if (!(layerNormEps > 0)) {
-      throw new IllegalArgumentException("layer_norm_eps must be > 0, got " + layerNormEps);
-    }
+    epsilon("layer_norm_eps", layerNormEps);
     if (padTokenId < 0 || padTokenId >= vocabSize) {
       throw new IllegalArgumentException("pad_token_id must be in [0, vocab_size=" + vocabSize
           + "), got " + padTokenId);
@@ -80,6 +78,16 @@ public record BertConfig(ModelType modelType, int vocabSize, int hiddenSize, int
           + (padTokenId + 1) + ", so max_position_embeddings must exceed it, got "
           + maxPositionEmbeddings);
     }
+  }
+
+  /**
+   * This config with other dropout probabilities. Attention dropout above 0 keeps torch's fused
+   * CPU attention kernel from running in training mode (several times slower attention).
+   */
+  public BertConfig withDropout(double hiddenDropoutProb, double attentionProbsDropoutProb) {
+    return new BertConfig(modelType, vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads,
+        intermediateSize, hiddenAct, hiddenDropoutProb, attentionProbsDropoutProb,
+        maxPositionEmbeddings, typeVocabSize, layerNormEps, padTokenId);
   }
 
   /** The longest sequence the position table covers. */
@@ -96,35 +104,12 @@ public record BertConfig(ModelType modelType, int vocabSize, int hiddenSize, int
    * @throws IOException when the file cannot be read
    */
   public static BertConfig read(Path configJson) throws IOException {
-    HfJson json;
-    try {
-      json = new ObjectMapper().readValue(configJson.toFile(), HfJson.class);
-    } catch (JacksonException e) {
-      throw new IllegalArgumentException(configJson + " is not a valid Hugging Face config: "
-          + e.getOriginalMessage(), e);
-    }
-    try {
-      return json.toConfig();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(configJson + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static void positive(String name, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + " must be >= 1, got " + value);
-    }
-  }
-
-  private static void probability(String name, double value) {
-    if (!(value >= 0 && value < 1)) {
-      throw new IllegalArgumentException(name + " must be in [0, 1), got " + value);
-    }
+    return HfConfigFiles.read(configJson, HfJson.class);
   }
 
   /** The file's fields, preset with the defaults of Hugging Face's {@code BertConfig}. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  private static final class HfJson {
+  private static final class HfJson implements HfConfigFiles.Fields<BertConfig> {
     @JsonProperty("model_type") String modelType;
     @JsonProperty("vocab_size") int vocabSize = 30522;
     @JsonProperty("hidden_size") int hiddenSize = 768;
@@ -140,7 +125,8 @@ public record BertConfig(ModelType modelType, int vocabSize, int hiddenSize, int
     @JsonProperty("pad_token_id") Integer padTokenId;
     @JsonProperty("position_embedding_type") String positionEmbeddingType = "absolute";
 
-    BertConfig toConfig() {
+    @Override
+    public BertConfig toConfig() {
       ModelType type = Arrays.stream(ModelType.values())
           .filter(t -> t.hfName().equals(modelType)).findFirst()
           .orElseThrow(() -> new IllegalArgumentException("model_type '" + modelType

@@ -1,11 +1,13 @@
 package io.dpft.core.models;
 
+import io.dpft.data.batching.TextBatch;
 import java.util.Arrays;
 import java.util.Objects;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A padded batch of token sequences as int64 tensors, the input of every text model.
+ * A padded batch of token sequences as int64 tensors, the input of every text model. The
+ * factories copy Java arrays into tensors owned by the current {@code PointerScope}.
  *
  * @param inputIds {@code (B, T)} token ids
  * @param attentionMask {@code (B, T)}, 1 for tokens and 0 for padding
@@ -25,8 +27,42 @@ public record TokenBatch(Tensor inputIds, Tensor attentionMask, Tensor tokenType
     }
   }
 
+  /** The collated batch of the data module. */
+  public static TokenBatch of(TextBatch batch) {
+    return of(batch.batchSize(), batch.seqLength(), batch.inputIds(), batch.attentionMask(),
+        batch.tokenTypeIds());
+  }
+
   /**
-   * Copies Java arrays into int64 tensors owned by the current {@code PointerScope}.
+   * Row-major arrays of {@code batchSize × length} entries.
+   *
+   * @param tokenTypeIds segment ids, or null for all zeros
+   * @throws IllegalArgumentException when an array has the wrong size or a mask entry is not 0 or 1
+   */
+  public static TokenBatch of(int batchSize, int length, long[] inputIds, long[] attentionMask,
+      long[] tokenTypeIds) {
+    if (batchSize < 1 || length < 1) {
+      throw new IllegalArgumentException("batchSize and length must be >= 1, got " + batchSize
+          + " and " + length);
+    }
+    checkSize("inputIds", inputIds, batchSize, length);
+    checkSize("attentionMask", attentionMask, batchSize, length);
+    for (long m : attentionMask) {
+      if (m != 0 && m != 1) {
+        throw new IllegalArgumentException("attentionMask entries must be 0 or 1, got " + m);
+      }
+    }
+    Tensor types = null;
+    if (tokenTypeIds != null) {
+      checkSize("tokenTypeIds", tokenTypeIds, batchSize, length);
+      types = Tensor.create(tokenTypeIds, batchSize, length);
+    }
+    return new TokenBatch(Tensor.create(inputIds, batchSize, length),
+        Tensor.create(attentionMask, batchSize, length), types);
+  }
+
+  /**
+   * One row per sequence, all of the same length.
    *
    * @param tokenTypeIds segment ids, or null for all zeros
    * @throws IllegalArgumentException when rows differ in length or a mask entry is not 0 or 1
@@ -34,22 +70,9 @@ public record TokenBatch(Tensor inputIds, Tensor attentionMask, Tensor tokenType
   public static TokenBatch of(long[][] inputIds, long[][] attentionMask, long[][] tokenTypeIds) {
     int batch = inputIds.length;
     int length = batch == 0 ? 0 : inputIds[0].length;
-    if (batch == 0 || length == 0) {
-      throw new IllegalArgumentException("inputIds must hold at least one non-empty sequence, got "
-          + batch + " rows of length " + length);
-    }
-    long[] ids = flatten("inputIds", inputIds, batch, length);
-    long[] mask = flatten("attentionMask", attentionMask, batch, length);
-    for (long m : mask) {
-      if (m != 0 && m != 1) {
-        throw new IllegalArgumentException("attentionMask entries must be 0 or 1, got " + m);
-      }
-    }
-    return new TokenBatch(
-        Tensor.create(ids, batch, length),
-        Tensor.create(mask, batch, length),
-        tokenTypeIds == null ? null
-            : Tensor.create(flatten("tokenTypeIds", tokenTypeIds, batch, length), batch, length));
+    return of(batch, length, flatten("inputIds", inputIds, batch, length),
+        flatten("attentionMask", attentionMask, batch, length),
+        tokenTypeIds == null ? null : flatten("tokenTypeIds", tokenTypeIds, batch, length));
   }
 
   /** {@link #of(long[][], long[][], long[][])} without token types. */
@@ -63,6 +86,13 @@ public record TokenBatch(Tensor inputIds, Tensor attentionMask, Tensor tokenType
 
   public long length() {
     return inputIds.size(1);
+  }
+
+  private static void checkSize(String name, long[] values, int batchSize, int length) {
+    if (values.length != batchSize * length) {
+      throw new IllegalArgumentException(name + " must hold batchSize × length = " + batchSize
+          + " × " + length + " values, got " + values.length);
+    }
   }
 
   private static long[] flatten(String name, long[][] rows, int batch, int length) {

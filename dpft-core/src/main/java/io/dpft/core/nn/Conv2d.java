@@ -46,7 +46,8 @@ public class Conv2d extends DpLayer {
   public Tensor forward(Tensor x) {
     Tape tape = recordingTape();
     TensorOptional b = bias().map(p -> new TensorOptional(p.tensor())).orElseGet(TensorOptional::new);
-    Tensor z = torch.conv2d(x, weight().tensor(), b, stride, padding, new long[] {1, 1}, 1);
+    Tensor z = torch.conv2d(x, weight().tensor(), b, stride, padding,
+        new long[] {1, 1}, 1);
     return record(tape, z, x);
   }
 

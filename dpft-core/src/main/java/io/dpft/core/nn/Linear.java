@@ -1,5 +1,6 @@
 package io.dpft.core.nn;
 
+import java.util.Arrays;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -12,6 +13,7 @@ import org.bytedeco.pytorch.global.torch;
  * Computations", 2015). The tape records {@code a} only while {@code W} is trainable.
  */
 public class Linear extends DpLayer {
+  private final Parameter weight;
   private final int inFeatures;
   private final int outFeatures;
   private final WeightLayout layout;
@@ -23,12 +25,33 @@ public class Linear extends DpLayer {
 
   /** A layer whose weight is stored in {@code layout}; W ~ N(0, 0.02²), b = 0. */
   public Linear(int inFeatures, int outFeatures, boolean bias, WeightLayout layout) {
-    super(Parameter.normal(ParameterKind.WEIGHT, Init.STD, shape(inFeatures, outFeatures, layout)),
-        bias ? Parameter.filled(ParameterKind.BIAS, 0, Init.positive("outFeatures", outFeatures))
-            : null);
-    this.inFeatures = inFeatures;
-    this.outFeatures = outFeatures;
+    this(Parameter.normal(ParameterKind.WEIGHT, Init.STD, shape(inFeatures, outFeatures, layout)),
+        bias ? Parameter.filled(ParameterKind.BIAS, 0, outFeatures) : null, layout);
+  }
+
+  /**
+   * A layer over existing parameters. Passing another layer's parameter ties the two: GPT-2's
+   * {@code lm_head} uses the token embedding table {@code wte} as its {@link WeightLayout#OUT_IN}
+   * weight, and the DP engine sums the per-sample gradients of both uses.
+   *
+   * @param weight {@code [d_out, d_in]} or {@code [d_in, d_out]} as {@code layout} says
+   * @param bias {@code [d_out]}, or null
+   */
+  public Linear(Parameter weight, Parameter bias, WeightLayout layout) {
+    super(weight, bias);
+    long[] w = weight.shape();
+    if (w.length != 2) {
+      throw new IllegalArgumentException("a Linear weight must be 2-D, got shape "
+          + Arrays.toString(w));
+    }
+    this.weight = weight;
     this.layout = layout;
+    this.outFeatures = Math.toIntExact(layout == WeightLayout.OUT_IN ? w[0] : w[1]);
+    this.inFeatures = Math.toIntExact(layout == WeightLayout.OUT_IN ? w[1] : w[0]);
+    if (bias != null && !Arrays.equals(bias.shape(), new long[] {outFeatures})) {
+      throw new IllegalArgumentException("bias must have shape [" + outFeatures + "], got "
+          + Arrays.toString(bias.shape()));
+    }
   }
 
   private static long[] shape(int in, int out, WeightLayout layout) {
@@ -40,7 +63,7 @@ public class Linear extends DpLayer {
   /** {@code (B, ..., d_in) -> (B, ..., d_out)}. */
   public Tensor forward(Tensor a) {
     Tape tape = recordingTape();
-    Tensor w = weight().tensor();
+    Tensor w = weight.tensor();
     TensorOptional b = bias().map(p -> new TensorOptional(p.tensor())).orElseGet(TensorOptional::new);
     Tensor z = layout == WeightLayout.OUT_IN ? torch.linear(a, w, b) : torch.linear(a, w.t(), b);
     return record(tape, z, a);

@@ -1,8 +1,10 @@
 package io.dpft.core.nn;
 
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.regex.Pattern;
 import org.bytedeco.pytorch.Tensor;
@@ -15,6 +17,11 @@ import org.bytedeco.pytorch.Tensor;
  * child may itself be registered under a dotted path ({@code "attention.output.dense"}), which lets
  * one module hold layers that a checkpoint files under different parents.
  *
+ * <p>A parameter registered under the empty name is named by its module's own path (ViT's
+ * {@code embeddings.cls_token} is an {@link AddedParameter} at {@code "embeddings.cls_token"}). A
+ * parameter shared by two layers (tied weights) is listed once, under its first name, as torch's
+ * {@code named_parameters()} does.
+ *
  * <p>A module owns its parameters: {@link #close()} releases every parameter of the subtree.
  */
 public abstract class Module implements AutoCloseable {
@@ -24,9 +31,18 @@ public abstract class Module implements AutoCloseable {
   private final Map<String, Module> children = new LinkedHashMap<>();
   private boolean training = true;
 
-  /** Registers {@code parameter} under {@code name} and returns it. */
+  /**
+   * Registers {@code parameter} under {@code name} and returns it; {@code ""} names it by this
+   * module's path and must then be the module's only parameter.
+   */
   protected final Parameter registerParameter(String name, Parameter parameter) {
-    checkNewName(name);
+    if (ownParameters.containsKey("") || (name.isEmpty() && !ownParameters.isEmpty())) {
+      throw new IllegalArgumentException("a parameter named by the module's path must be the only "
+          + "parameter of " + getClass().getSimpleName() + ", got '" + name + "' as well");
+    }
+    if (!name.isEmpty()) {
+      checkNewName(name);
+    }
     ownParameters.put(name, parameter);
     return parameter;
   }
@@ -45,7 +61,7 @@ public abstract class Module implements AutoCloseable {
    */
   public final Map<String, Parameter> parameters() {
     Map<String, Parameter> out = new LinkedHashMap<>();
-    collectParameters("", out);
+    collectParameters("", out, Collections.newSetFromMap(new IdentityHashMap<>()));
     return Collections.unmodifiableMap(out);
   }
 
@@ -103,14 +119,15 @@ public abstract class Module implements AutoCloseable {
     children.values().forEach(Module::close);
   }
 
-  private void collectParameters(String prefix, Map<String, Parameter> out) {
+  private void collectParameters(String prefix, Map<String, Parameter> out, Set<Parameter> seen) {
     ownParameters.forEach((name, p) -> {
-      String full = prefix + name;
-      if (out.put(full, p) != null) {
+      String full = name.isEmpty() && !prefix.isEmpty()
+          ? prefix.substring(0, prefix.length() - 1) : prefix + name;
+      if (seen.add(p) && out.put(full, p) != null) {
         throw new IllegalStateException("two parameters resolve to the name " + full);
       }
     });
-    children.forEach((path, child) -> child.collectParameters(prefix + path + ".", out));
+    children.forEach((path, child) -> child.collectParameters(prefix + path + ".", out, seen));
   }
 
   private void collectModules(String prefix, Map<String, Module> out) {

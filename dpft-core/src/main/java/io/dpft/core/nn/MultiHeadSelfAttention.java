@@ -62,6 +62,19 @@ public class MultiHeadSelfAttention extends Module {
    * @return {@code (B, T, d)}
    */
   public Tensor forward(Tensor x, Tensor mask) {
+    return forward(x, mask, null);
+  }
+
+  /**
+   * Attention for new tokens over cached and new keys (incremental decoding).
+   *
+   * @param x the new tokens {@code (B, T, d)}
+   * @param mask additive float mask broadcastable to {@code (B, heads, T, T_past + T)}, or null
+   * @param cache this layer's {@link KeyValueCache}: the new keys and values are appended to it;
+   *     null for none
+   * @return {@code (B, T, d)}
+   */
+  public Tensor forward(Tensor x, Tensor mask, KeyValueCache.Layer cache) {
     long batch = x.size(0);
     long length = x.size(1);
     Tensor q;
@@ -77,7 +90,14 @@ public class MultiHeadSelfAttention extends Module {
       k = key.forward(x);
       v = value.forward(x);
     }
-    Tensor context = torch.scaled_dot_product_attention(heads(q), heads(k), heads(v),
+    Tensor keys = heads(k);
+    Tensor values = heads(v);
+    if (cache != null) {
+      Tensor[] all = cache.append(keys, values); // (B, h, T_past + T, d_h)
+      keys = all[0];
+      values = all[1];
+    }
+    Tensor context = torch.scaled_dot_product_attention(heads(q), keys, values,
         mask == null ? new TensorOptional() : new TensorOptional(mask),
         isTraining() ? dropout : 0.0, false, new DoubleOptional(), false); // (B, h, T, d_h)
     return context.transpose(1, 2).reshape(batch, length, hiddenSize); // (B, T, d)

@@ -1,6 +1,7 @@
 package io.dpft.core.nn;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.bytedeco.pytorch.BoolOptional;
@@ -86,7 +87,7 @@ public final class Tape implements AutoCloseable {
     if (loss.numel() != 1) {
       throw new IllegalArgumentException(
           "loss must be a scalar (sum the per-sample losses), got shape "
-              + java.util.Arrays.toString(loss.shape()));
+              + Arrays.toString(loss.shape()));
     }
     if (entries.isEmpty()) {
       return List.of();

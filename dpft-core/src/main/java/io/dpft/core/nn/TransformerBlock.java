@@ -113,16 +113,26 @@ public class TransformerBlock extends Module {
    * @return {@code (B, T, d)}
    */
   public Tensor forward(Tensor x, Tensor mask) {
+    return forward(x, mask, null);
+  }
+
+  /**
+   * The block for new tokens {@code x} attending over cached and new tokens (incremental
+   * decoding, see {@link MultiHeadSelfAttention#forward(Tensor, Tensor, KeyValueCache.Layer)}).
+   *
+   * @param cache this block's {@link KeyValueCache} layer, or null for none
+   */
+  public Tensor forward(Tensor x, Tensor mask, KeyValueCache.Layer cache) {
     if (config.placement() == NormPlacement.POST) {
-      Tensor h = attentionNorm.forward(x.add(attend(x, mask))); // (B, T, d)
+      Tensor h = attentionNorm.forward(x.add(attend(x, mask, cache))); // (B, T, d)
       return mlpNorm.forward(h.add(mlp(h)));
     }
-    Tensor h = x.add(attend(attentionNorm.forward(x), mask)); // (B, T, d)
+    Tensor h = x.add(attend(attentionNorm.forward(x), mask, cache)); // (B, T, d)
     return h.add(mlp(mlpNorm.forward(h)));
   }
 
-  private Tensor attend(Tensor x, Tensor mask) {
-    return dropout.forward(attentionOutput.forward(attention.forward(x, mask)));
+  private Tensor attend(Tensor x, Tensor mask, KeyValueCache.Layer cache) {
+    return dropout.forward(attentionOutput.forward(attention.forward(x, mask, cache)));
   }
 
   /** The position-wise MLP {@code dropout(W_out act(W_in x + b_in) + b_out)}. */

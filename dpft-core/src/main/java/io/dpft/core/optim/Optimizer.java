@@ -2,16 +2,25 @@ package io.dpft.core.optim;
 
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * Updates a fixed list of parameters in place from gradients given per call. Owns its state
- * tensors (momentum buffers, moments) and frees them on {@link #close()}.
+ * tensors (momentum buffers, moments) and frees them on {@link #close()}. Subclasses give the
+ * update rule of one parameter; the loop, scoping and state handling are here.
  */
-public sealed interface Optimizer extends AutoCloseable permits SgdOptimizer, AdamOptimizer {
+public abstract sealed class Optimizer implements AutoCloseable
+    permits SgdOptimizer, AdamOptimizer {
+  private final OptimizerState state;
+
+  Optimizer(List<Tensor> parameters, String... stateKinds) {
+    this.state = new OptimizerState(parameters, stateKinds);
+  }
 
   /** Builds the optimizer for {@code parameters} (kept by reference, updated in place). */
-  static Optimizer create(OptimizerConfig config, List<Tensor> parameters) {
+  public static Optimizer create(OptimizerConfig config, List<Tensor> parameters) {
     if (config instanceof OptimizerConfig.Sgd) {
       return new SgdOptimizer((OptimizerConfig.Sgd) config, parameters);
     }
@@ -27,18 +36,47 @@ public sealed interface Optimizer extends AutoCloseable permits SgdOptimizer, Ad
    * One update with learning rate {@code lr}; {@code gradients.get(i)} is the gradient of
    * parameter i (same shape). The gradients are read, not kept or modified.
    */
-  void step(List<Tensor> gradients, double lr);
+  public final void step(List<Tensor> gradients, double lr) {
+    state.checkGradients(gradients);
+    long t = state.steps() + 1;
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
+      for (int i = 0; i < gradients.size(); i++) {
+        update(i, state.parameters().get(i), gradients.get(i), lr, t);
+      }
+    }
+    state.advance();
+  }
+
+  /**
+   * Updates parameter {@code p} (number {@code index}) in place from gradient {@code g} at
+   * update number {@code t} (1-based); runs without autograd inside a scope.
+   */
+  abstract void update(int index, Tensor p, Tensor g, double lr, long t);
+
+  /** The state buffer of {@code kind} for parameter {@code index}. */
+  final Tensor buffer(String kind, int index) {
+    return state.buffer(kind, index);
+  }
 
   /** Number of updates done (restored by {@link #loadState}). */
-  long steps();
+  public final long steps() {
+    return state.steps();
+  }
 
   /** The state tensors by name, for checkpoints; owned by the optimizer (do not close). */
-  Map<String, Tensor> state();
+  public final Map<String, Tensor> state() {
+    return state.asMap();
+  }
 
   /** Restores {@link #state()} and the step count from a checkpoint (copied into own tensors). */
-  void loadState(Map<String, Tensor> state, long steps);
+  public final void loadState(Map<String, Tensor> saved, long steps) {
+    state.load(saved, steps);
+  }
 
   /** Frees the state tensors. */
   @Override
-  void close();
+  public final void close() {
+    state.close();
+  }
 }

@@ -58,7 +58,7 @@ public final class SequenceClassificationTask implements TrainingTask<TextBatch>
 
   @Override
   public Tensor lossSum(TextBatch batch) {
-    Tensor logits = model.classify(tokens(batch)); // (B, labels)
+    Tensor logits = model.classify(TokenBatch.of(batch)); // (B, labels)
     Tensor logp = torch.log_softmax(logits, 1, new ScalarTypeOptional());
     Tensor gold = torch.tensor(batch.labels());
     return torch.nll_loss(logp, gold, new TensorOptional(), 2 /* sum */, -100);
@@ -74,7 +74,7 @@ public final class SequenceClassificationTask implements TrainingTask<TextBatch>
     try (NoGradGuard noGrad = new NoGradGuard()) {
       for (TextBatch batch : evalCollator.collate(all)) {
         try (PointerScope scope = new PointerScope()) {
-          Tensor p = torch.softmax(model.classify(tokens(batch)), 1, new ScalarTypeOptional())
+          Tensor p = torch.softmax(model.classify(TokenBatch.of(batch)), 1, new ScalarTypeOptional())
               .contiguous();
           int labels = (int) p.size(1);
           float[] flat = new float[batch.batchSize() * labels];
@@ -108,13 +108,5 @@ public final class SequenceClassificationTask implements TrainingTask<TextBatch>
       }
     }
     return best;
-  }
-
-  private static TokenBatch tokens(TextBatch batch) {
-    long[] shape = {batch.batchSize(), batch.seqLength()};
-    return new TokenBatch(
-        torch.tensor(batch.inputIds()).reshape(shape),
-        torch.tensor(batch.attentionMask()).reshape(shape),
-        torch.tensor(batch.tokenTypeIds()).reshape(shape));
   }
 }

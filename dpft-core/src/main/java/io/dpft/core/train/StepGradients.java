@@ -47,15 +47,11 @@ sealed interface StepGradients extends AutoCloseable
 
     @Override
     public Accumulated accumulate(Supplier<Tensor> lossSum) {
-      Tape tape = Tape.start();
-      Tensor loss;
-      try {
-        loss = lossSum.get();
-      } finally {
-        tape.close();
+      try (Tape tape = Tape.start()) {
+        Tensor loss = lossSum.get();
+        ClippingStats clipping = engine.accumulate(tape, loss);
+        return new Accumulated(loss.item_double(), clipping);
       }
-      ClippingStats clipping = engine.accumulate(tape, loss);
-      return new Accumulated(loss.item_double(), clipping);
     }
 
     @Override

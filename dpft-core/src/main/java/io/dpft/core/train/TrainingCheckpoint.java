@@ -22,7 +22,8 @@ import org.bytedeco.pytorch.Tensor;
  * {@code state.json} holds the sampler's key: protect it like the training data.
  */
 public final class TrainingCheckpoint {
-  static final String TRAINABLE = "trainable.safetensors";
+  /** The trained parameters, by Hugging Face name: load into a model to use the trained run. */
+  public static final String TRAINABLE = "trainable.safetensors";
   static final String OPTIMIZER = "optimizer.safetensors";
   static final String STATE = "state.json";
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -10,8 +10,12 @@ import io.dpft.core.models.BertConfig.ModelType;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.BertModel.Options;
 import io.dpft.core.models.BertModel.Pooling;
+import io.dpft.core.models.Gpt2Config;
+import io.dpft.core.models.Gpt2Model;
 import io.dpft.core.models.TinyBert;
 import io.dpft.core.models.TokenBatch;
+import io.dpft.core.models.VitConfig;
+import io.dpft.core.models.VitModel;
 import io.dpft.core.nn.Activation;
 import io.dpft.core.nn.Conv2d;
 import io.dpft.core.nn.LayerNorm;
@@ -104,14 +108,35 @@ class DpSgdEngineTest {
   void conv2dPatchModel_clippedSumsMatchPerExampleReference() {
     try (PointerScope scope = new PointerScope();
         PatchClassifier model = new PatchClassifier(LABELS)) {
-      torch.manual_seed(21);
-      Tensor images = torch.randn(B, 3, 8, 8);
-      Tensor labels = torch.randint(LABELS, new long[] {B});
-      check(
-          model,
-          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
-          i -> crossEntropySum(model.forward(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
-          () -> crossEntropySum(model.forward(images), labels));
+      checkImageClassifier(model, model::forward, 21);
+    }
+  }
+
+  /** ViT full fine-tuning: patch Conv2d, added position embeddings and class token. */
+  @Test
+  void vitFullFineTuning_clippedSumsMatchPerExampleReference() {
+    VitConfig config =
+        new VitConfig(8, 1, 2, 12, Activation.GELU, 0, 0, 1e-12, 8, 4, 3, List.of("a", "b", "c"));
+    try (PointerScope scope = new PointerScope();
+        VitModel model = new VitModel(config, LABELS)) {
+      model.eval();
+      checkImageClassifier(model, model::classify, 17);
+    }
+  }
+
+  /** GPT-2's tied LM head uses wte twice: training wte under DP fails clearly, not silently. */
+  @Test
+  void tiedWeights_underDp_areRefusedWithAClearMessage() {
+    Gpt2Config config = new Gpt2Config(30, 16, 8, 1, 2, 32, Activation.GELU_TANH, 0, 0, 0, 1e-5, 0, 0);
+    try (PointerScope scope = new PointerScope();
+        Gpt2Model model = new Gpt2Model(config);
+        DpSgdEngine engine =
+            new DpSgdEngine(model, DpSgdConfig.abadi(0, 1.0), NormRules.standard());
+        Tape tape = Tape.start()) {
+      Tensor loss = model.logits(model.forward(TokenBatch.of(new long[][] {{1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}}, new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}}))).square().sum();
+      assertThatThrownBy(() -> engine.accumulate(tape, loss))
+          .hasMessageContaining("more than one layer call")
+          .hasMessageContaining("tied");
     }
   }
 
@@ -125,14 +150,11 @@ class DpSgdEngineTest {
         int row = i;
         try (DpSgdEngine engine =
             new DpSgdEngine(model, DpSgdConfig.abadi(0, c), NormRules.standard())) {
-          Tape tape = Tape.start();
-          Tensor loss;
-          try {
-            loss = crossEntropySum(model.classify(batch.row(row)), batch.labels.narrow(0, row, 1));
-          } finally {
-            tape.close();
+          try (Tape tape = Tape.start()) {
+            engine.accumulate(
+                tape,
+                crossEntropySum(model.classify(batch.row(row)), batch.labels.narrow(0, row, 1)));
           }
-          engine.accumulate(tape, loss);
           double squared = 0;
           for (Tensor g : engine.privateGradients(1.0, null)) {
             squared += g.square().sum().item_double();
@@ -224,6 +246,19 @@ class DpSgdEngineTest {
     }
   }
 
+  /** {@link #check} on B random 3×8×8 images with random labels, all-layer Abadi at C = 0.05. */
+  private static void checkImageClassifier(
+      Module model, Function<Tensor, Tensor> logits, long seed) {
+    torch.manual_seed(seed);
+    Tensor images = torch.randn(B, 3, 8, 8);
+    Tensor labels = torch.randint(LABELS, new long[] {B});
+    check(
+        model,
+        new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
+        i -> crossEntropySum(logits.apply(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
+        () -> crossEntropySum(logits.apply(images), labels));
+  }
+
   /** Runs the engine on the whole batch and compares with the per-example reference. */
   private static void check(
       Module model,
@@ -237,14 +272,10 @@ class DpSgdEngineTest {
           names.put(n, p);
         }
       });
-      Tape tape = Tape.start();
-      Tensor loss;
-      try {
-        loss = batchLoss.get();
-      } finally {
-        tape.close();
+      ClippingStats stats;
+      try (Tape tape = Tape.start()) {
+        stats = engine.accumulate(tape, batchLoss.get());
       }
-      ClippingStats stats = engine.accumulate(tape, loss);
       List<Tensor> actual = engine.privateGradients(1.0, null);
 
       List<String> order = new ArrayList<>(names.keySet());

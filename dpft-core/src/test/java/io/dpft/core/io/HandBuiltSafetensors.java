@@ -6,8 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.pytorch.Tensor;
+import java.util.Arrays;
 
 /**
  * Builds safetensors files byte by byte from the format description
@@ -51,19 +50,10 @@ final class HandBuiltSafetensors {
   }
 
   static byte[] concat(byte[]... parts) {
-    ByteBuffer b = ByteBuffer.allocate(java.util.Arrays.stream(parts).mapToInt(p -> p.length).sum());
+    ByteBuffer b = ByteBuffer.allocate(Arrays.stream(parts).mapToInt(p -> p.length).sum());
     for (byte[] p : parts) {
       b.put(p);
     }
     return b.array();
-  }
-
-  /** The values of a float32 tensor, row-major. */
-  static float[] values(Tensor t) {
-    try (Tensor c = t.contiguous(); FloatPointer p = new FloatPointer(c.data_ptr())) {
-      float[] out = new float[Math.toIntExact(c.numel())];
-      p.get(out);
-      return out;
-    }
   }
 }

@@ -4,7 +4,6 @@ import static io.dpft.core.io.HandBuiltSafetensors.concat;
 import static io.dpft.core.io.HandBuiltSafetensors.floats;
 import static io.dpft.core.io.HandBuiltSafetensors.longs;
 import static io.dpft.core.io.HandBuiltSafetensors.shorts;
-import static io.dpft.core.io.HandBuiltSafetensors.values;
 import static io.dpft.core.io.HandBuiltSafetensors.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,10 +36,11 @@ class SafetensorsReaderTest {
   void read_f16_widensExactlyToFloat32() throws IOException {
     Path file = write(dir.resolve("h.safetensors"),
         "{\"h\":{\"dtype\":\"F16\",\"shape\":[7],\"data_offsets\":[0,14]}}", shorts(HALF_BITS));
-    try (PointerScope scope = new PointerScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
+    try (PointerScope scope = new PointerScope();
+        SafetensorsReader reader = SafetensorsReader.open(file)) {
       Tensor h = reader.read("h");
       assertThat(h.scalar_type().intern()).isEqualTo(ScalarType.Float);
-      assertThat(values(h)).containsExactly(HALF_VALUES);
+      assertThat(TestTensors.floats(h)).containsExactly(HALF_VALUES);
     }
   }
 
@@ -53,10 +53,11 @@ class SafetensorsReaderTest {
         .map(i -> Float.floatToIntBits(expected[i]) >>> 16).toArray();
     Path file = write(dir.resolve("b.safetensors"),
         "{\"b\":{\"dtype\":\"BF16\",\"shape\":[2,2],\"data_offsets\":[0,8]}}", shorts(bits));
-    try (PointerScope scope = new PointerScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
+    try (PointerScope scope = new PointerScope();
+        SafetensorsReader reader = SafetensorsReader.open(file)) {
       Tensor b = reader.read("b");
       assertThat(Shapes.of(b)).containsExactly(2, 2);
-      assertThat(values(b)).containsExactly(expected);
+      assertThat(TestTensors.floats(b)).containsExactly(expected);
     }
   }
 
@@ -68,10 +69,11 @@ class SafetensorsReaderTest {
         + "\"empty\":{\"dtype\":\"F32\",\"shape\":[0,4],\"data_offsets\":[48,48]}}  ";
     byte[] data = concat(floats(1, 2, 3, 4, 5, 6.5f), longs(7, -8, 1L << 40));
     Path file = write(dir.resolve("m.safetensors"), header, data);
-    try (PointerScope scope = new PointerScope(); SafetensorsReader reader = SafetensorsReader.open(file)) {
+    try (PointerScope scope = new PointerScope();
+        SafetensorsReader reader = SafetensorsReader.open(file)) {
       assertThat(reader.names()).containsExactly("w", "ids", "empty");
       assertThat(reader.metadata()).isEqualTo(Map.of("format", "pt"));
-      assertThat(values(reader.read("w"))).containsExactly(1, 2, 3, 4, 5, 6.5f);
+      assertThat(TestTensors.floats(reader.read("w"))).containsExactly(1, 2, 3, 4, 5, 6.5f);
       Tensor ids = reader.read("ids");
       assertThat(ids.scalar_type().intern()).isEqualTo(ScalarType.Long);
       long[] idValues = new long[3];
@@ -93,7 +95,7 @@ class SafetensorsReaderTest {
         w = reader.read("w");
       }
       Files.delete(file);
-      assertThat(values(w)).containsExactly(3, 4);
+      assertThat(TestTensors.floats(w)).containsExactly(3, 4);
     }
   }
 

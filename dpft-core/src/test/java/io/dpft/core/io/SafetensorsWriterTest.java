@@ -1,6 +1,5 @@
 package io.dpft.core.io;
 
-import static io.dpft.core.io.HandBuiltSafetensors.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -107,9 +106,9 @@ class SafetensorsWriterTest {
   void writeTensors_readsWithoutChangingTheInputs() throws IOException {
     try (PointerScope scope = new PointerScope()) {
       Tensor w = torch.randn(4, 4);
-      float[] before = values(w);
+      float[] before = TestTensors.floats(w);
       SafetensorsWriter.writeTensors(dir.resolve("w.safetensors"), Map.of("w", w), Map.of());
-      assertThat(values(w)).containsExactly(before);
+      assertThat(TestTensors.floats(w)).containsExactly(before);
     }
   }
 }

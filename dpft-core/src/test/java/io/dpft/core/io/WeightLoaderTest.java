@@ -1,7 +1,6 @@
 package io.dpft.core.io;
 
 import static io.dpft.core.io.HandBuiltSafetensors.floats;
-import static io.dpft.core.io.HandBuiltSafetensors.values;
 import static io.dpft.core.io.HandBuiltSafetensors.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -51,8 +50,9 @@ class WeightLoaderTest {
 
     assertThat(report.isComplete()).isTrue();
     assertThat(report.loaded()).containsExactly("dense.weight", "dense.bias");
-    assertThat(values(parameters.get("dense.weight"))).containsExactly(1, 2, 3, 4, 5, 6);
-    assertThat(values(parameters.get("dense.bias"))).containsExactly(-1, -2);
+    assertThat(TestTensors.floats(parameters.get("dense.weight")))
+        .containsExactly(1, 2, 3, 4, 5, 6);
+    assertThat(TestTensors.floats(parameters.get("dense.bias"))).containsExactly(-1, -2);
     assertThat(parameters.get("dense.bias").requires_grad()).isTrue();
     // copy_ into a leaf that requires grad only works with autograd off (NoGradGuard)
     assertThat(parameters.get("dense.bias").is_leaf()).isTrue();
@@ -71,7 +71,7 @@ class WeightLoaderTest {
         .hasMessageContaining("unexpected in the file (1): pooler.bias")
         .hasMessageContaining("'dense.weight'").hasMessageContaining("[3, 2]")
         .hasMessageContaining("[2, 3]");
-    assertThat(values(parameters.get("dense.weight"))).containsOnly(0f);
+    assertThat(TestTensors.floats(parameters.get("dense.weight"))).containsOnly(0f);
   }
 
   @Test
@@ -86,7 +86,7 @@ class WeightLoaderTest {
     assertThat(report.missing()).containsExactly("dense.weight");
     assertThat(report.unexpected()).containsExactly("classifier.bias");
     assertThat(report.mismatched()).isEmpty();
-    assertThat(values(parameters.get("dense.bias"))).containsExactly(5, 6);
+    assertThat(TestTensors.floats(parameters.get("dense.bias"))).containsExactly(5, 6);
   }
 
   @Test
@@ -102,7 +102,7 @@ class WeightLoaderTest {
       assertThat(m.parameterShape()).containsExactly(2);
     });
     assertThat(report.loaded()).isEmpty();
-    assertThat(values(parameters.get("dense.bias"))).containsOnly(0f);
+    assertThat(TestTensors.floats(parameters.get("dense.bias"))).containsOnly(0f);
   }
 
   @Test
@@ -114,7 +114,7 @@ class WeightLoaderTest {
     LoadReport report =
         WeightLoader.load(file, parameters, Mode.STRICT, NameMapping.HF_ENCODER_PREFIXES);
     assertThat(report.loaded()).containsExactlyInAnyOrder("dense.bias", "dense.weight");
-    assertThat(values(parameters.get("dense.bias"))).containsExactly(9, 8);
+    assertThat(TestTensors.floats(parameters.get("dense.bias"))).containsExactly(9, 8);
   }
 
   @Test
@@ -131,8 +131,9 @@ class WeightLoaderTest {
 
     LoadReport report = WeightLoader.load(dir, parameters, Mode.STRICT);
     assertThat(report.loaded()).hasSize(2);
-    assertThat(values(parameters.get("dense.weight"))).containsExactly(1, 2, 3, 4, 5, 6);
-    assertThat(values(parameters.get("dense.bias"))).containsExactly(7, 8);
+    assertThat(TestTensors.floats(parameters.get("dense.weight")))
+        .containsExactly(1, 2, 3, 4, 5, 6);
+    assertThat(TestTensors.floats(parameters.get("dense.bias"))).containsExactly(7, 8);
   }
 
   @Test

@@ -105,6 +105,18 @@ class BertConfigTest {
   }
 
   @Test
+  void withDropout_replacesOnlyDropout_andValidates() throws IOException {
+    BertConfig config = BertConfig.read(write(MINILM));
+    BertConfig noDropout = config.withDropout(0, 0);
+    assertThat(noDropout.hiddenDropoutProb()).isZero();
+    assertThat(noDropout.attentionProbsDropoutProb()).isZero();
+    assertThat(noDropout.withDropout(0.1, 0.1)).isEqualTo(config);
+    assertThatThrownBy(() -> config.withDropout(0, -0.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("attention_probs_dropout_prob");
+  }
+
+  @Test
   void constructor_padTokenOutsideVocabulary_throws() {
     assertThatThrownBy(() -> new BertConfig(ModelType.BERT, 10, 8, 1, 2, 16, Activation.GELU, 0,
         0, 16, 2, 1e-12, 10)).isInstanceOf(IllegalArgumentException.class)

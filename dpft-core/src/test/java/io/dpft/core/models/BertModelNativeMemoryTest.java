@@ -9,8 +9,6 @@ import io.dpft.core.nn.Activation;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.Tape;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.bytedeco.javacpp.PointerScope;
@@ -29,16 +27,6 @@ class BertModelNativeMemoryTest {
   private static final int STEPS = 500;
   private static final int WARM_UP = 100;
   private static final long MAX_GROWTH_KB = 100 * 1024;
-
-  /** VmRSS of this process in kB, from /proc/self/status. */
-  private static long residentKb() throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    throw new IllegalStateException("no VmRSS line in /proc/self/status");
-  }
 
   @Test
   void trainingSteps_insidePointerScopes_keepResidentMemoryFlat() throws IOException {
@@ -84,11 +72,11 @@ class BertModelNativeMemoryTest {
           }
         }
         if (step == WARM_UP) {
-          atWarmUp = residentKb();
+          atWarmUp = ResidentMemory.kilobytes();
         }
       }
     }
-    long growthKb = residentKb() - atWarmUp;
+    long growthKb = ResidentMemory.kilobytes() - atWarmUp;
     assertThat(growthKb).as("VmRSS growth from step %d to %d, kB", WARM_UP, STEPS)
         .isLessThan(MAX_GROWTH_KB);
   }

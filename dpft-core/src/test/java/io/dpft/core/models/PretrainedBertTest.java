@@ -3,41 +3,19 @@ package io.dpft.core.models;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dpft.core.io.SafetensorsWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PretrainedBertTest {
-  private static final String CONFIG =
-      "{\"model_type\":\"bert\",\"vocab_size\":23,\"hidden_size\":8,\"num_hidden_layers\":2,"
-          + "\"num_attention_heads\":2,\"intermediate_size\":16,\"hidden_act\":\"gelu\","
-          + "\"hidden_dropout_prob\":0.0,\"attention_probs_dropout_prob\":0.0,"
-          + "\"max_position_embeddings\":16,\"type_vocab_size\":2,\"pad_token_id\":0}";
-
-  /** Saves an encoder the way HF task checkpoints store it (under {@code bert.}). */
-  private static void saveEncoder(Path dir, BertModel source, String skip) throws Exception {
-    Files.writeString(dir.resolve("config.json"), CONFIG);
-    Map<String, Tensor> tensors = new LinkedHashMap<>();
-    source.namedParameters().forEach((name, t) -> {
-      if (!name.startsWith("classifier.") && !name.equals(skip)) {
-        tensors.put("bert." + name, t);
-      }
-    });
-    SafetensorsWriter.writeTensors(dir.resolve("model.safetensors"), tensors, Map.of());
-  }
-
   @Test
   void load_encoderCheckpoint_keepsWeightsAndReportsTheFreshHead(@TempDir Path dir)
       throws Exception {
     try (PointerScope scope = new PointerScope();
         BertModel source = TinyBert.classifier(3, BertModel.Pooling.CLS)) {
-      saveEncoder(dir, source, "");
+      TinyBert.saveEncoder(dir, source, name -> false);
       PretrainedBert.Loaded loaded =
           PretrainedBert.load(dir, BertModel.Options.sequenceClassification(3, BertModel.Pooling.CLS));
       try (BertModel model = loaded.model()) {
@@ -53,7 +31,7 @@ class PretrainedBertTest {
   void load_missingEncoderTensor_namesIt(@TempDir Path dir) throws Exception {
     try (PointerScope scope = new PointerScope();
         BertModel source = TinyBert.classifier(3, BertModel.Pooling.CLS)) {
-      saveEncoder(dir, source, "encoder.layer.0.intermediate.dense.bias");
+      TinyBert.saveEncoder(dir, source, "encoder.layer.0.intermediate.dense.bias"::equals);
       assertThatThrownBy(
               () ->
                   PretrainedBert.load(

@@ -7,6 +7,7 @@ import static io.dpft.core.nn.TestTensors.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class LayerNormTest {
       float[] x = gaussian(new Random(4), ROWS * D);
       norm.forward(floats(x, ROWS, D));
       float[] ones = new float[D];
-      java.util.Arrays.fill(ones, 1f);
+      Arrays.fill(ones, 1f);
       float[] xHat = javaLayerNorm(x, ones, new float[D]);
       assertThat(maxAbsDiff(values(tape.entries().get(0).activation()), xHat)).isLessThan(1e-5);
     }

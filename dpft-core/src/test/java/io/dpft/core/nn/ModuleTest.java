@@ -82,6 +82,37 @@ class ModuleTest {
   }
 
   @Test
+  void parameters_tiedWeight_listedOnceUnderFirstName() {
+    try (Tree tree = new Tree()) {
+      Embedding wte = new Embedding(5, 3);
+      tree.register("wte", wte);
+      tree.register("lm_head", new Linear(wte.weight(), null, WeightLayout.OUT_IN));
+      assertThat(tree.parameters()).containsKey("wte.weight").doesNotContainKey("lm_head.weight");
+      assertThat(tree.parameters().get("wte.weight")).isSameAs(wte.weight());
+    }
+  }
+
+  @Test
+  void parameters_pathNamedParameter_takesItsModulePath() {
+    try (Tree tree = new Tree()) {
+      AddedParameter cls = new AddedParameter(ParameterKind.EMBEDDING, 1, 1, 3);
+      tree.register("embeddings.cls_token", cls);
+      assertThat(tree.parameters().get("embeddings.cls_token")).isSameAs(cls.weight());
+      assertThat(cls.parameters()).containsOnlyKeys("");
+    }
+  }
+
+  @Test
+  void registerParameter_pathNamedBesideAnother_throws() {
+    assertThatThrownBy(() -> new Module() {
+      {
+        registerParameter("", Parameter.filled(ParameterKind.BIAS, 0, 2));
+        registerParameter("bias", Parameter.filled(ParameterKind.BIAS, 0, 2));
+      }
+    }).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only parameter");
+  }
+
+  @Test
   void eval_reachesEveryDescendant() {
     try (Tree tree = new Tree()) {
       assertThat(tree.dropout.isTraining()).isTrue();

@@ -11,7 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dpft.core.nn.MultiHeadSelfAttention.QkvProjection;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -19,6 +21,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
@@ -37,26 +40,35 @@ class TapeTest {
   private static final long[] MASK = {1, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 1};
   private static final double TOLERANCE = 1e-5;
 
-  /** Every DP-aware layer type, attention between tokens, padding, a Conv1D-layout output. */
+  /**
+   * Every DP-aware layer type, attention between tokens, padding, a Conv1D-layout output, an added
+   * parameter (as ViT's position embeddings) and a head tied to the token embedding (as GPT-2's).
+   */
   static final class TinyEncoder extends Module {
     final Embedding tokens = registerModule("tokens", new Embedding(V, D, 0));
     final Embedding positions = registerModule("positions", new Embedding(T, D));
+    final AddedParameter offset = registerModule("offset",
+        new AddedParameter(ParameterKind.EMBEDDING, 1, T, D));
     final LayerNorm norm = registerModule("norm", new LayerNorm(D, 1e-5));
     final MultiHeadSelfAttention attention = registerModule("attention",
         new MultiHeadSelfAttention(D, 2, 0, QkvProjection.SEPARATE, WeightLayout.OUT_IN));
     final Linear hidden = registerModule("hidden", new Linear(D, F, true));
     final Linear out = registerModule("out", new Linear(F, C, true, WeightLayout.IN_OUT));
+    final Linear head = registerModule("head",
+        new Linear(tokens.weight(), null, WeightLayout.OUT_IN));
 
-    /** ids, mask (b, T) -> (b, T, C). */
+    /** ids, mask (b, T) -> (b, T, C + V): the output layer's and the tied head's outputs. */
     Tensor forward(Tensor ids, Tensor mask) {
       long b = ids.size(0);
       long[] pos = new long[(int) b * T];
       for (int i = 0; i < pos.length; i++) {
         pos[i] = i % T;
       }
-      Tensor x = norm.forward(tokens.forward(ids).add(positions.forward(longs(pos, b, T))));
+      Tensor x = tokens.forward(ids).add(positions.forward(longs(pos, b, T)));
+      x = norm.forward(offset.forward(x));
       x = x.add(attention.forward(x, AttentionMask.padding(mask)));
-      return out.forward(Activation.GELU.apply(hidden.forward(x)));
+      Tensor y = out.forward(Activation.GELU.apply(hidden.forward(x)));
+      return torch.cat(new TensorVector(y, head.forward(x)), 2);
     }
   }
 
@@ -83,12 +95,12 @@ class TapeTest {
   }
 
   private static Tensor target() {
-    return floats(gaussian(new Random(10), B * T * C), B, T, C);
+    return floats(gaussian(new Random(10), B * T * (C + V)), B, T, C + V);
   }
 
   /** Reference: per example, its own forward and backward; gradients by parameter name. */
   private static Map<String, float[][]> perExampleGradients(TinyEncoder model) {
-    Map<String, float[][]> out = new java.util.HashMap<>();
+    Map<String, float[][]> out = new HashMap<>();
     Tensor ids = longs(IDS, B, T);
     Tensor mask = longs(MASK, B, T);
     Tensor target = target();
@@ -109,9 +121,10 @@ class TapeTest {
   }
 
   /**
-   * Per-sample gradients (B, ...parameter shape) from one tape: bias Σ_t g; Linear weight
-   * Σ_t g ⊗ a (or a ⊗ g in Conv1D layout); LayerNorm scale Σ_t x̂ ∘ g; Embedding Σ_t onehot(id) ⊗ g
-   * without the padding row.
+   * Per-sample gradients (B, ...parameter shape) from one tape: bias and added parameter g summed
+   * to their shape; Linear
+   * weight Σ_t g ⊗ a (or a ⊗ g in Conv1D layout); LayerNorm scale Σ_t x̂ ∘ g; Embedding
+   * Σ_t onehot(id) ⊗ g without the padding row. A parameter used by two layers sums both.
    */
   private static Map<Parameter, Tensor> perSampleFromTape(Tape tape, List<Tensor> grads) {
     Map<Parameter, Tensor> out = new IdentityHashMap<>();
@@ -122,13 +135,15 @@ class TapeTest {
       long dOut = g.size(g.dim() - 1);
       Tensor g3 = g.reshape(B, -1, dOut); // (B, T, d_out)
       layer.bias().filter(Parameter::isTrainable)
-          .ifPresent(p -> out.put(p, g3.sum(1)));
+          .ifPresent(p -> out.merge(p, g.sum_to_size(perSampleShape(p, g)), Tensor::add));
       if (!layer.weight().isTrainable()) {
         continue;
       }
       Tensor a = entry.activation();
       Tensor perSample;
-      if (layer instanceof LayerNorm) {
+      if (layer instanceof AddedParameter) {
+        perSample = g.sum_to_size(perSampleShape(layer.weight(), g));
+      } else if (layer instanceof LayerNorm) {
         perSample = a.mul(g).reshape(B, -1, dOut).sum(1);
       } else if (layer instanceof Embedding embedding) {
         Tensor onehot = torch.one_hot(a, V).to(torch.ScalarType.Float); // (B, T, V)
@@ -144,9 +159,20 @@ class TapeTest {
         perSample = linear.layout() == WeightLayout.OUT_IN
             ? torch.bmm(g3.transpose(1, 2), a3) : torch.bmm(a3.transpose(1, 2), g3);
       }
-      out.put(layer.weight(), perSample);
+      out.merge(layer.weight(), perSample, Tensor::add);
     }
     return out;
+  }
+
+  /** (B, ...) with the bias right-aligned to g's dims (a leading 1 of the bias is the batch). */
+  private static long[] perSampleShape(Parameter bias, Tensor g) {
+    long[] p = bias.shape();
+    long[] shape = new long[(int) g.dim()];
+    Arrays.fill(shape, 1);
+    shape[0] = B;
+    int skip = p.length == shape.length ? 1 : 0;
+    System.arraycopy(p, skip, shape, shape.length - (p.length - skip), p.length - skip);
+    return shape;
   }
 
   private static void assertTapeMatchesPerExample(TinyEncoder model) {
@@ -156,7 +182,7 @@ class TapeTest {
       Tensor y = model.forward(longs(IDS, B, T), mask);
       List<Tensor> grads = tape.outputGradients(loss(y, mask, target()));
       Map<Parameter, Tensor> perSample = perSampleFromTape(tape, grads);
-      Map<String, Parameter> trainable = new java.util.LinkedHashMap<>(model.parameters());
+      Map<String, Parameter> trainable = new LinkedHashMap<>(model.parameters());
       trainable.values().removeIf(p -> !p.isTrainable());
       assertThat(perSample.keySet()).containsExactlyInAnyOrderElementsOf(trainable.values());
       assertThat(reference.keySet()).containsExactlyInAnyOrderElementsOf(trainable.keySet());
@@ -250,13 +276,15 @@ class TapeTest {
         Tape tape = Tape.start()) {
       model.forward(longs(IDS, B, T), longs(MASK, B, T));
       assertThat(tape.entries()).<Module>extracting(Tape.Entry::layer).containsExactly(
-          model.tokens, model.positions, model.norm, model.attention.namedModules().get("query"),
-          model.attention.namedModules().get("key"), model.attention.namedModules().get("value"),
-          model.hidden, model.out);
-      assertThat(tape.entries()).allMatch(Tape.Entry::hasActivation);
+          model.tokens, model.positions, model.offset, model.norm,
+          model.attention.namedModules().get("query"), model.attention.namedModules().get("key"),
+          model.attention.namedModules().get("value"), model.hidden, model.out, model.head);
+      assertThat(tape.entries()).filteredOn(e -> e.layer() != model.offset)
+          .allMatch(Tape.Entry::hasActivation);
+      assertThat(tape.entries().get(2).hasActivation()).isFalse(); // no weight
       assertThat(tape.entries().get(0).activation().scalar_type().value)
           .isEqualTo(torch.ScalarType.Long.value);
-      assertThat(tape.entries().get(7).activation().shape()).containsExactly(B, T, F);
+      assertThat(tape.entries().get(8).activation().shape()).containsExactly(B, T, F);
     }
   }
 

@@ -70,20 +70,23 @@ class TransformerBlockTest {
     return torch.softmax(scores, 3).matmul(vh).transpose(1, 2).reshape(B, T, D);
   }
 
-  private static void randomiseBiasesAndNorms(TransformerBlock block) {
+  /** A block in evaluation mode with random biases and norm parameters (not just 0 and 1). */
+  private static TransformerBlock evalBlock(TransformerBlock.Config config,
+      TransformerBlock.Names names) {
+    TransformerBlock block = new TransformerBlock(config, names);
+    block.eval();
     Random random = new Random(21);
     block.parameters().values().stream().filter(p -> p.kind() != ParameterKind.WEIGHT)
         .forEach(p -> p.tensor().detach().add_(floats(gaussian(random, (int) p.tensor().numel()),
             p.shape()).mul(new Scalar(0.3))));
+    return block;
   }
 
   @Test
   void postNormBlock_matchesFormula() {
     try (PointerScope scope = new PointerScope();
-        TransformerBlock block = new TransformerBlock(
+        TransformerBlock block = evalBlock(
             config(NormPlacement.POST, QkvProjection.SEPARATE, WeightLayout.OUT_IN), BERT)) {
-      block.eval();
-      randomiseBiasesAndNorms(block);
       Map<String, Tensor> p = block.namedParameters();
       Tensor x = floats(gaussian(new Random(22), B * T * D), B, T, D);
       Tensor mask = AttentionMask.padding(longs(new long[] {1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, B, T));
@@ -101,10 +104,8 @@ class TransformerBlockTest {
   @Test
   void preNormBlock_combinedConv1dProjections_matchesFormula() {
     try (PointerScope scope = new PointerScope();
-        TransformerBlock block = new TransformerBlock(
+        TransformerBlock block = evalBlock(
             config(NormPlacement.PRE, QkvProjection.COMBINED, WeightLayout.IN_OUT), GPT2)) {
-      block.eval();
-      randomiseBiasesAndNorms(block);
       Map<String, Tensor> p = block.namedParameters();
       Tensor x = floats(gaussian(new Random(23), B * T * D), B, T, D);
       Tensor mask = AttentionMask.causal(T);

@@ -14,13 +14,14 @@ public final class NormRules {
 
   private NormRules() {}
 
-  /** Rules for the layers of {@code io.dpft.core.nn}: Linear, Embedding, LayerNorm, Conv2d. */
+  /** Rules for the layers of {@code io.dpft.core.nn}: Linear, Embedding, LayerNorm, Conv2d, AddedParameter. */
   public static NormRules standard() {
     return new NormRules()
         .register(new LinearNormRule())
         .register(new EmbeddingNormRule())
         .register(new LayerNormNormRule())
-        .register(new Conv2dNormRule());
+        .register(new Conv2dNormRule())
+        .register(new AddedParameterNormRule());
   }
 
   /** Adds (or replaces) the rule for its layer type; returns this registry. */

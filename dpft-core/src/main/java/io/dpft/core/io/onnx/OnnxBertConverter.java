@@ -359,8 +359,8 @@ public final class OnnxBertConverter {
     eps.values().forEach(e -> e.ifPresent(values::add));
     if (eps.isEmpty() || values.size() != 1 || eps.containsValue(Optional.empty())) {
       throw new IllegalArgumentException(g.file() + ": cannot derive layer_norm_eps: expected"
-          + " one ε shared by all LayerNorms (LayerNormalization, or Mul(Div(x-μ, Sqrt(var + ε)),"
-          + " weight)), found " + eps);
+          + " one ε shared by all LayerNorms (LayerNormalization, or"
+          + " Mul(Div(x-μ, Sqrt(var + ε)), weight)), found " + eps);
     }
     return values.iterator().next();
   }
@@ -450,7 +450,8 @@ public final class OnnxBertConverter {
     long h = a.hiddenSize();
     Map<String, long[]> expected = new LinkedHashMap<>();
     expected.put("embeddings.word_embeddings.weight", new long[] {a.vocabSize(), h});
-    expected.put("embeddings.position_embeddings.weight", new long[] {a.maxPositionEmbeddings(), h});
+    expected.put("embeddings.position_embeddings.weight",
+        new long[] {a.maxPositionEmbeddings(), h});
     expected.put("embeddings.token_type_embeddings.weight", new long[] {a.typeVocabSize(), h});
     expected.put("embeddings.LayerNorm.weight", new long[] {h});
     expected.put("embeddings.LayerNorm.bias", new long[] {h});

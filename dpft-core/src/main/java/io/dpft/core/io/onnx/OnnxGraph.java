@@ -1,13 +1,14 @@
 package io.dpft.core.io.onnx;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import io.dpft.core.io.onnx.OnnxProto.AttributeProto;
 import io.dpft.core.io.onnx.OnnxProto.GraphProto;
 import io.dpft.core.io.onnx.OnnxProto.ModelProto;
 import io.dpft.core.io.onnx.OnnxProto.NodeProto;
 import io.dpft.core.io.onnx.OnnxProto.TensorProto;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -49,15 +50,21 @@ final class OnnxGraph {
     }
   }
 
-  /** Parses an ONNX model file (protobuf {@code ModelProto}). */
+  /**
+   * Parses an ONNX model file (protobuf {@code ModelProto}). The file is read into one array
+   * and parsed with aliasing, so tensor bytes are views of that array, not second copies.
+   */
   static OnnxGraph read(Path file) throws IOException {
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+    CodedInputStream in = UnsafeByteOperations.unsafeWrap(Files.readAllBytes(file)).newCodedInput();
+    in.enableAliasing(true);
+    in.setSizeLimit(Integer.MAX_VALUE);
+    try {
       ModelProto model = ModelProto.parseFrom(in);
       if (!model.hasGraph() || model.getGraph().getNodeCount() == 0) {
         throw new IllegalArgumentException(file + ": not an ONNX model (no graph)");
       }
       return new OnnxGraph(file, model.getGraph());
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+    } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException(file + ": not an ONNX model: " + e.getMessage(), e);
     }
   }

@@ -1,0 +1,198 @@
+package io.dpft.cli;
+
+import static io.dpft.cli.PrivacyReport.number;
+import static io.dpft.cli.PrivacyReport.row;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpft.data.datasets.LabelVocabulary;
+import io.dpft.data.datasets.TextDataset;
+import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
+import io.dpft.data.datasets.builtin.DatasetSplits;
+import io.dpft.data.datasets.text.TextColumns;
+import io.dpft.data.datasets.text.TextDatasetReader;
+import io.dpft.data.datasets.text.TextReadOptions;
+import io.dpft.data.metrics.ConfusionMatrix;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dpft eval}: accuracy, F1 and the Matthews correlation coefficient of a trained run's
+ * arg-max predictions, on a split of the run's built-in dataset or on a labelled CSV/JSONL file. F1
+ * is the positive class's (label index 1) for two labels, as GLUE reports it, and the unweighted
+ * mean over classes (macro) otherwise; the metrics are {@link ConfusionMatrix}'s.
+ */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    header = "Evaluate a trained run: accuracy, F1, MCC.",
+    description =
+        "Evaluates the model a training run saved on a split of the run's dataset (default: the"
+            + " test split) or on a labelled CSV or JSON Lines file, and prints accuracy, F1"
+            + " (binary for two labels, else macro), the Matthews correlation coefficient and the"
+            + " number of examples.",
+    footer = {
+      "dpft eval --checkpoint runs/sentiment",
+      "dpft eval --checkpoint runs/sentiment --data reviews.csv --text-column review --label-column"
+          + " stars --json"
+    })
+final class EvalCommand implements Callable<Integer> {
+  /** The built-in datasets a run's config.json can name, by that name. */
+  private static final Map<String, Function<DatasetSplits<TextDataset>, TextDataset>> SPLITS =
+      Map.of("validation", DatasetSplits::validation, "test", DatasetSplits::test);
+
+  @Spec private CommandSpec spec;
+  @Mixin private HelpLayout helpLayout;
+
+  @Mixin private TrainedRunOptions run;
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1", order = 10)
+  private Data data;
+
+  @Mixin private OutputOptions output;
+
+  private static final class Data {
+    @Option(
+        names = "--split",
+        paramLabel = "SPLIT",
+        order = 11,
+        description = "split of the run's built-in dataset: validation or test (default: test)")
+    private String split;
+
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    private DataFile file;
+  }
+
+  private static final class DataFile {
+    @Option(
+        names = "--data",
+        paramLabel = "FILE",
+        required = true,
+        order = 12,
+        description =
+            "labelled examples instead of the run's dataset: .csv (with a header) or"
+                + " .json/.jsonl (JSON Lines or an array of objects), UTF-8")
+    private Path file;
+
+    @Option(
+        names = "--text-column",
+        paramLabel = "NAME",
+        defaultValue = "text",
+        order = 13,
+        description = "column of the text in --data; default: ${DEFAULT-VALUE}")
+    private String textColumn;
+
+    @Option(
+        names = "--text-pair-column",
+        paramLabel = "NAME",
+        order = 14,
+        description = "column of the second text of a pair in --data, if the task has pairs")
+    private String textPairColumn;
+
+    @Option(
+        names = "--label-column",
+        paramLabel = "NAME",
+        defaultValue = "label",
+        order = 15,
+        description =
+            "column of the label in --data (values: the run's label names);"
+                + " default: ${DEFAULT-VALUE}")
+    private String labelColumn;
+
+    /** These columns, labels mapped with the run's {@code labels}. */
+    TextReadOptions options(LabelVocabulary labels) {
+      return TextReadOptions.of(new TextColumns(textColumn, textPairColumn, labelColumn))
+          .withLabels(labels);
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    // flags are checked before the (slow) model load
+    boolean fromFile = data != null && data.file != null;
+    BiFunction<Path, TextReadOptions, TextDataset> reader =
+        fromFile ? reader(data.file.file) : null;
+    Function<DatasetSplits<TextDataset>, TextDataset> split =
+        fromFile ? null : split(data == null || data.split == null ? "test" : data.split);
+    try (TrainedClassifier classifier = run.load()) {
+      TextDataset examples =
+          fromFile
+              ? reader.apply(data.file.file, data.file.options(classifier.labels()))
+              : builtinSplit(classifier, split);
+      ConfusionMatrix matrix = classifier.evaluate(examples);
+      boolean binary = matrix.numClasses() == 2;
+      double f1 = binary ? matrix.binaryF1() : matrix.macroF1();
+      ObjectNode json = PrivacyReport.JSON.createObjectNode();
+      json.put("accuracy", matrix.accuracy());
+      json.put("f1", f1);
+      json.put("f1_average", binary ? "binary" : "macro");
+      json.put("mcc", matrix.mcc());
+      json.put("n", matrix.total());
+      json.put("data", examples.source());
+      json.put("checkpoint", run.runDirectory.toString());
+      List<String> text =
+          List.of(
+              row("accuracy", number(matrix.accuracy(), 4)),
+              row(
+                  "F1",
+                  number(f1, 4)
+                      + (binary
+                          ? " (binary, positive label '" + classifier.labels().name(1) + "')"
+                          : " (macro over " + matrix.numClasses() + " labels)")),
+              row("MCC", number(matrix.mcc(), 4)),
+              row("n", String.format(Locale.ROOT, "%,d", matrix.total())),
+              row("data", examples.source()));
+      output.print(spec.commandLine().getOut(), json, text);
+    }
+    return 0;
+  }
+
+  /** The reader for {@code file}'s format, known by its extension. */
+  private static BiFunction<Path, TextReadOptions, TextDataset> reader(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("--data " + file + " is not a file");
+    }
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".csv")) {
+      return TextDatasetReader::csv;
+    }
+    if (name.endsWith(".json") || name.endsWith(".jsonl")) {
+      return TextDatasetReader::json;
+    }
+    throw new IllegalArgumentException("--data must be a .csv, .json or .jsonl file, got " + file);
+  }
+
+  private static Function<DatasetSplits<TextDataset>, TextDataset> split(String name) {
+    Function<DatasetSplits<TextDataset>, TextDataset> split = SPLITS.get(name);
+    if (split == null) {
+      throw new IllegalArgumentException("--split must be validation or test, got '" + name + "'");
+    }
+    return split;
+  }
+
+  private static TextDataset builtinSplit(
+      TrainedClassifier classifier, Function<DatasetSplits<TextDataset>, TextDataset> split) {
+    String dataset = classifier.dataset();
+    if (!BuiltinTextDatasets.contains(dataset)) {
+      throw new IllegalArgumentException(
+          "the run's dataset '"
+              + dataset
+              + "' is not a built-in dataset ("
+              + String.join(", ", BuiltinTextDatasets.names())
+              + "); pass its examples with"
+              + " --data FILE");
+    }
+    return split.apply(BuiltinTextDatasets.load(dataset));
+  }
+}

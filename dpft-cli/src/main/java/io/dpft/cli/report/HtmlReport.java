@@ -1,0 +1,281 @@
+package io.dpft.cli.report;
+
+import static io.dpft.cli.report.Decimals.significant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dpft.cli.report.RunMetrics.EvalPoint;
+import io.dpft.cli.report.RunMetrics.TrainPoint;
+import io.dpft.core.io.AtomicFiles;
+import io.dpft.core.train.RunManifest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.commons.text.translate.AggregateTranslator;
+import org.apache.commons.text.translate.CharSequenceTranslator;
+import org.apache.commons.text.translate.EntityArrays;
+import org.apache.commons.text.translate.LookupTranslator;
+
+/**
+ * {@code report.html} of a run directory: one self-contained page (inline CSS, charts as base64 PNG
+ * data URIs, no scripts, no external resources) with the privacy statement ({@link
+ * PrivacyStatement}), final metrics, the loss/accuracy/ε curves ({@link RunCharts}), dataset sizes,
+ * every key of config.json and the versions. Every value taken from the run is HTML-escaped.
+ * Training calls {@link #write(Path)} at the end of a run; {@code dpft report} regenerates it.
+ */
+public final class HtmlReport {
+  /** The file name inside a run directory. */
+  public static final String FILE = "report.html";
+
+  private static final String STYLE =
+      "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:820px;margin:24px auto;"
+          + "padding:0 16px;color:#1d2330;line-height:1.45}"
+          + "h1{margin-bottom:4px}h2{border-bottom:1px solid #d0d4dc;padding-bottom:4px;"
+          + "margin-top:28px}"
+          + ".sub{color:#5a6270;margin-top:0}"
+          + ".privacy{background:#eef4ff;border-left:5px solid #3b6fd6;padding:10px 16px}"
+          + ".privacy.none{background:#fff4e5;border-left-color:#d9822b}"
+          + "table{border-collapse:collapse;margin:8px 0}"
+          + "td,th{border:1px solid #d0d4dc;padding:3px 10px;text-align:left;vertical-align:top}"
+          + "th{background:#f3f5f8}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+          + "code{font-family:'DejaVu Sans Mono',monospace;font-size:90%}"
+          + "figure{margin:12px 0}img{max-width:100%;border:1px solid #e3e6ec}"
+          + "figcaption{color:#5a6270;font-size:90%}"
+          + "footer{margin-top:32px;color:#7a8290;font-size:85%}";
+
+  /**
+   * HTML escaping of text and attribute values: {@code & < > " '} become entities, every other
+   * character stays as it is (the page is UTF-8, so ε and σ remain readable in the source).
+   */
+  private static final CharSequenceTranslator ESCAPE =
+      new AggregateTranslator(
+          new LookupTranslator(EntityArrays.BASIC_ESCAPE),
+          new LookupTranslator(Map.<CharSequence, CharSequence>of("'", "&#39;")));
+
+  private final RunDirectory run;
+  private final RunMetrics metrics;
+  private final StringBuilder html = new StringBuilder();
+
+  private HtmlReport(RunDirectory run, RunMetrics metrics) {
+    this.run = run;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Writes {@value #FILE} into {@code runDirectory} (atomically: readers never see half a page).
+   *
+   * @return the file written
+   * @throws IllegalArgumentException naming the file (and line) when the directory is not a run
+   *     directory or its config.json or metrics.jsonl is malformed
+   */
+  public static Path write(Path runDirectory) throws IOException {
+    return write(runDirectory, runDirectory.resolve(FILE));
+  }
+
+  /** Writes the report of {@code runDirectory} to {@code output}; see {@link #write(Path)}. */
+  public static Path write(Path runDirectory, Path output) throws IOException {
+    AtomicFiles.writeBytes(output, render(runDirectory).getBytes(StandardCharsets.UTF_8));
+    return output;
+  }
+
+  /** The report of {@code runDirectory} as one HTML document. */
+  public static String render(Path runDirectory) throws IOException {
+    RunDirectory run = RunDirectory.open(runDirectory);
+    return new HtmlReport(run, RunMetrics.read(run.metricsFile())).page();
+  }
+
+  private String page() throws IOException {
+    RunManifest manifest = run.manifest();
+    String name = String.valueOf(run.path().toAbsolutePath().normalize().getFileName());
+    html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+        .append("<title>dpft report: ")
+        .append(escape(name))
+        .append("</title>\n")
+        .append("<style>")
+        .append(STYLE)
+        .append("</style>\n</head>\n<body>\n");
+    html.append("<h1>dpft run report</h1>\n<p class=\"sub\">")
+        .append(
+            escape(
+                name
+                    + " · "
+                    + manifest.model()
+                    + " · "
+                    + manifest.task()
+                    + " on "
+                    + manifest.dataset()
+                    + " · "
+                    + manifest.method()))
+        .append("</p>\n");
+    privacy();
+    finalMetrics();
+    charts();
+    heading("Data");
+    keyValueTable("split", "examples", manifest.datasetSizes());
+    html.append("<p>Labels: ")
+        .append(escape(String.join(", ", manifest.labels())))
+        .append("</p>\n");
+    configuration();
+    heading("Versions");
+    keyValueTable("component", "version", manifest.versions());
+    html.append("<footer>Written by dpft ")
+        .append(escape(RunManifest.currentVersions().get("dpft")))
+        .append(" at ")
+        .append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
+        .append(" from ")
+        .append(escape(run.path().toAbsolutePath().normalize().toString()))
+        .append(".</footer>\n</body>\n</html>\n");
+    return html.toString();
+  }
+
+  private void privacy() {
+    boolean dp = run.manifest().privacy().dp();
+    html.append("<section class=\"privacy").append(dp ? "" : " none").append("\">\n");
+    heading("Privacy");
+    html.append("<p>");
+    List<String> sentences = PrivacyStatement.of(run.manifest().privacy(), metrics.lastStep());
+    html.append(escape(String.join(" ", sentences)));
+    html.append("</p>\n</section>\n");
+  }
+
+  private void finalMetrics() {
+    heading("Final metrics");
+    Optional<TrainPoint> last = metrics.lastStep();
+    if (last.isEmpty()) {
+      html.append("<p>No training step was logged.</p>\n");
+    } else {
+      TrainPoint step = last.get();
+      List<List<String>> rows = new ArrayList<>();
+      rows.add(List.of("steps", Long.toString(step.step())));
+      rows.add(List.of("epoch", significant(step.epoch(), 4)));
+      rows.add(List.of("training loss (last step)", significant(step.loss(), 4)));
+      if (run.manifest().privacy().dp()) {
+        rows.add(List.of("ε spent", significant(step.epsilon(), 4)));
+      }
+      step.more().forEach((key, value) -> rows.add(List.of(key, significant(value, 4))));
+      table(List.of("training", "value"), rows);
+    }
+    Map<String, EvalPoint> evals = metrics.lastEvalBySplit();
+    if (evals.isEmpty()) {
+      html.append("<p>No evaluation was logged.</p>\n");
+      return;
+    }
+    Set<String> names = new LinkedHashSet<>();
+    evals.values().forEach(e -> names.addAll(e.metrics().keySet()));
+    List<String> header = new ArrayList<>(List.of("last evaluation", "step"));
+    header.addAll(names);
+    List<List<String>> rows = new ArrayList<>();
+    for (EvalPoint e : evals.values()) {
+      List<String> row = new ArrayList<>(List.of(e.split(), Long.toString(e.step())));
+      names.forEach(
+          n -> row.add(e.metrics().containsKey(n) ? significant(e.metrics().get(n), 4) : ""));
+      rows.add(row);
+    }
+    table(header, rows);
+  }
+
+  private void charts() throws IOException {
+    heading("Training curves");
+    double target =
+        run.manifest().privacy().dp() ? run.manifest().privacy().targetEpsilon() : Double.NaN;
+    figure(RunCharts.loss(metrics.train()), "training loss", "Mean loss of each logical batch.");
+    figure(
+        RunCharts.accuracy(metrics.evals()), "accuracy", "Accuracy at each evaluation, per split.");
+    if (run.manifest().privacy().dp()) {
+      figure(
+          RunCharts.epsilon(metrics.train(), target),
+          "epsilon spent",
+          "ε spent after each step at δ = "
+              + Decimals.exact(run.manifest().privacy().delta())
+              + " ("
+              + run.manifest().privacy().accountant()
+              + " accountant).");
+    } else {
+      html.append("<p>No ε curve: the run is not differentially private.</p>\n");
+    }
+  }
+
+  private void figure(Optional<byte[]> png, String what, String caption) {
+    if (png.isEmpty()) {
+      html.append("<p>No ").append(escape(what)).append(" was logged.</p>\n");
+      return;
+    }
+    html.append("<figure><img class=\"chart\" alt=\"")
+        .append(escape(what))
+        .append("\" width=\"")
+        .append(RunCharts.WIDTH)
+        .append("\" height=\"")
+        .append(RunCharts.HEIGHT)
+        .append("\" src=\"data:image/png;base64,")
+        .append(Base64.getEncoder().encodeToString(png.get()))
+        .append("\"><figcaption>")
+        .append(escape(caption))
+        .append("</figcaption></figure>\n");
+  }
+
+  /** Every key of config.json, nested objects flattened to dotted names, values as in the file. */
+  private void configuration() {
+    heading("Configuration");
+    List<List<String>> rows = new ArrayList<>();
+    flatten("", run.config(), rows);
+    table(List.of("key (" + RunManifest.FILE + ")", "value"), rows);
+  }
+
+  private static void flatten(String prefix, JsonNode node, List<List<String>> rows) {
+    if (node.isObject() && !node.isEmpty()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        flatten(
+            prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey(),
+            field.getValue(),
+            rows);
+      }
+    } else {
+      rows.add(List.of(prefix, node.isTextual() ? node.asText() : node.toString()));
+    }
+  }
+
+  private void heading(String title) {
+    html.append("<h2>").append(escape(title)).append("</h2>\n");
+  }
+
+  private void keyValueTable(String key, String value, Map<String, ?> entries) {
+    List<List<String>> rows = new ArrayList<>();
+    entries.forEach((k, v) -> rows.add(List.of(k, String.valueOf(v))));
+    table(List.of(key, value), rows);
+  }
+
+  /** A table of escaped cells; cells that are numbers are right-aligned. */
+  private void table(List<String> header, List<List<String>> rows) {
+    html.append("<table>\n<tr>");
+    header.forEach(h -> html.append("<th>").append(escape(h)).append("</th>"));
+    html.append("</tr>\n");
+    for (List<String> row : rows) {
+      html.append("<tr>");
+      for (String cell : row) {
+        html.append(isNumber(cell) ? "<td class=\"num\">" : "<td>")
+            .append(escape(cell))
+            .append("</td>");
+      }
+      html.append("</tr>\n");
+    }
+    html.append("</table>\n");
+  }
+
+  private static String escape(String value) {
+    return ESCAPE.translate(value);
+  }
+
+  private static boolean isNumber(String cell) {
+    return cell.matches("-?\\d[\\d.]*(e-?\\d+)?|-?\\d(\\.\\d+)?E-?\\d+");
+  }
+}

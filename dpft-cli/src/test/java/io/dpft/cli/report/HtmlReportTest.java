@@ -1,0 +1,223 @@
+package io.dpft.cli.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpft.core.train.MetricsLog;
+import io.dpft.core.train.RunManifest;
+import io.dpft.core.train.RunManifest.PrivacySettings;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.apache.commons.text.StringEscapeUtils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HtmlReportTest {
+  private static final Pattern PNG =
+      Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"");
+
+  @TempDir Path dir;
+
+  private Path run(PrivacySettings privacy) throws Exception {
+    return RunFiles.write(
+        dir.resolve("run"),
+        RunFiles.manifest(
+            "all-minilm-l6-v2", "/models/minilm", "sentiment", List.of("0", "1"), privacy));
+  }
+
+  /** The page's text with tags dropped and entities decoded, whitespace folded. */
+  private static String text(String html) {
+    return StringEscapeUtils.unescapeHtml4(html.replaceAll("<[^>]+>", " ")).replaceAll("\\s+", " ");
+  }
+
+  @Test
+  void render_secureRun_statesTheGuaranteeWithConfigsNumbersUnrounded() throws Exception {
+    String page = text(HtmlReport.render(run(RunFiles.SECURE)));
+
+    assertThat(page)
+        .contains(
+            "This run is (ε, δ)-differentially private with ε = 3.5, δ = 1e-5 under the RDP (Rényi"
+                + " DP) accountant: Poisson sampling at q = 0.0625, T = 48 steps, noise multiplier"
+                + " σ = 0.81234567891, per-sample clipping at C = 1 (Abadi); noise from a"
+                + " cryptographically secure generator.")
+        .doesNotContain("seeded");
+  }
+
+  @Test
+  void render_secureRun_reportsTheEpsilonSpentByTheLastStep() throws Exception {
+    String page = text(HtmlReport.render(run(RunFiles.SECURE)));
+
+    // ε after the last step is 3·√(48/48) = 3
+    assertThat(page)
+        .contains("By the last logged step (48 of 48) the accountant reports ε = 3 spent.");
+  }
+
+  @Test
+  void render_seededRun_saysTheGuaranteeDoesNotHoldAgainstWhoKnowsTheSeed() throws Exception {
+    String page = text(HtmlReport.render(run(RunFiles.SEEDED)));
+
+    assertThat(page)
+        .contains("noise: seeded(42); sampling: seeded(42)")
+        .contains("the guarantee does not hold against anyone who knows the seed")
+        .contains("per-sample clipping at C = 1 (automatic)")
+        .doesNotContain("cryptographically secure")
+        .doesNotContain("This run is (ε, δ)-differentially private");
+  }
+
+  @Test
+  void render_nonPrivateRun_saysThereIsNoGuaranteeAndDrawsNoEpsilonCurve() throws Exception {
+    String html = HtmlReport.render(run(RunFiles.NON_PRIVATE));
+
+    assertThat(text(html))
+        .contains("This run is not differentially private")
+        .contains("there is no privacy guarantee")
+        .doesNotContain("(ε, δ)-differentially private with");
+    assertThat(pngs(html)).hasSize(2);
+    assertThat(html).doesNotContain("alt=\"epsilon spent\"");
+  }
+
+  @Test
+  void render_embedsLossAccuracyAndEpsilonChartsAsPngs_andNoExternalResource() throws Exception {
+    String html = HtmlReport.render(run(RunFiles.SECURE));
+
+    List<BufferedImage> images = pngs(html);
+    assertThat(images).hasSize(3);
+    for (BufferedImage image : images) {
+      assertThat(image.getWidth()).isEqualTo(RunCharts.WIDTH);
+      assertThat(image.getHeight()).isEqualTo(RunCharts.HEIGHT);
+    }
+    assertThat(html)
+        .contains("alt=\"training loss\"", "alt=\"accuracy\"", "alt=\"epsilon spent\"")
+        .doesNotContain("http://", "https://", "<script", "<link", "url(");
+  }
+
+  @Test
+  void render_finalMetrics_areTheLastLoggedValues() throws Exception {
+    String html = HtmlReport.render(run(RunFiles.SECURE));
+
+    assertThat(html)
+        .contains("<td>training loss (last step)</td><td class=\"num\">0.25</td>")
+        .contains("<td>validation</td><td class=\"num\">48</td><td class=\"num\">0.875</td>")
+        .contains("<td>test</td><td class=\"num\">48</td><td class=\"num\">0.8125</td>")
+        .contains("<td>train</td><td class=\"num\">768</td>");
+  }
+
+  @Test
+  void render_listsEveryKeyOfConfigJsonWithItsValue() throws Exception {
+    Path run = run(RunFiles.SECURE);
+    String html = HtmlReport.render(run);
+
+    JsonNode config = new ObjectMapper().readTree(run.resolve(RunManifest.FILE).toFile());
+    List<String[]> leaves = new ArrayList<>();
+    leaves(config, "", leaves);
+    assertThat(leaves).hasSizeGreaterThan(25);
+    for (String[] leaf : leaves) {
+      assertThat(html)
+          .as(leaf[0])
+          .containsPattern(
+              "<td>"
+                  + Pattern.quote(escaped(leaf[0]))
+                  + "</td><td( class=\"num\")?>"
+                  + Pattern.quote(escaped(leaf[1]))
+                  + "</td>");
+    }
+    assertThat(html)
+        .contains("<td>privacy.noise_multiplier</td><td class=\"num\">0.81234567891</td>");
+  }
+
+  /** HTML escaping of the five special characters. */
+  private static String escaped(String value) {
+    return value
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;")
+        .replace("'", "&#39;");
+  }
+
+  private static void leaves(JsonNode node, String prefix, List<String[]> out) {
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> f = it.next();
+        leaves(f.getValue(), prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey(), out);
+      }
+    } else {
+      out.add(new String[] {prefix, node.isTextual() ? node.textValue() : node.toString()});
+    }
+  }
+
+  @Test
+  void render_escapesHtmlInValuesFromTheRun() throws Exception {
+    String evil = "<script>alert(\"x\")</script>";
+    Path run =
+        RunFiles.write(
+            dir.resolve("run"),
+            RunFiles.manifest(
+                "m&m <b>", "/models/x", evil, List.of("a<b", "c'd"), RunFiles.SECURE));
+
+    String html = HtmlReport.render(run);
+
+    assertThat(html)
+        .doesNotContain("<script", "<b>", "a<b")
+        .contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;")
+        .contains("m&amp;m &lt;b&gt;")
+        .contains("a&lt;b, c&#39;d");
+  }
+
+  @Test
+  void render_notARunDirectory_namesTheMissingConfig() throws Exception {
+    Files.createDirectories(dir.resolve("empty"));
+
+    assertThatThrownBy(() -> HtmlReport.render(dir.resolve("empty")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a run directory")
+        .hasMessageContaining(dir.resolve("empty").resolve(RunManifest.FILE).toString());
+  }
+
+  @Test
+  void render_garbledMetricsLine_namesFileAndLine() throws Exception {
+    Path run = run(RunFiles.SECURE);
+    Path metrics = run.resolve(MetricsLog.FILE);
+    List<String> lines = new ArrayList<>(Files.readAllLines(metrics));
+    lines.set(4, "{\"type\":\"train\",\"step\":5,");
+    Files.write(metrics, lines);
+
+    assertThatThrownBy(() -> HtmlReport.render(run))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(metrics + ", line 5: not valid JSON");
+  }
+
+  @Test
+  void write_putsReportHtmlIntoTheRunDirectory() throws Exception {
+    Path run = run(RunFiles.SECURE);
+
+    Path written = HtmlReport.write(run);
+
+    assertThat(written).isEqualTo(run.resolve(HtmlReport.FILE)).isRegularFile();
+    assertThat(Files.readString(written)).startsWith("<!DOCTYPE html>").endsWith("</html>\n");
+  }
+
+  private static List<BufferedImage> pngs(String html) throws Exception {
+    List<BufferedImage> images = new ArrayList<>();
+    Matcher m = PNG.matcher(html);
+    while (m.find()) {
+      BufferedImage image =
+          ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(1))));
+      assertThat(image).as("a decodable PNG").isNotNull();
+      images.add(image);
+    }
+    return images;
+  }
+}

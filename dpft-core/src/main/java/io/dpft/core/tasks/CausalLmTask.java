@@ -1,0 +1,176 @@
+package io.dpft.core.tasks;
+
+import io.dpft.core.models.Gpt2Generation;
+import io.dpft.core.models.Gpt2Model;
+import io.dpft.core.models.TokenBatch;
+import io.dpft.core.train.TrainingTask;
+import io.dpft.data.batching.CausalLmBatch;
+import io.dpft.data.batching.CausalLmCollator;
+import io.dpft.data.batching.CausalLmExample;
+import io.dpft.data.datasets.TableToTextExample;
+import io.dpft.data.datasets.table.TableToTextDataset;
+import io.dpft.data.metrics.Bleu;
+import io.dpft.data.metrics.RougeL;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Table-to-text generation (E2E) as causal language modelling with a {@link Gpt2Model}: each row
+ * is the linearised table (prompt) followed by a reference text (target), and only the target is
+ * learned. With labels y aligned to the inputs ({@link CausalLmBatch#IGNORE} on prompt and
+ * padding positions) and logits z, position t predicts token t+1 (the shift of Hugging Face's
+ * {@code GPT2LMHeadModel}), so the per-sample loss is
+ *
+ * <pre>
+ *   ℓ_i = Σ_{t : y_{i,t+1} ≠ IGNORE} −log softmax(z_{i,t})[y_{i,t+1}],
+ * </pre>
+ *
+ * the summed token cross-entropy of sample i's target (a sum, as in Li et al., "Large Language
+ * Models Can Be Strong Differentially Private Learners", ICLR 2022, so that each sample's clipped
+ * gradient is that of its whole sequence).
+ *
+ * <p>Evaluation generates greedily for each distinct prompt and scores the texts against all
+ * references of that prompt with corpus BLEU (Papineni et al., 2002) and ROUGE-L (Lin, 2004), as
+ * the E2E NLG challenge does.
+ */
+public final class CausalLmTask implements TrainingTask<CausalLmBatch> {
+  private final Gpt2Model model;
+  private final int size;
+  private final CausalLmCollator collator;
+  private final int maxPhysicalBatchSize;
+
+  /** Scores of one evaluation: corpus BLEU, mean ROUGE-L F (β = 1.2) and the generated texts. */
+  public record GenerationScores(Bleu.Score bleu, double rougeL, List<String> hypotheses) {
+    public GenerationScores {
+      Objects.requireNonNull(bleu, "bleu");
+      hypotheses = List.copyOf(hypotheses);
+    }
+  }
+
+  /**
+   * @param train prompt and target ids of every training example
+   * @param maxLength rows are cut to this many tokens (at most the model's {@code n_positions})
+   * @param padId the id written at padding positions (masked out; GPT-2 pads with EOS)
+   * @param seed seeds the collator's bucketing of rows into physical batches
+   */
+  public CausalLmTask(Gpt2Model model, List<CausalLmExample> train, int maxPhysicalBatchSize,
+      int maxLength, long padId, long seed) {
+    int limit = model.config().nPositions();
+    if (maxLength > limit) {
+      throw new IllegalArgumentException("maxLength must be <= " + limit
+          + " (the model's n_positions), got " + maxLength);
+    }
+    this.model = model;
+    this.size = train.size();
+    this.maxPhysicalBatchSize = maxPhysicalBatchSize;
+    this.collator = new CausalLmCollator(train, maxPhysicalBatchSize, maxLength, padId, seed);
+  }
+
+  @Override
+  public int size() {
+    return size;
+  }
+
+  @Override
+  public List<CausalLmBatch> physicalBatches(int[] logicalBatch) {
+    return collator.collate(logicalBatch);
+  }
+
+  @Override
+  public int batchSize(CausalLmBatch batch) {
+    return batch.batchSize();
+  }
+
+  @Override
+  public Tensor lossSum(CausalLmBatch batch) {
+    int b = batch.batchSize();
+    int t = batch.seqLength();
+    Tensor hidden = model.forward(
+        TokenBatch.of(b, t, batch.inputIds(), batch.attentionMask(), null)); // (B, T, d)
+    // position t predicts token t+1: logits of 0..T-2 against labels of 1..T-1
+    Tensor logits = model.logits(hidden.narrow(1, 0, t - 1)); // (B, T-1, V)
+    Tensor labels = Tensor.create(batch.labels(), b, t).narrow(1, 1, t - 1); // (B, T-1)
+    Tensor logp = torch.log_softmax(logits.flatten(0, 1), 1, new ScalarTypeOptional());
+    return torch.nll_loss(logp, labels.flatten(0, 1), new TensorOptional(), 2 /* sum */,
+        CausalLmBatch.IGNORE);
+  }
+
+  /**
+   * Greedy generation for each distinct prompt of {@code data} (references of equal prompts are
+   * pooled), cut before the first EOS, scored with corpus BLEU and ROUGE-L against the prompt's
+   * references. Runs in eval mode and restores the model's mode.
+   *
+   * @param encoder the prompt's token ids, as the training prompts were encoded
+   * @param decoder text of generated ids (EOS excluded), e.g. {@code ids ->
+   *     tokenizer.decode(ids, true)}
+   * @param maxNewTokens tokens generated at most per prompt
+   * @throws IllegalArgumentException for {@code maxNewTokens < 1}, an empty encoded prompt, or a
+   *     prompt longer than {@code n_positions - maxNewTokens}
+   */
+  public GenerationScores evaluate(TableToTextDataset data, Function<String, long[]> encoder,
+      Function<long[], String> decoder, int maxNewTokens) {
+    Map<String, List<String>> references = new LinkedHashMap<>();
+    for (TableToTextExample example : data.examples()) {
+      references.computeIfAbsent(example.prompt(), p -> new ArrayList<>())
+          .addAll(example.references());
+    }
+    List<String> prompts = new ArrayList<>(references.keySet());
+    List<String> hypotheses = new ArrayList<>(prompts.size());
+    long eos = model.config().eosTokenId();
+    boolean wasTraining = model.isTraining();
+    model.eval();
+    try {
+      for (int start = 0; start < prompts.size(); start += maxPhysicalBatchSize) {
+        List<long[]> ids = new ArrayList<>();
+        for (String prompt : prompts.subList(start,
+            Math.min(prompts.size(), start + maxPhysicalBatchSize))) {
+          ids.add(encoder.apply(prompt));
+        }
+        for (long[] generated : generate(ids, maxNewTokens, eos)) {
+          hypotheses.add(decoder.apply(generated));
+        }
+      }
+    } finally {
+      model.train(wasTraining);
+    }
+    List<List<String>> grouped = prompts.stream().map(references::get).toList();
+    return new GenerationScores(Bleu.corpus(hypotheses, grouped),
+        RougeL.corpus(hypotheses, grouped, RougeL.E2E_BETA), hypotheses);
+  }
+
+  /** The new tokens of each prompt up to (without) the first EOS; prompts left-padded together. */
+  private List<long[]> generate(List<long[]> prompts, int maxNewTokens, long eos) {
+    int width = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
+    long[][] ids = new long[prompts.size()][width];
+    long[][] mask = new long[prompts.size()][width];
+    for (int r = 0; r < ids.length; r++) {
+      long[] prompt = prompts.get(r);
+      if (prompt.length == 0) {
+        throw new IllegalArgumentException("the encoder gave no token for prompt " + r
+            + " of a generation batch; every prompt needs at least one token");
+      }
+      Arrays.fill(ids[r], eos);
+      System.arraycopy(prompt, 0, ids[r], width - prompt.length, prompt.length);
+      Arrays.fill(mask[r], width - prompt.length, width, 1L);
+    }
+    long[][] out = Gpt2Generation.greedy(model, ids, mask, maxNewTokens);
+    List<long[]> generated = new ArrayList<>(out.length);
+    for (long[] row : out) {
+      int end = width;
+      while (end < row.length && row[end] != eos) {
+        end++;
+      }
+      generated.add(Arrays.copyOfRange(row, width, end));
+    }
+    return generated;
+  }
+}

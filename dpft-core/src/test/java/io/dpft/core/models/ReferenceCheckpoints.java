@@ -1,0 +1,60 @@
+package io.dpft.core.models;
+
+import io.dpft.core.io.SafetensorsReader;
+import io.dpft.core.io.WeightLoader;
+import io.dpft.core.nn.Module;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Path;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The tiny GPT-2 and ViT checkpoints with inputs and expected outputs computed by an independent
+ * PyTorch implementation, {@code tools/reference/make_reference.py} (see its README for what each
+ * tensor means and how the reference validates itself).
+ */
+final class ReferenceCheckpoints {
+  static final String GPT2 = "gpt2-tiny";
+  static final String VIT = "vit-tiny";
+
+  private ReferenceCheckpoints() {}
+
+  /** The Hugging Face model folder {@code reference/<name>} on the test classpath. */
+  static Path directory(String name) {
+    URL url = ReferenceCheckpoints.class.getResource("/reference/" + name);
+    if (url == null) {
+      throw new IllegalStateException("test resource /reference/" + name + " is missing; run "
+          + "tools/reference/make_reference.py");
+    }
+    try {
+      return Path.of(url.toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Tensor {@code name} of the folder's {@code reference.safetensors}, in the current scope. */
+  static Tensor expected(String model, String name) throws IOException {
+    try (SafetensorsReader reader =
+        SafetensorsReader.open(directory(model).resolve("reference.safetensors"))) {
+      return reader.read(name);
+    }
+  }
+
+  /** Loads the folder's {@code model.safetensors} into {@code model} (strict) and sets eval mode. */
+  static <M extends Module> M loaded(String name, M model) throws IOException {
+    WeightLoader.load(directory(name), model.namedParameters(), WeightLoader.Mode.STRICT);
+    model.eval();
+    return model;
+  }
+
+  static Gpt2Model gpt2() throws IOException {
+    return loaded(GPT2, new Gpt2Model(Gpt2Config.read(directory(GPT2).resolve("config.json"))));
+  }
+
+  static VitModel vit() throws IOException {
+    VitConfig config = VitConfig.read(directory(VIT).resolve("config.json"));
+    return loaded(VIT, new VitModel(config, config.numLabels()));
+  }
+}
