@@ -4,6 +4,7 @@ import static io.dpft.cli.PrivacyReport.number;
 import static io.dpft.cli.PrivacyReport.row;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpft.core.tasks.TaskKind;
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
@@ -119,6 +120,10 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    TaskKind task = run.task();
+    if (task != TaskKind.TEXT_CLASSIFICATION) {
+      throw new IllegalArgumentException("dpft eval does not support " + task + " runs yet");
+    }
     // flags are checked before the (slow) model load
     boolean fromFile = data != null && data.file != null;
     BiFunction<Path, TextReadOptions, TextDataset> reader =

@@ -3,6 +3,7 @@ package io.dpft.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpft.cli.report.JsonLines;
+import io.dpft.core.tasks.TaskKind;
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextExample;
 import java.io.BufferedReader;
@@ -63,6 +64,10 @@ final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    TaskKind task = run.task();
+    if (task != TaskKind.TEXT_CLASSIFICATION) {
+      throw new IllegalArgumentException("dpft predict does not support " + task + " runs yet");
+    }
     List<TextExample> examples = readInput();
     try (TrainedClassifier classifier = run.load()) {
       LabelVocabulary labels = classifier.labels();

@@ -7,6 +7,7 @@ import io.dpft.core.models.BertModel;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.tasks.PrivacyTarget;
+import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.tasks.TextClassificationJob;
 import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
@@ -52,6 +53,12 @@ final class TrainCommand implements Callable<Integer> {
       description = "all-minilm-l6-v2, bge-small-en-v1.5, or a Hugging Face model directory"
           + " (default: ${DEFAULT-VALUE})")
   private String model;
+
+  @Option(names = "--task", paramLabel = "TASK", defaultValue = "text-classification",
+      converter = TaskKindConverter.class,
+      description = "text-classification, causal-lm or image-classification"
+          + " (default: ${DEFAULT-VALUE})")
+  private TaskKind task;
 
   @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "sentiment",
       description = "sentiment or spam (default: ${DEFAULT-VALUE})")
@@ -141,6 +148,9 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    if (task != TaskKind.TEXT_CLASSIFICATION) {
+      throw new IllegalArgumentException("--task " + task + " is not supported by dpft train yet");
+    }
     FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
     PrivacyTarget target = privacyTarget();
     TrainingConfig.Sampling batches = parseSampling(sampling);

@@ -1,5 +1,7 @@
 package io.dpft.cli;
 
+import io.dpft.cli.report.RunDirectory;
+import io.dpft.core.tasks.TaskKind;
 import java.io.IOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -22,6 +24,30 @@ final class TrainedRunOptions {
       description =
           "the pretrained model the run started from, if not the model_dir of its config.json")
   private String model;
+
+  @Option(
+      names = "--task",
+      paramLabel = "TASK",
+      order = 3,
+      converter = TaskKindConverter.class,
+      description = "the run's task (text-classification, causal-lm or image-classification);"
+          + " default: the task in the run's config.json")
+  private TaskKind task;
+
+  /**
+   * The run's task: the one its config.json records, checked against {@code --task} if given.
+   *
+   * @throws IllegalArgumentException when they differ
+   */
+  TaskKind task() throws IOException {
+    TaskKind recorded = TaskKind.parse(RunDirectory.open(runDirectory).manifest().task());
+    if (task != null && task != recorded) {
+      throw new IllegalArgumentException(
+          "--task " + task + " does not match the run in " + runDirectory + ", which was trained"
+              + " for " + recorded + " (leave --task out or pass that run's task)");
+    }
+    return recorded;
+  }
 
   /** The run's classifier; see {@link TrainedClassifier#load}. */
   TrainedClassifier load() throws IOException {

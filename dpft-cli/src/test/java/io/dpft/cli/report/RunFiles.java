@@ -55,7 +55,7 @@ public final class RunFiles {
     return new RunManifest(
         model,
         modelDir,
-        "sequence-classification",
+        "text-classification",
         dataset,
         labels,
         32,

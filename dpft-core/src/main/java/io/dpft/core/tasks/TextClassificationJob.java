@@ -289,7 +289,7 @@ public final class TextClassificationJob {
     return new RunManifest(
         spec.modelName(),
         spec.modelDirectory().toString(),
-        "sequence-classification",
+        TaskKind.TEXT_CLASSIFICATION.cliName(),
         spec.datasetName(),
         labels,
         spec.maxLength(),

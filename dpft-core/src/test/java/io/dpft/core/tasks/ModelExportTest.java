@@ -39,7 +39,7 @@ class ModelExportTest {
       trained.put("classifier.bias", source.namedParameters().get("classifier.bias").add(new Scalar(-2)));
       Path checkpoint = Files.createDirectories(run.resolve(RunManifest.CHECKPOINT));
       SafetensorsWriter.writeTensors(checkpoint.resolve(TrainingCheckpoint.TRAINABLE), trained, Map.of());
-      new RunManifest("tiny", base.toString(), "sequence-classification", "x", List.of("neg", "pos"),
+      new RunManifest("tiny", base.toString(), "text-classification", "x", List.of("neg", "pos"),
               16, "mean", "bitfit", 1, 4, 4, "adam", 1e-3,
               new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", 0.5, 2, "secure", ""),
               Map.of("train", 8), RunManifest.currentVersions())
@@ -68,7 +68,7 @@ class ModelExportTest {
 
   @Test
   void export_runWithoutCheckpoint_saysWhatIsMissing(@TempDir Path tmp) throws Exception {
-    new RunManifest("tiny", tmp.toString(), "sequence-classification", "x", List.of("a", "b"), 16,
+    new RunManifest("tiny", tmp.toString(), "text-classification", "x", List.of("a", "b"), 16,
             "mean", "bitfit", 1, 4, 4, "adam", 1e-3,
             new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", 0.5, 2, "secure", ""),
             Map.of(), RunManifest.currentVersions())
