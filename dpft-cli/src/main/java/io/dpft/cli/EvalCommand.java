@@ -120,16 +120,16 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TaskKind task = run.task();
-    if (task != TaskKind.TEXT_CLASSIFICATION) {
-      throw new IllegalArgumentException("dpft eval does not support " + task + " runs yet");
-    }
     // flags are checked before the (slow) model load
     boolean fromFile = data != null && data.file != null;
     BiFunction<Path, TextReadOptions, TextDataset> reader =
         fromFile ? reader(data.file.file) : null;
     Function<DatasetSplits<TextDataset>, TextDataset> split =
         fromFile ? null : split(data == null || data.split == null ? "test" : data.split);
+    TaskKind task = run.task();
+    if (task != TaskKind.TEXT_CLASSIFICATION) {
+      throw new IllegalArgumentException("dpft eval does not support " + task + " runs yet");
+    }
     try (TrainedClassifier classifier = run.load()) {
       TextDataset examples =
           fromFile
