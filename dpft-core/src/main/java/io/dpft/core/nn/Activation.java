@@ -12,25 +12,41 @@ import org.bytedeco.pytorch.global.torch;
  */
 public enum Activation {
   /** Exact GELU {@code x Φ(x) = x/2 (1 + erf(x/√2))} (Hendrycks &amp; Gimpel, "GELUs", 2016). */
-  GELU(List.of("gelu"), x -> torch.gelu(x, "none")),
+  GELU(List.of("gelu"), x -> torch.gelu(x, "none"), "gelu", "none"),
   /**
    * The tanh approximation {@code x/2 (1 + tanh(√(2/π)(x + 0.044715 x³)))} used by GPT-2 and
    * BERT's original code.
    */
-  GELU_TANH(List.of("gelu_new", "gelu_pytorch_tanh", "gelu_fast"), x -> torch.gelu(x, "tanh")),
-  RELU(List.of("relu"), torch::relu),
-  TANH(List.of("tanh"), torch::tanh);
+  GELU_TANH(List.of("gelu_new", "gelu_pytorch_tanh", "gelu_fast"), x -> torch.gelu(x, "tanh"),
+      "gelu", "tanh"),
+  RELU(List.of("relu"), torch::relu, "relu", null),
+  TANH(List.of("tanh"), torch::tanh, "tanh", null);
 
   private final List<String> hfNames;
   private final UnaryOperator<Tensor> function;
+  private final String oneDnnName;
+  private final String oneDnnAlgorithm;
 
-  Activation(List<String> hfNames, UnaryOperator<Tensor> function) {
+  Activation(List<String> hfNames, UnaryOperator<Tensor> function, String oneDnnName,
+      String oneDnnAlgorithm) {
     this.hfNames = hfNames;
     this.function = function;
+    this.oneDnnName = oneDnnName;
+    this.oneDnnAlgorithm = oneDnnAlgorithm;
   }
 
   public Tensor apply(Tensor x) {
     return function.apply(x);
+  }
+
+  /** The post-op name of {@code mkldnn::_linear_pointwise} ({@link OneDnnLinear}). */
+  String oneDnnName() {
+    return oneDnnName;
+  }
+
+  /** The post-op's {@code algorithm} argument ("none" or "tanh" for GELU), or null. */
+  String oneDnnAlgorithm() {
+    return oneDnnAlgorithm;
   }
 
   /**

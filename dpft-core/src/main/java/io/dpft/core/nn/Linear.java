@@ -17,6 +17,7 @@ public class Linear extends DpLayer {
   private final int inFeatures;
   private final int outFeatures;
   private final WeightLayout layout;
+  private final OneDnnLinear oneDnn = new OneDnnLinear();
 
   /** A torch-layout ({@link WeightLayout#OUT_IN}) layer; W ~ N(0, 0.02²), b = 0. */
   public Linear(int inFeatures, int outFeatures, boolean bias) {
@@ -63,10 +64,42 @@ public class Linear extends DpLayer {
   /** {@code (B, ..., d_in) -> (B, ..., d_out)}. */
   public Tensor forward(Tensor a) {
     Tape tape = recordingTape();
-    Tensor w = weight.tensor();
-    TensorOptional b = bias().map(p -> new TensorOptional(p.tensor())).orElseGet(TensorOptional::new);
-    Tensor z = layout == WeightLayout.OUT_IN ? torch.linear(a, w, b) : torch.linear(a, w.t(), b);
-    return record(tape, z, a);
+    return record(tape, affine(a, null), a);
+  }
+
+  /**
+   * {@code activation(a Wᵀ + b)}; one fused oneDNN call when no tape records this layer and no
+   * gradient flows through it (inference), else the activation applied to {@link #forward(Tensor)}.
+   */
+  public Tensor forward(Tensor a, Activation activation) {
+    if (recordingTape() == null) {
+      Tensor fused = affine(a, activation);
+      if (fused != null) {
+        return fused;
+      }
+    }
+    return activation.apply(forward(a));
+  }
+
+  /**
+   * {@code a Wᵀ + b} through oneDNN when it applies ({@link OneDnnLinear}), else torch's; with an
+   * {@code activation}, the fused oneDNN result or null.
+   */
+  private Tensor affine(Tensor a, Activation activation) {
+    Tensor w = layout == WeightLayout.OUT_IN ? weight.tensor() : weight.tensor().t();
+    Tensor b = bias().map(Parameter::tensor).orElse(null);
+    Tensor z = oneDnn.forward(a, w, b, activation);
+    if (z != null || activation != null) {
+      return z;
+    }
+    return torch.linear(a, w, b == null ? new TensorOptional() : new TensorOptional(b));
+  }
+
+  /** Releases the parameters and the oneDNN copy of the weight. */
+  @Override
+  public void close() {
+    oneDnn.close();
+    super.close();
   }
 
   public int inFeatures() {

@@ -137,7 +137,7 @@ public class TransformerBlock extends Module {
 
   /** The position-wise MLP {@code dropout(W_out act(W_in x + b_in) + b_out)}. */
   private Tensor mlp(Tensor x) {
-    Tensor hidden = config.activation().apply(mlpIn.forward(x)); // (B, T, d_ff)
+    Tensor hidden = mlpIn.forward(x, config.activation()); // (B, T, d_ff)
     return dropout.forward(mlpOut.forward(hidden));
   }
 

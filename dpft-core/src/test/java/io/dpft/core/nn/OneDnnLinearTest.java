@@ -1,0 +1,94 @@
+package io.dpft.core.nn;
+
+import static io.dpft.core.nn.TestTensors.relativeDiff;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** oneDNN's linear against torch's BLAS {@code linear} (an independent GEMM implementation). */
+class OneDnnLinearTest {
+  private static final long IN = 48;
+  private static final long OUT = 40;
+  private static final double TOLERANCE = 1e-5;
+
+  private static Tensor reference(Tensor a, Linear linear) {
+    return torch.linear(a, linear.weight().tensor(),
+        new TensorOptional(linear.bias().orElseThrow().tensor()));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Activation.class)
+  void forward_fusedActivationWithoutGrad_matchesBlasThenActivation(Activation activation) {
+    try (PointerScope scope = new PointerScope(); Linear linear = new Linear((int) IN, (int) OUT,
+        true); NoGradGuard noGrad = new NoGradGuard()) {
+      linear.bias().orElseThrow().tensor().copy_(torch.randn(OUT));
+      Tensor a = torch.randn(3, 7, IN).mul(new Scalar(20.0)); // pre-activations of order ±3
+      try (OneDnnLinear oneDnn = new OneDnnLinear()) {
+        assertThat(oneDnn.forward(a, linear.weight().tensor(), null, activation)).isNotNull();
+      }
+      Tensor fused = linear.forward(a, activation);
+      assertThat(fused.shape()).containsExactly(3, 7, OUT);
+      assertThat(relativeDiff(fused, activation.apply(reference(a, linear)))).isLessThan(TOLERANCE);
+    }
+  }
+
+  /** The packed copy of W must follow in-place updates (an optimizer step between evaluations). */
+  @Test
+  void forward_withoutGradAfterWeightUpdate_usesNewWeight() {
+    try (PointerScope scope = new PointerScope(); Linear linear = new Linear((int) IN, (int) OUT,
+        true); NoGradGuard noGrad = new NoGradGuard()) {
+      Tensor a = torch.randn(5, IN);
+      linear.forward(a); // packs W
+      linear.weight().tensor().add_(torch.randn(OUT, IN));
+      Tensor other = torch.randn(2, 9, IN); // another row count than the one packed for
+      assertThat(relativeDiff(linear.forward(other), reference(other, linear)))
+          .isLessThan(TOLERANCE);
+      assertThat(relativeDiff(linear.forward(a), reference(a, linear))).isLessThan(TOLERANCE);
+    }
+  }
+
+  /** W trainable (full fine-tuning) or frozen (BiTFiT: only dL/da and dL/db). */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void forward_withAutogradOnManyRows_matchesBlasOutputAndGradients(boolean weightTrainable) {
+    long rows = OneDnnLinear.MIN_AUTOGRAD_ROWS;
+    try (PointerScope scope = new PointerScope(); Linear linear = new Linear((int) IN, (int) OUT,
+        true)) {
+      linear.weight().setTrainable(weightTrainable);
+      Tensor w = linear.weight().tensor();
+      Tensor b = linear.bias().orElseThrow().tensor();
+      Tensor a = torch.randn(2, rows / 2, IN);
+      a.set_requires_grad(true);
+      Tensor[] inputs = weightTrainable ? new Tensor[] {a, b, w} : new Tensor[] {a, b};
+      try (OneDnnLinear oneDnn = new OneDnnLinear()) {
+        assertThat(oneDnn.forward(a, w, b, null)).isNotNull();
+      }
+      Tensor upstream = torch.randn(2, rows / 2, OUT); // dL/dz of L = Σ z ∘ upstream
+      Tensor ours = linear.forward(a);
+      Tensor[] oursGrads = grads(ours.mul(upstream).sum(), inputs);
+      Tensor expected = reference(a, linear);
+      Tensor[] expectedGrads = grads(expected.mul(upstream).sum(), inputs);
+      assertThat(relativeDiff(ours, expected)).isLessThan(TOLERANCE);
+      for (int k = 0; k < inputs.length; k++) {
+        assertThat(relativeDiff(oursGrads[k], expectedGrads[k])).as("gradient %d", k)
+            .isLessThan(TOLERANCE);
+      }
+    }
+  }
+
+  private static Tensor[] grads(Tensor loss, Tensor... inputs) {
+    return torch.grad(new TensorVector(loss), new TensorVector(inputs), new TensorVector(),
+        new BoolOptional(false), false, false).get();
+  }
+}
