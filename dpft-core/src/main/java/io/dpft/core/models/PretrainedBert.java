@@ -3,10 +3,8 @@ package io.dpft.core.models;
 import io.dpft.core.io.NameMapping;
 import io.dpft.core.io.WeightLoader;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Loads a Hugging Face BERT/RoBERTa directory ({@code config.json} + safetensors) into a
@@ -21,32 +19,14 @@ public final class PretrainedBert {
   public record Loaded(BertModel model, List<String> freshlyInitialised) {}
 
   public static Loaded load(Path directory, BertModel.Options options) throws IOException {
-    Path config = directory.resolve("config.json");
-    if (!Files.isRegularFile(config)) {
-      throw new IllegalArgumentException(
-          "not a model directory: " + config + " is missing (expected a Hugging Face model dir)");
-    }
+    Path config = PretrainedWeights.configFile(directory);
     BertModel model = new BertModel(BertConfig.read(config), options);
-    try {
-      WeightLoader.LoadReport report =
-          WeightLoader.load(
-              directory,
-              model.namedParameters(),
-              WeightLoader.Mode.LENIENT,
-              NameMapping.HF_ENCODER_PREFIXES);
-      List<String> missingBody =
-          report.missing().stream()
-              .filter(n -> !n.startsWith("classifier.") && !n.startsWith("pooler."))
-              .collect(Collectors.toList());
-      if (!missingBody.isEmpty()) {
-        throw new IllegalArgumentException(
-            "checkpoint " + directory + " lacks " + missingBody.size() + " encoder tensors, e.g. "
-                + missingBody.subList(0, Math.min(5, missingBody.size())));
-      }
-      return new Loaded(model, report.missing());
-    } catch (IOException | RuntimeException e) {
-      model.close();
-      throw e;
-    }
+    WeightLoader.LoadReport report =
+        PretrainedWeights.load(
+            model,
+            directory,
+            NameMapping.HF_ENCODER_PREFIXES,
+            n -> n.startsWith("classifier.") || n.startsWith("pooler."));
+    return new Loaded(model, report.missing());
   }
 }

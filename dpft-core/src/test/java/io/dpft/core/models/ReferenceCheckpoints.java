@@ -49,8 +49,11 @@ final class ReferenceCheckpoints {
     return model;
   }
 
+  /** The tiny GPT-2 through {@link PretrainedGpt2}, in eval mode. */
   static Gpt2Model gpt2() throws IOException {
-    return loaded(GPT2, new Gpt2Model(Gpt2Config.read(directory(GPT2).resolve("config.json"))));
+    Gpt2Model model = PretrainedGpt2.load(directory(GPT2));
+    model.eval();
+    return model;
   }
 
   static VitModel vit() throws IOException {
