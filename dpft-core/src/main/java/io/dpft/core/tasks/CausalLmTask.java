@@ -96,7 +96,7 @@ public final class CausalLmTask implements TrainingTask<CausalLmBatch> {
    *     tokenizer.decode(ids, true)}
    * @param maxNewTokens tokens generated at most per prompt
    * @throws IllegalArgumentException for {@code maxNewTokens < 1}, an empty encoded prompt, or a
-   *     prompt longer than {@code n_positions - maxNewTokens}
+   *     prompt that fills {@code n_positions}
    */
   public TextGeneration.Scores evaluate(TableToTextDataset data, Function<String, long[]> encoder,
       Function<long[], String> decoder, int maxNewTokens) {

@@ -30,7 +30,8 @@ public final class TextGeneration {
   /**
    * How much to generate.
    *
-   * @param maxNewTokens tokens generated at most per prompt
+   * @param maxNewTokens tokens generated at most per prompt (fewer when the prompts leave less
+   *     room in the model's {@code n_positions})
    * @param numBeams 1 for greedy decoding, more for beam search (one prompt at a time)
    * @param batchSize prompts per greedy forward pass (left-padded together)
    */
@@ -80,8 +81,8 @@ public final class TextGeneration {
   /**
    * The completion of each prompt.
    *
-   * @throws IllegalArgumentException for an empty encoded prompt, or a prompt longer than
-   *     {@code n_positions - maxNewTokens}
+   * @throws IllegalArgumentException for an empty encoded prompt, or one that fills the model's
+   *     {@code n_positions}
    */
   public List<String> complete(List<String> prompts) {
     List<String> out = new ArrayList<>(prompts.size());
@@ -137,7 +138,7 @@ public final class TextGeneration {
       System.arraycopy(prompt, 0, ids[r], width - prompt.length, prompt.length);
       Arrays.fill(mask[r], width - prompt.length, width, 1L);
     }
-    long[][] out = Gpt2Generation.greedy(model, ids, mask, settings.maxNewTokens());
+    long[][] out = Gpt2Generation.greedy(model, ids, mask, room(width));
     List<long[]> generated = new ArrayList<>(out.length);
     for (long[] row : out) {
       generated.add(untilEos(row, width, eos));
@@ -151,10 +152,20 @@ public final class TextGeneration {
     List<long[]> generated = new ArrayList<>(prompts.size());
     for (long[] prompt : prompts) {
       long[] best = Gpt2Generation.beamSearch(
-          model, prompt, settings.numBeams(), settings.maxNewTokens()).get(0).tokenIds();
+          model, prompt, settings.numBeams(), room(prompt.length)).get(0).tokenIds();
       generated.add(untilEos(best, prompt.length, eos));
     }
     return generated;
+  }
+
+  /** maxNewTokens, or fewer so that {@code promptLength} plus them fit in n_positions. */
+  private int room(int promptLength) {
+    int limit = model.config().nPositions();
+    if (promptLength >= limit) {
+      throw new IllegalArgumentException("a prompt of " + promptLength + " tokens leaves no room"
+          + " to generate: the model's n_positions is " + limit + "; shorten the prompt");
+    }
+    return Math.min(settings.maxNewTokens(), limit - promptLength);
   }
 
   private static long[] untilEos(long[] row, int from, long eos) {
