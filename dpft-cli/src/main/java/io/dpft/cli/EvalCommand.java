@@ -32,21 +32,24 @@ import picocli.CommandLine.Spec;
  * {@code dpft eval}: accuracy, F1 and the Matthews correlation coefficient of a trained run's
  * arg-max predictions, on a split of the run's built-in dataset or on a labelled CSV/JSONL file. F1
  * is the positive class's (label index 1) for two labels, as GLUE reports it, and the unweighted
- * mean over classes (macro) otherwise; the metrics are {@link ConfusionMatrix}'s.
+ * mean over classes (macro) otherwise; the metrics are {@link ConfusionMatrix}'s. A causal-lm run
+ * is scored by generation instead, BLEU and ROUGE-L ({@link CausalLmEvaluation}).
  */
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
-    header = "Evaluate a trained run: accuracy, F1, MCC.",
+    header = "Evaluate a trained run: accuracy, F1, MCC (causal-lm: BLEU, ROUGE-L).",
     description =
         "Evaluates the model a training run saved on a split of the run's dataset (default: the"
             + " test split) or on a labelled CSV or JSON Lines file, and prints accuracy, F1"
             + " (binary for two labels, else macro), the Matthews correlation coefficient and the"
-            + " number of examples.",
+            + " number of examples. A causal-lm run generates for each input of an E2E-style CSV"
+            + " file (--data, columns mr and ref) and prints BLEU and ROUGE-L.",
     footer = {
       "dpft eval --checkpoint runs/sentiment",
       "dpft eval --checkpoint runs/sentiment --data reviews.csv --text-column review --label-column"
-          + " stars --json"
+          + " stars --json",
+      "dpft eval --checkpoint runs/e2e --data testset_w_refs.csv --max-new-tokens 64"
     })
 final class EvalCommand implements Callable<Integer> {
   /** The built-in datasets a run's config.json can name, by that name. */
@@ -60,6 +63,8 @@ final class EvalCommand implements Callable<Integer> {
 
   @ArgGroup(exclusive = true, multiplicity = "0..1", order = 10)
   private Data data;
+
+  @Mixin private GenerationOptions generation;
 
   @Mixin private OutputOptions output;
 
@@ -127,6 +132,11 @@ final class EvalCommand implements Callable<Integer> {
     Function<DatasetSplits<TextDataset>, TextDataset> split =
         fromFile ? null : split(data == null || data.split == null ? "test" : data.split);
     TaskKind task = run.task();
+    if (task == TaskKind.CAUSAL_LM) {
+      CausalLmEvaluation.run(
+          run, fromFile ? data.file.file : null, generation, output, spec.commandLine().getOut());
+      return 0;
+    }
     if (task != TaskKind.TEXT_CLASSIFICATION) {
       throw new IllegalArgumentException("dpft eval does not support " + task + " runs yet");
     }

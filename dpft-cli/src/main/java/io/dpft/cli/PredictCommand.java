@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpft.cli.report.JsonLines;
 import io.dpft.core.tasks.TaskKind;
+import io.dpft.core.tasks.TextGeneration;
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextExample;
+import io.dpft.data.datasets.table.MeaningRepresentation;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -28,21 +31,31 @@ import picocli.CommandLine.Spec;
  * text} (and optional {@code text_pair}) field per object: it is JSON Lines when its first
  * non-blank line starts with {@code '{'}. Blank lines are passed over. The whole input is read and
  * checked before anything is printed, so a malformed line gives an error and no partial output.
+ *
+ * <p>For a causal-lm run each input is a prompt (plain lines, or JSON Lines with an {@code input}
+ * field): an E2E meaning representation is linearised as in training, anything else is used as
+ * it is; the output is {@code {"input": ..., "generated": ...}} per input, greedy or by beam
+ * search ({@link TextGeneration}).
  */
 @Command(
     name = "predict",
     mixinStandardHelpOptions = true,
-    header = "Predict labels with a trained run, one JSON line per input.",
+    header = "Predict labels (causal-lm: generate text) with a trained run, one JSON line per"
+        + " input.",
     description = {
       "Reads texts, one per line, or JSON Lines objects with a \"text\" (and optional"
           + " \"text_pair\") field, from a file or standard input, and writes one JSON line per"
           + " input to standard output:",
       "  {\"text\": ..., \"label\": ..., \"probabilities\": {label: p, ...}}",
-      "The label is the most probable one; blank input lines are skipped."
+      "The label is the most probable one; blank input lines are skipped.",
+      "A causal-lm run reads prompts, one per line (an E2E meaning representation such as"
+          + " name[The Vaults], eatType[pub] is linearised as in training), or JSON Lines with an"
+          + " \"input\" field, and writes {\"input\": ..., \"generated\": ...} per input."
     },
     footer = {
       "dpft predict --checkpoint runs/sentiment --input reviews.txt",
-      "echo 'A wonderful film.' | dpft predict --checkpoint runs/sentiment"
+      "echo 'A wonderful film.' | dpft predict --checkpoint runs/sentiment",
+      "echo 'name[The Vaults], eatType[pub]' | dpft predict --checkpoint runs/e2e --beams 4"
     })
 final class PredictCommand implements Callable<Integer> {
   /** Examples per call into the model. */
@@ -55,20 +68,27 @@ final class PredictCommand implements Callable<Integer> {
 
   @Mixin private TrainedRunOptions run;
 
+  @Mixin private GenerationOptions generation;
+
   @Option(
       names = "--input",
       paramLabel = "FILE",
       order = 3,
-      description = "texts or JSON Lines to classify, UTF-8; default: standard input")
+      description = "texts or JSON Lines to classify (causal-lm: prompts), UTF-8; default:"
+          + " standard input")
   private Path input;
 
   @Override
   public Integer call() throws Exception {
     TaskKind task = run.task();
+    if (task == TaskKind.CAUSAL_LM) {
+      return generate();
+    }
     if (task != TaskKind.TEXT_CLASSIFICATION) {
       throw new IllegalArgumentException("dpft predict does not support " + task + " runs yet");
     }
-    List<TextExample> examples = readInput();
+    List<TextExample> examples =
+        readInput(PredictCommand::fromJson, text -> TextExample.single(text, TextExample.UNLABELED));
     try (TrainedClassifier classifier = run.load()) {
       LabelVocabulary labels = classifier.labels();
       PrintWriter out = spec.commandLine().getOut();
@@ -83,6 +103,51 @@ final class PredictCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** A causal-lm run: one {@code {"input", "generated"}} line per input. */
+  private int generate() throws Exception {
+    generation.check();
+    List<String> inputs = readInput(PredictCommand::inputFromJson, text -> text);
+    try (TrainedGenerator generator = run.loadGenerator()) {
+      TextGeneration model = generator.generation(generation.maxNewTokens, generation.beams);
+      PrintWriter out = spec.commandLine().getOut();
+      for (int start = 0; start < inputs.size(); start += CHUNK) {
+        List<String> chunk = inputs.subList(start, Math.min(inputs.size(), start + CHUNK));
+        List<String> generated =
+            model.complete(chunk.stream().map(PredictCommand::prompt).toList());
+        for (int i = 0; i < chunk.size(); i++) {
+          ObjectNode json = PrivacyReport.JSON.createObjectNode();
+          json.put("input", chunk.get(i));
+          json.put("generated", generated.get(i));
+          out.println(PrivacyReport.JSON.writeValueAsString(json));
+        }
+        out.flush();
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * The prompt of an input: an E2E meaning representation ({@code name[The Vaults], eatType[pub]})
+   * is linearised as in training; anything else is taken as the prompt itself.
+   */
+  static String prompt(String input) {
+    try {
+      return MeaningRepresentation.parse(input).linearised();
+    } catch (IllegalArgumentException notAMeaningRepresentation) {
+      return input;
+    }
+  }
+
+  /** One JSON Lines object of a causal-lm run: a string field {@code input}. */
+  private static String inputFromJson(String source, long number, String line) {
+    JsonNode node = JsonLines.object(source, number, line);
+    if (!node.path("input").isTextual()) {
+      throw JsonLines.malformed(
+          source, number, "expected a string field \"input\", got " + node.get("input"));
+    }
+    return node.get("input").asText();
   }
 
   private static ObjectNode line(
@@ -106,12 +171,21 @@ final class PredictCommand implements Callable<Integer> {
     return json;
   }
 
-  private List<TextExample> readInput() throws IOException {
+  /** A JSON Lines object to an input; {@code number} is the 1-based line number. */
+  private interface JsonInput<T> {
+    T parse(String source, long number, String line);
+  }
+
+  /**
+   * The non-blank lines of {@code --input} (or standard input): JSON Lines through {@code json}
+   * when the first one starts with '{', else plain lines through {@code plain}.
+   */
+  private <T> List<T> readInput(JsonInput<T> json, Function<String, T> plain) throws IOException {
     if (input != null && !Files.isRegularFile(input)) {
       throw new IllegalArgumentException("--input " + input + " is not a file");
     }
     String source = input == null ? STDIN : input.toString();
-    List<TextExample> examples = new ArrayList<>();
+    List<T> examples = new ArrayList<>();
     try (BufferedReader reader =
         input == null
             ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
@@ -126,10 +200,7 @@ final class PredictCommand implements Callable<Integer> {
         if (jsonLines == null) {
           jsonLines = text.stripLeading().startsWith("{");
         }
-        examples.add(
-            jsonLines
-                ? fromJson(source, number, text)
-                : TextExample.single(text, TextExample.UNLABELED));
+        examples.add(jsonLines ? json.parse(source, number, text) : plain.apply(text));
       }
     }
     return examples;

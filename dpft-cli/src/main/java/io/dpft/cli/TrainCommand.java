@@ -30,20 +30,25 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dpft train}: fine-tunes a pretrained encoder on a bundled text-classification dataset,
- * with DP at a target ε (σ calibrated first), at a fixed σ, or without DP; resumable.
+ * or GPT-2 on table-to-text files ({@code --task causal-lm}, see {@link CausalLmTraining}), with
+ * DP at a target ε (σ calibrated first), at a fixed σ, or without DP; resumable.
  */
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    header = "Fine-tune a pretrained encoder for text classification, with or without DP.",
+    header = "Fine-tune a pretrained model for text classification or generation, with or"
+        + " without DP.",
     description = {
       "Fine-tunes a BERT-family encoder (a bundled name or a Hugging Face directory) with a fresh"
-          + " classification head on a bundled dataset, and writes a run directory (config.json,"
+          + " classification head on a bundled dataset, or (--task causal-lm) a GPT-2 directory on"
+          + " an E2E-style table-to-text CSV (--data), and writes a run directory (config.json,"
           + " metrics.jsonl, checkpoint/)."
     },
     footer = {
       "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --epsilon 8",
       "dpft train --model bge-small-en-v1.5 --dataset spam --method full --no-dp --epochs 1",
+      "dpft train --task causal-lm --model gpt2-dir --data trainset.csv --validation-data"
+          + " devset.csv --method bitfit --epsilon 3 --run-dir runs/e2e",
       "dpft train --run-dir runs/x --resume ...same flags..."
     })
 final class TrainCommand implements Callable<Integer> {
@@ -52,7 +57,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--model", paramLabel = "NAME|DIR", defaultValue = "all-minilm-l6-v2",
       description = "all-minilm-l6-v2, bge-small-en-v1.5, or a Hugging Face model directory"
-          + " (default: ${DEFAULT-VALUE})")
+          + " (causal-lm: a GPT-2 directory with tokenizer.json) (default: ${DEFAULT-VALUE})")
   private String model;
 
   @Option(names = "--task", paramLabel = "TASK", defaultValue = "text-classification",
@@ -62,8 +67,12 @@ final class TrainCommand implements Callable<Integer> {
   private TaskKind task;
 
   @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "sentiment",
-      description = "sentiment or spam (default: ${DEFAULT-VALUE})")
+      description = "text-classification: sentiment or spam (default: ${DEFAULT-VALUE})")
   private String dataset;
+
+  @Mixin private TrainingDataOptions files;
+
+  @Mixin private CausalLmTraining causalLm;
 
   @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
       description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
@@ -149,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    if (task != TaskKind.TEXT_CLASSIFICATION) {
+    if (task == TaskKind.IMAGE_CLASSIFICATION) {
       throw new IllegalArgumentException("--task " + task + " is not supported by dpft train yet");
     }
     FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
@@ -161,23 +170,22 @@ final class TrainCommand implements Callable<Integer> {
           "warning: --sampling shuffle draws fixed-size batches; the reported ε assumes Poisson"
               + " sampling and does NOT hold for this run");
     }
-    DatasetSplits<TextDataset> data = BuiltinTextDatasets.load(dataset);
-    Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     FineTuningRun.Settings settings =
         new FineTuningRun.Settings(
             fineTuning, epochs, batchSize, physicalBatchSize, optimizerConfig, learningRate, 0.05,
             target, batches, seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
-    TextClassificationJob.Spec job =
-        new TextClassificationJob.Spec(
-            model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN);
     double budget = target instanceof PrivacyTarget.TargetEpsilon ? privacy.epsilon : 0;
-    FineTuningRun.Result result =
-        TextClassificationJob.run(
-            job, settings, runDirectory, resume,
-            new ProgressBar(spec.commandLine().getErr(), method, budget));
-    out.printf(Locale.ROOT, "validation accuracy %.4f, test accuracy %.4f%n",
-        result.validation().get(TextClassificationJob.ACCURACY),
-        result.test().get(TextClassificationJob.ACCURACY));
+    ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), method, budget);
+    FineTuningRun.Result result;
+    if (task == TaskKind.CAUSAL_LM) {
+      result = causalLm.run(model, files, maxLength, settings, runDirectory, resume, progress);
+      CausalLmTraining.printScores(out, result);
+    } else {
+      result = textClassification(settings, progress);
+      out.printf(Locale.ROOT, "validation accuracy %.4f, test accuracy %.4f%n",
+          result.validation().get(TextClassificationJob.ACCURACY),
+          result.test().get(TextClassificationJob.ACCURACY));
+    }
     if (!(target instanceof PrivacyTarget.None)) {
       out.printf(Locale.ROOT, "privacy: (ε = %.4f, δ = %.3g)-DP by %s, σ = %.4f, %d steps%n",
           result.epsilon(), result.delta(), accountant.cliName(), result.noiseMultiplier(),
@@ -185,6 +193,20 @@ final class TrainCommand implements Callable<Integer> {
     }
     out.println("run written to " + runDirectory + " (report: " + HtmlReport.write(runDirectory) + ")");
     return result.completed() ? 0 : 1;
+  }
+
+  private FineTuningRun.Result textClassification(
+      FineTuningRun.Settings settings, ProgressBar progress) throws IOException {
+    if (files.train != null) {
+      throw new IllegalArgumentException("--data is not supported for --task " + task
+          + " yet; pass a bundled dataset with --dataset");
+    }
+    DatasetSplits<TextDataset> data = BuiltinTextDatasets.load(dataset);
+    Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
+    TextClassificationJob.Spec job =
+        new TextClassificationJob.Spec(
+            model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN);
+    return TextClassificationJob.run(job, settings, runDirectory, resume, progress);
   }
 
   private PrivacyTarget privacyTarget() {

@@ -1,7 +1,6 @@
 package io.dpft.cli;
 
 import io.dpft.cli.report.RunDirectory;
-import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.io.WeightLoader;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
@@ -16,7 +15,6 @@ import io.dpft.data.tokenize.TextTokenizer;
 import io.dpft.data.tokenize.TokenEncoding;
 import io.dpft.data.tokenize.TokenizerOptions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,7 +52,7 @@ final class TrainedClassifier implements AutoCloseable {
     RunDirectory run = RunDirectory.open(runDirectory);
     Path trainable = run.trainableParameters();
     RunManifest manifest = run.manifest();
-    Path modelDir = modelDirectory(manifest, modelOverride);
+    Path modelDir = TrainedRunOptions.modelDirectory(manifest, modelOverride);
     PretrainedBert.Loaded loaded =
         PretrainedBert.load(
             modelDir,
@@ -90,30 +88,6 @@ final class TrainedClassifier implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;
-    }
-  }
-
-  /** The override, else the run's model directory, else (when that is gone) its model name. */
-  private static Path modelDirectory(RunManifest manifest, String modelOverride)
-      throws IOException {
-    PretrainedModels models = PretrainedModels.fromEnvironment();
-    if (modelOverride != null) {
-      return models.resolve(modelOverride);
-    }
-    Path recorded = Path.of(manifest.modelDir());
-    if (Files.isDirectory(recorded)) {
-      return recorded;
-    }
-    try {
-      return models.resolve(manifest.model());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "the run's model directory "
-              + recorded
-              + " is gone and its model '"
-              + manifest.model()
-              + "' is not a bundled name; pass the model with --model DIR",
-          e);
     }
   }
 

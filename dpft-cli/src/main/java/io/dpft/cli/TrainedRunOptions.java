@@ -1,8 +1,11 @@
 package io.dpft.cli;
 
 import io.dpft.cli.report.RunDirectory;
+import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.tasks.TaskKind;
+import io.dpft.core.train.RunManifest;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -52,5 +55,34 @@ final class TrainedRunOptions {
   /** The run's classifier; see {@link TrainedClassifier#load}. */
   TrainedClassifier load() throws IOException {
     return TrainedClassifier.load(runDirectory, model);
+  }
+
+  /** The run's GPT-2; see {@link TrainedGenerator#load}. */
+  TrainedGenerator loadGenerator() throws IOException {
+    return TrainedGenerator.load(runDirectory, model);
+  }
+
+  /** The override, else the run's model directory, else (when that is gone) its model name. */
+  static Path modelDirectory(RunManifest manifest, String modelOverride)
+      throws IOException {
+    PretrainedModels models = PretrainedModels.fromEnvironment();
+    if (modelOverride != null) {
+      return models.resolve(modelOverride);
+    }
+    Path recorded = Path.of(manifest.modelDir());
+    if (Files.isDirectory(recorded)) {
+      return recorded;
+    }
+    try {
+      return models.resolve(manifest.model());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "the run's model directory "
+              + recorded
+              + " is gone and its model '"
+              + manifest.model()
+              + "' is not a bundled name; pass the model with --model DIR",
+          e);
+    }
   }
 }

@@ -6,10 +6,7 @@ import io.dpft.data.datasets.TextExample;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The fixed split of the built-in text datasets: an example goes to a part by the SHA-256 of its
@@ -37,28 +34,15 @@ public final class HashSplit {
     return bucket == 8 ? Part.VALIDATION : Part.TEST;
   }
 
-  /**
-   * {@code items} by the part their {@code key} hashes to (every part present, possibly empty),
-   * in their order. Items with equal keys land in one part.
-   */
-  public static <T> Map<Part, List<T>> parts(List<T> items, Function<? super T, String> key) {
-    Map<Part, List<T>> parts = new EnumMap<>(Part.class);
-    for (Part part : Part.values()) {
-      parts.put(part, new ArrayList<>());
-    }
-    for (T item : items) {
-      parts.get(of(key.apply(item))).add(item);
-    }
-    return parts;
-  }
-
   /** Splits {@code all}; the skip report stays with the train part. */
   public static DatasetSplits<TextDataset> split(TextDataset all) {
-    Map<Part, List<TextExample>> parts = parts(all.examples(), TextExample::text);
+    List<List<TextExample>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (TextExample example : all.examples()) {
+      parts.get(of(example.text()).ordinal()).add(example);
+    }
     return new DatasetSplits<>(
-        new TextDataset(all.source() + " [train]", parts.get(Part.TRAIN), all.labels(), all.skipped()),
-        new TextDataset(
-            all.source() + " [validation]", parts.get(Part.VALIDATION), all.labels(), SkipReport.NONE),
-        new TextDataset(all.source() + " [test]", parts.get(Part.TEST), all.labels(), SkipReport.NONE));
+        new TextDataset(all.source() + " [train]", parts.get(0), all.labels(), all.skipped()),
+        new TextDataset(all.source() + " [validation]", parts.get(1), all.labels(), SkipReport.NONE),
+        new TextDataset(all.source() + " [test]", parts.get(2), all.labels(), SkipReport.NONE));
   }
 }

@@ -7,7 +7,6 @@ import io.dpft.data.datasets.SkipReport;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.TextExample;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,16 +40,5 @@ class HashSplitTest {
     assertThat(splits.validation().examples()).containsExactly(TextExample.single("x16", 1));
     assertThat(splits.test().examples()).containsExactly(TextExample.single("d", 0));
     assertThat(splits.test().labels()).isEqualTo(all.labels());
-  }
-
-  @Test
-  void parts_byKey_keepsEqualKeysTogetherInOrder() {
-    // key = text before '#': buckets of "a" (0), "x16" (8), "d" (9) as in of_matchesPythonBuckets
-    List<String> items = List.of("a#1", "x16#1", "d#1", "a#2", "x16#2");
-    Map<HashSplit.Part, List<String>> parts =
-        HashSplit.parts(items, s -> s.substring(0, s.indexOf('#')));
-    assertThat(parts.get(HashSplit.Part.TRAIN)).containsExactly("a#1", "a#2");
-    assertThat(parts.get(HashSplit.Part.VALIDATION)).containsExactly("x16#1", "x16#2");
-    assertThat(parts.get(HashSplit.Part.TEST)).containsExactly("d#1");
   }
 }
