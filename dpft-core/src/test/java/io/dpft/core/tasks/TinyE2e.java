@@ -58,6 +58,17 @@ public final class TinyE2e {
     return index + 1;
   }
 
+  /** The token of {@code id} in that tokenizer: a word, {@code [UNK]}, a filler or EOS. */
+  public static String token(long id) {
+    if (id == 0) {
+      return "[UNK]";
+    }
+    if (id == EOS) {
+      return "<|endoftext|>";
+    }
+    return id <= WORDS.size() ? WORDS.get((int) id - 1) : "<unused" + id + ">";
+  }
+
   /** Writes the model directory (config.json, model.safetensors, tokenizer.json) into {@code dir}. */
   public static Path modelDirectory(Path dir) throws IOException {
     Files.createDirectories(dir);
@@ -84,11 +95,9 @@ public final class TinyE2e {
     ObjectNode model = tokenizer.putObject("model");
     model.put("type", "WordLevel");
     ObjectNode vocab = model.putObject("vocab");
-    vocab.put("[UNK]", 0);
-    for (int id = 1; id < EOS; id++) {
-      vocab.put(id <= WORDS.size() ? WORDS.get(id - 1) : "<unused" + id + ">", id);
+    for (int id = 0; id < VOCAB_SIZE; id++) {
+      vocab.put(token(id), id);
     }
-    vocab.put("<|endoftext|>", EOS);
     model.put("unk_token", "[UNK]");
     json.writeValue(dir.resolve("tokenizer.json").toFile(), tokenizer);
     return dir;
