@@ -14,6 +14,8 @@ import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
+import io.dpft.data.datasets.builtin.HashSplit;
+import io.dpft.data.datasets.builtin.SentimentDataset;
 import io.dpft.privacy.accounting.AccountantKind;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -38,12 +40,15 @@ import picocli.CommandLine.Spec;
     header = "Fine-tune a pretrained encoder for text classification, with or without DP.",
     description = {
       "Fine-tunes a BERT-family encoder (a bundled name or a Hugging Face directory) with a fresh"
-          + " classification head on a bundled dataset, and writes a run directory (config.json,"
-          + " metrics.jsonl, checkpoint/)."
+          + " classification head on a bundled dataset or your own files (.csv with a header, or"
+          + " .json/.jsonl), and writes a run directory (config.json, metrics.jsonl, checkpoint/,"
+          + " report.html)."
     },
     footer = {
       "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --epsilon 8",
       "dpft train --model bge-small-en-v1.5 --dataset spam --method full --no-dp --epochs 1",
+      "dpft train --data train.csv --validation-data dev.csv --text-column review"
+          + " --label-column stars --epsilon 3 --run-dir runs/reviews",
       "dpft train --run-dir runs/x --resume ...same flags..."
     })
 final class TrainCommand implements Callable<Integer> {
@@ -61,9 +66,9 @@ final class TrainCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE})")
   private TaskKind task;
 
-  @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "sentiment",
-      description = "sentiment or spam (default: ${DEFAULT-VALUE})")
-  private String dataset;
+  @Mixin private DataFileOptions data;
+
+  @Mixin private TextColumnOptions columns;
 
   @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
       description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
@@ -152,6 +157,7 @@ final class TrainCommand implements Callable<Integer> {
     if (task != TaskKind.TEXT_CLASSIFICATION) {
       throw new IllegalArgumentException("--task " + task + " is not supported by dpft train yet");
     }
+    data.check();
     FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
     PrivacyTarget target = privacyTarget();
     TrainingConfig.Sampling batches = parseSampling(sampling);
@@ -161,7 +167,11 @@ final class TrainCommand implements Callable<Integer> {
           "warning: --sampling shuffle draws fixed-size batches; the reported ε assumes Poisson"
               + " sampling and does NOT hold for this run");
     }
-    DatasetSplits<TextDataset> data = BuiltinTextDatasets.load(dataset);
+    String dataset = data.name(SentimentDataset.NAME);
+    DatasetSplits<TextDataset> splits =
+        data.fromFiles()
+            ? data.splits(this::readText, HashSplit::split)
+            : BuiltinTextDatasets.load(dataset);
     Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     FineTuningRun.Settings settings =
         new FineTuningRun.Settings(
@@ -169,7 +179,7 @@ final class TrainCommand implements Callable<Integer> {
             target, batches, seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
     TextClassificationJob.Spec job =
         new TextClassificationJob.Spec(
-            model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN);
+            model, modelDir, dataset, splits, maxLength, BertModel.Pooling.MEAN);
     double budget = target instanceof PrivacyTarget.TargetEpsilon ? privacy.epsilon : 0;
     FineTuningRun.Result result =
         TextClassificationJob.run(
@@ -185,6 +195,11 @@ final class TrainCommand implements Callable<Integer> {
     }
     out.println("run written to " + runDirectory + " (report: " + HtmlReport.write(runDirectory) + ")");
     return result.completed() ? 0 : 1;
+  }
+
+  /** A text-classification file; held-out files use the training file's labels. */
+  private TextDataset readText(String flag, Path file, TextDataset train) {
+    return TextColumnOptions.read(flag, file, columns.options(train == null ? null : train.labels()));
   }
 
   private PrivacyTarget privacyTarget() {
