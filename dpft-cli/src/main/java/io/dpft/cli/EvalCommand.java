@@ -89,7 +89,7 @@ final class EvalCommand implements Callable<Integer> {
     // flags are checked before the (slow) model load
     boolean fromFile = data != null && data.file != null;
     if (fromFile) {
-      TextColumnOptions.isCsv("--data", data.file.file);
+      data.file.columns.format("--data", data.file.file);
     }
     Function<DatasetSplits<TextDataset>, TextDataset> split =
         fromFile ? null : split(data == null || data.split == null ? "test" : data.split);
@@ -100,7 +100,7 @@ final class EvalCommand implements Callable<Integer> {
     try (TrainedClassifier classifier = run.load()) {
       TextDataset examples =
           fromFile
-              ? TextColumnOptions.read(
+              ? data.file.columns.read(
                   "--data", data.file.file, data.file.columns.options(classifier.labels()))
               : builtinSplit(classifier, split);
       ConfusionMatrix matrix = classifier.evaluate(examples);

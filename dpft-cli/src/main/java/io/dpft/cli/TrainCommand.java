@@ -199,7 +199,7 @@ final class TrainCommand implements Callable<Integer> {
 
   /** A text-classification file; held-out files use the training file's labels. */
   private TextDataset readText(String flag, Path file, TextDataset train) {
-    return TextColumnOptions.read(flag, file, columns.options(train == null ? null : train.labels()));
+    return columns.read(flag, file, columns.options(train == null ? null : train.labels()));
   }
 
   private PrivacyTarget privacyTarget() {

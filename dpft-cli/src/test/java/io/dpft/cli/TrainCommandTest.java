@@ -167,4 +167,33 @@ class TrainCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--data " + missing + " is not a file");
   }
+
+  @Test
+  void glueTsv_trainsWithTheTasksColumnsAndLabels(@TempDir Path dir) throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      List<String> rows = new ArrayList<>(List.of("sentence\tlabel"));
+      for (int i = 0; i < 24; i++) {
+        rows.add(WORDS[i % WORDS.length] + " film " + i + "\t" + (i % 3 == 2 ? 0 : 1));
+      }
+      Path trainFile = Files.write(dir.resolve("train.tsv"), rows);
+      Path devFile = Files.write(dir.resolve("dev.tsv"), rows.subList(0, 9));
+      Path runDir = dir.resolve("mine");
+      Cli run =
+          Cli.run(train(runs.modelDirectory, runDir, "--data", trainFile.toString(),
+              "--validation-data", devFile.toString(), "--glue-task", "SST-2"));
+
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      RunManifest manifest = RunManifest.read(runDir);
+      assertThat(manifest.labels()).containsExactly("0", "1");
+      assertThat(manifest.datasetSizes()).containsEntry("train", 24).containsEntry("validation", 8);
+    }
+  }
+
+  @Test
+  void tsvWithoutGlueTask_exitsTwoNamingTheFlag(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("train.tsv"), "sentence\tlabel\nok\t1\n");
+    Cli run = Cli.run("train", "--run-dir", dir.resolve("r").toString(), "--data", file.toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--glue-task (sst2, qnli, qqp, mnli, mrpc, rte, wnli)");
+  }
 }
