@@ -2,25 +2,22 @@ package io.dpft.cli;
 
 import io.dpft.core.tasks.CausalLmJob;
 import io.dpft.core.tasks.FineTuningRun;
-import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.train.TrainingListener;
-import io.dpft.data.datasets.SkipReport;
-import io.dpft.data.datasets.TableToTextExample;
+import io.dpft.data.datasets.builtin.DatasetSplits;
+import io.dpft.data.datasets.builtin.HashSplit;
 import io.dpft.data.datasets.table.E2eReader;
 import io.dpft.data.datasets.table.TableToTextDataset;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
  * The causal-lm side of {@code dpft train}: its options, the E2E-style CSV files ({@code mr},
- * {@code ref}) of {@link TrainingDataOptions}, split by meaning representation when a split is
- * not given, and the run itself ({@link CausalLmJob}).
+ * {@code ref}) of {@link DataFileOptions}, and the run itself ({@link CausalLmJob}).
  */
 final class CausalLmTraining {
   @Option(names = "--eval-prompts", paramLabel = "N", defaultValue = "100",
@@ -34,36 +31,39 @@ final class CausalLmTraining {
   private int maxNewTokens;
 
   /**
-   * Trains {@code model} (a GPT-2 directory) on the files in {@code data}.
+   * Trains {@code model} (a GPT-2 directory) on the files of {@code data}; with {@code --data}
+   * alone, inputs are split 80/10/10 by a hash of their meaning representation ({@link
+   * HashSplit#split(TableToTextDataset)}).
    *
-   * @throws IllegalArgumentException when {@code model} is not a directory or a file is missing
+   * @throws IllegalArgumentException when {@code model} is not a directory, {@code --data} is
+   *     missing or a file does not exist
    */
-  FineTuningRun.Result run(String model, TrainingDataOptions data, int maxLength,
+  FineTuningRun.Result run(String model, DataFileOptions data, int maxLength,
       FineTuningRun.Settings settings, Path runDirectory, boolean resume,
       TrainingListener progress) throws IOException {
+    if (!data.fromFiles()) {
+      throw new IllegalArgumentException("--task causal-lm needs --data FILE, an E2E-style CSV"
+          + " file with columns mr and ref");
+    }
     Path modelDir = Path.of(model);
     if (!Files.isDirectory(modelDir)) {
       throw new IllegalArgumentException("--task causal-lm needs --model DIR, a Hugging Face GPT-2"
           + " directory (config.json, model.safetensors, tokenizer.json); got '" + model + "'");
     }
-    TrainingDataOptions.Splits<TableToTextExample> splits = data.read(
-        TaskKind.CAUSAL_LM.cliName(), file -> E2eReader.read(file, false).examples(),
-        TableToTextExample::meaningRepresentation);
-    String source = data.train.toString();
+    DatasetSplits<TableToTextDataset> splits =
+        data.splits(CausalLmTraining::read, HashSplit::split);
     CausalLmJob.Spec spec = new CausalLmJob.Spec(
-        model, modelDir, source,
-        dataset(source, data.train, "train", splits.train()),
-        dataset(source, data.validation, "validation", splits.validation()),
-        dataset(source, data.test, "test", splits.test()),
+        model, modelDir, data.name(""), splits.train(), splits.validation(), splits.test(),
         maxLength, evalPrompts, maxNewTokens);
     return CausalLmJob.run(spec, settings, runDirectory, resume, progress);
   }
 
-  /** One split, named by its own file or as a part of the training file. */
-  private static TableToTextDataset dataset(
-      String trainSource, Path file, String split, List<TableToTextExample> examples) {
-    String source = file != null ? file.toString() : trainSource + " [" + split + "]";
-    return new TableToTextDataset(source, examples, SkipReport.NONE);
+  /** An E2E-style CSV file named by {@code flag}. */
+  private static TableToTextDataset read(String flag, Path file, TableToTextDataset train) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(flag + " " + file + " is not a file");
+    }
+    return E2eReader.read(file, false);
   }
 
   /** One line: BLEU and ROUGE-L on validation and test. */

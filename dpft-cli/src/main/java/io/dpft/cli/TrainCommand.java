@@ -14,6 +14,8 @@ import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
+import io.dpft.data.datasets.builtin.HashSplit;
+import io.dpft.data.datasets.builtin.SentimentDataset;
 import io.dpft.privacy.accounting.AccountantKind;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -40,13 +42,16 @@ import picocli.CommandLine.Spec;
         + " without DP.",
     description = {
       "Fine-tunes a BERT-family encoder (a bundled name or a Hugging Face directory) with a fresh"
-          + " classification head on a bundled dataset, or (--task causal-lm) a GPT-2 directory on"
-          + " an E2E-style table-to-text CSV (--data), and writes a run directory (config.json,"
-          + " metrics.jsonl, checkpoint/)."
+          + " classification head on a bundled dataset or your own files (.csv with a header, or"
+          + " .json/.jsonl), or (--task causal-lm) a GPT-2 directory on an E2E-style table-to-text"
+          + " CSV (--data, columns mr and ref), and writes a run directory (config.json,"
+          + " metrics.jsonl, checkpoint/, report.html)."
     },
     footer = {
       "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --epsilon 8",
       "dpft train --model bge-small-en-v1.5 --dataset spam --method full --no-dp --epochs 1",
+      "dpft train --data train.csv --validation-data dev.csv --text-column review"
+          + " --label-column stars --epsilon 3 --run-dir runs/reviews",
       "dpft train --task causal-lm --model gpt2-dir --data trainset.csv --validation-data"
           + " devset.csv --method bitfit --epsilon 3 --run-dir runs/e2e",
       "dpft train --run-dir runs/x --resume ...same flags..."
@@ -66,11 +71,9 @@ final class TrainCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE})")
   private TaskKind task;
 
-  @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "sentiment",
-      description = "text-classification: sentiment or spam (default: ${DEFAULT-VALUE})")
-  private String dataset;
+  @Mixin private DataFileOptions data;
 
-  @Mixin private TrainingDataOptions files;
+  @Mixin private TextColumnOptions columns;
 
   @Mixin private CausalLmTraining causalLm;
 
@@ -161,6 +164,7 @@ final class TrainCommand implements Callable<Integer> {
     if (task == TaskKind.IMAGE_CLASSIFICATION) {
       throw new IllegalArgumentException("--task " + task + " is not supported by dpft train yet");
     }
+    data.check();
     FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
     PrivacyTarget target = privacyTarget();
     TrainingConfig.Sampling batches = parseSampling(sampling);
@@ -178,7 +182,7 @@ final class TrainCommand implements Callable<Integer> {
     ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), method, budget);
     FineTuningRun.Result result;
     if (task == TaskKind.CAUSAL_LM) {
-      result = causalLm.run(model, files, maxLength, settings, runDirectory, resume, progress);
+      result = causalLm.run(model, data, maxLength, settings, runDirectory, resume, progress);
       CausalLmTraining.printScores(out, result);
     } else {
       result = textClassification(settings, progress);
@@ -197,16 +201,21 @@ final class TrainCommand implements Callable<Integer> {
 
   private FineTuningRun.Result textClassification(
       FineTuningRun.Settings settings, ProgressBar progress) throws IOException {
-    if (files.train != null) {
-      throw new IllegalArgumentException("--data is not supported for --task " + task
-          + " yet; pass a bundled dataset with --dataset");
-    }
-    DatasetSplits<TextDataset> data = BuiltinTextDatasets.load(dataset);
+    String dataset = data.name(SentimentDataset.NAME);
+    DatasetSplits<TextDataset> splits =
+        data.fromFiles()
+            ? data.splits(this::readText, HashSplit::split)
+            : BuiltinTextDatasets.load(dataset);
     Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     TextClassificationJob.Spec job =
         new TextClassificationJob.Spec(
-            model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN);
+            model, modelDir, dataset, splits, maxLength, BertModel.Pooling.MEAN);
     return TextClassificationJob.run(job, settings, runDirectory, resume, progress);
+  }
+
+  /** A text-classification file; held-out files use the training file's labels. */
+  private TextDataset readText(String flag, Path file, TextDataset train) {
+    return columns.read(flag, file, columns.options(train == null ? null : train.labels()));
   }
 
   private PrivacyTarget privacyTarget() {

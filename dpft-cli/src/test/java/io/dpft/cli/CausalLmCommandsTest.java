@@ -12,6 +12,7 @@ import io.dpft.core.models.PretrainedGpt2;
 import io.dpft.core.tasks.TinyE2e;
 import io.dpft.core.train.RunManifest;
 import io.dpft.core.train.TrainingCheckpoint;
+import io.dpft.data.datasets.builtin.HashSplit;
 import io.dpft.data.datasets.table.MeaningRepresentation;
 import io.dpft.data.metrics.Bleu;
 import io.dpft.data.metrics.RougeL;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -131,6 +133,30 @@ class CausalLmCommandsTest {
   }
 
   @Test
+  void train_dataAlone_splitsInputsByTheHashOfTheirMeaningRepresentation() throws IOException {
+    List<TinyE2e.Row> rows = TinyE2e.rows(40, 0);
+    Path csv = TinyE2e.csv(dir.resolve("alone.csv"), rows);
+    Path alone = dir.resolve("alone");
+    Cli cli = Cli.run("train", "--task", "causal-lm", "--model", model.toString(),
+        "--data", csv.toString(), "--method", "bitfit", "--no-dp", "--epochs", "1",
+        "--batch-size", "8", "--max-length", "32", "--eval-prompts", "2",
+        "--max-new-tokens", "2", "--seed", "3", "--run-dir", alone.toString());
+
+    assertThat(cli.exitCode()).as(cli.err()).isZero();
+    int trainRows = 0;
+    Map<HashSplit.Part, Integer> inputs = new EnumMap<>(HashSplit.Part.class);
+    for (Map.Entry<String, List<String>> input : TinyE2e.referencesByMr(rows).entrySet()) {
+      HashSplit.Part part = HashSplit.of(input.getKey());
+      inputs.merge(part, 1, Integer::sum);
+      trainRows += part == HashSplit.Part.TRAIN ? input.getValue().size() : 0;
+    }
+    assertThat(RunManifest.read(alone).datasetSizes())
+        .containsEntry("train", trainRows)
+        .containsEntry("validation", inputs.getOrDefault(HashSplit.Part.VALIDATION, 0))
+        .containsEntry("test", inputs.getOrDefault(HashSplit.Part.TEST, 0));
+  }
+
+  @Test
   void eval_testFile_printsBleuAndRougeOfIndependentGreedyGeneration() {
     Cli cli = Cli.run("eval", "--checkpoint", run.toString(), "--data", testCsv.toString(),
         "--max-new-tokens", String.valueOf(MAX_NEW_TOKENS), "--json");
@@ -231,7 +257,7 @@ class CausalLmCommandsTest {
         "--run-dir", dir.resolve("x").toString());
 
     assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("data file " + missing + " does not exist");
+    assertThat(cli.err()).contains("--validation-data " + missing + " is not a file");
   }
 
   @Test

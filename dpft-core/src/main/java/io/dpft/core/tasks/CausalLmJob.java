@@ -120,6 +120,7 @@ public final class CausalLmJob {
               TextGeneration.Settings.greedy(spec.maxNewTokens(), settings.physicalBatchSize()));
       TableToTextDataset validation = firstPrompts(spec.validation(), spec.evalPrompts());
       TableToTextDataset test = firstPrompts(spec.test(), spec.evalPrompts());
+      // train: (prompt, reference) pairs, the examples DP protects; held-out splits: inputs
       Map<String, Integer> sizes = new LinkedHashMap<>();
       sizes.put("train", train.size());
       sizes.put("validation", spec.validation().size());

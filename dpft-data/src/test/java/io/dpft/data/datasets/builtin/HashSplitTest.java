@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.SkipReport;
+import io.dpft.data.datasets.TableToTextExample;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.TextExample;
+import io.dpft.data.datasets.table.TableToTextDataset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,5 +42,25 @@ class HashSplitTest {
     assertThat(splits.validation().examples()).containsExactly(TextExample.single("x16", 1));
     assertThat(splits.test().examples()).containsExactly(TextExample.single("d", 0));
     assertThat(splits.test().labels()).isEqualTo(all.labels());
+  }
+
+  @Test
+  void split_tableToText_byMeaningRepresentation() {
+    TableToTextDataset all =
+        new TableToTextDataset(
+            "e2e.csv",
+            List.of(
+                new TableToTextExample("d", "p d", List.of("r1", "r2")),
+                new TableToTextExample("a", "p a", List.of("r3")),
+                new TableToTextExample("x16", "p x16", List.of("r4"))),
+            SkipReport.NONE);
+    DatasetSplits<TableToTextDataset> splits = HashSplit.split(all);
+    assertThat(splits.train().examples()).extracting(TableToTextExample::meaningRepresentation)
+        .containsExactly("a");
+    assertThat(splits.validation().examples())
+        .extracting(TableToTextExample::meaningRepresentation).containsExactly("x16");
+    assertThat(splits.test().examples()).singleElement()
+        .satisfies(e -> assertThat(e.references()).containsExactly("r1", "r2"));
+    assertThat(splits.test().source()).isEqualTo("e2e.csv [test]");
   }
 }
