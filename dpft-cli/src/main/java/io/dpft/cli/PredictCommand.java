@@ -142,12 +142,7 @@ final class PredictCommand implements Callable<Integer> {
 
   /** One JSON Lines object of a causal-lm run: a string field {@code input}. */
   private static String inputFromJson(String source, long number, String line) {
-    JsonNode node = JsonLines.object(source, number, line);
-    if (!node.path("input").isTextual()) {
-      throw JsonLines.malformed(
-          source, number, "expected a string field \"input\", got " + node.get("input"));
-    }
-    return node.get("input").asText();
+    return requiredString(source, number, JsonLines.object(source, number, line), "input");
   }
 
   private static ObjectNode line(
@@ -209,16 +204,21 @@ final class PredictCommand implements Callable<Integer> {
   /** One JSON Lines object: {@code text} (a string) and an optional {@code text_pair}. */
   private static TextExample fromJson(String source, long number, String line) {
     JsonNode node = JsonLines.object(source, number, line);
-    if (!node.path("text").isTextual()) {
-      throw JsonLines.malformed(
-          source, number, "expected a string field \"text\", got " + node.get("text"));
-    }
+    String text = requiredString(source, number, node, "text");
     JsonNode pair = node.path("text_pair");
     if (!pair.isMissingNode() && !pair.isNull() && !pair.isTextual()) {
       throw JsonLines.malformed(
           source, number, "field \"text_pair\" must be a string, got " + pair);
     }
     return new TextExample(
-        node.get("text").asText(), pair.isTextual() ? pair.asText() : null, TextExample.UNLABELED);
+        text, pair.isTextual() ? pair.asText() : null, TextExample.UNLABELED);
+  }
+
+  private static String requiredString(String source, long number, JsonNode node, String field) {
+    if (!node.path(field).isTextual()) {
+      throw JsonLines.malformed(source, number,
+          "expected a string field \"" + field + "\", got " + node.get(field));
+    }
+    return node.get(field).asText();
   }
 }

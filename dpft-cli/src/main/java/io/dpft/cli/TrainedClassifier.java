@@ -1,7 +1,6 @@
 package io.dpft.cli;
 
 import io.dpft.cli.report.RunDirectory;
-import io.dpft.core.io.WeightLoader;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
 import io.dpft.core.tasks.SequenceClassificationTask;
@@ -57,35 +56,15 @@ final class TrainedClassifier implements AutoCloseable {
         PretrainedBert.load(
             modelDir,
             BertModel.Options.sequenceClassification(manifest.labels().size(), pooling(run)));
-    BertModel model = loaded.model();
+    BertModel model =
+        TrainedRunOptions.withTrainedParameters(
+            loaded.model(), trainable, modelDir, loaded.freshlyInitialised());
     try {
-      WeightLoader.LoadReport report =
-          WeightLoader.load(trainable, model.namedParameters(), WeightLoader.Mode.LENIENT);
-      List<String> notLoaded = new ArrayList<>(loaded.freshlyInitialised());
-      notLoaded.removeAll(report.loaded());
-      if (!report.unexpected().isEmpty()
-          || !report.mismatched().isEmpty()
-          || !notLoaded.isEmpty()) {
-        throw new IllegalArgumentException(
-            trainable
-                + " does not fit the model in "
-                + modelDir
-                + " with "
-                + manifest.labels().size()
-                + " labels: unexpected "
-                + report.unexpected()
-                + ", shape mismatches "
-                + report.mismatched()
-                + ", head not trained "
-                + notLoaded
-                + " (pass the model the run was trained from with --model)");
-      }
-      model.eval();
       return new TrainedClassifier(
           run,
           model,
           TextTokenizer.load(modelDir, TokenizerOptions.truncating(manifest.maxLength())));
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       model.close();
       throw e;
     }

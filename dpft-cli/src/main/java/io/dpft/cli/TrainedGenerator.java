@@ -1,7 +1,6 @@
 package io.dpft.cli;
 
 import io.dpft.cli.report.RunDirectory;
-import io.dpft.core.io.WeightLoader;
 import io.dpft.core.models.Gpt2Model;
 import io.dpft.core.models.PretrainedGpt2;
 import io.dpft.core.tasks.PromptEncoding;
@@ -11,6 +10,7 @@ import io.dpft.data.tokenize.TextTokenizer;
 import io.dpft.data.tokenize.TokenizerOptions;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The GPT-2 a causal-lm training run produced, rebuilt from its run directory: the pretrained
@@ -45,19 +45,12 @@ final class TrainedGenerator implements AutoCloseable {
     Path trainable = run.trainableParameters();
     RunManifest manifest = run.manifest();
     Path modelDir = TrainedRunOptions.modelDirectory(manifest, modelOverride);
-    Gpt2Model model = PretrainedGpt2.load(modelDir);
+    Gpt2Model model = TrainedRunOptions.withTrainedParameters(
+        PretrainedGpt2.load(modelDir), trainable, modelDir, List.of());
     try {
-      WeightLoader.LoadReport report =
-          WeightLoader.load(trainable, model.namedParameters(), WeightLoader.Mode.LENIENT);
-      if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty()) {
-        throw new IllegalArgumentException(trainable + " does not fit the GPT-2 in " + modelDir
-            + ": unexpected " + report.unexpected() + ", shape mismatches " + report.mismatched()
-            + " (pass the model the run was trained from with --model)");
-      }
-      model.eval();
       return new TrainedGenerator(manifest, model,
           TextTokenizer.load(modelDir, TokenizerOptions.truncating(manifest.maxLength())));
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       model.close();
       throw e;
     }
