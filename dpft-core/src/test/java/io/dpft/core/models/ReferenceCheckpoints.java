@@ -53,8 +53,14 @@ final class ReferenceCheckpoints {
     return loaded(GPT2, new Gpt2Model(Gpt2Config.read(directory(GPT2).resolve("config.json"))));
   }
 
+  /** The full checkpoint through {@link PretrainedVit}, in eval mode; nothing may stay fresh. */
   static VitModel vit() throws IOException {
-    VitConfig config = VitConfig.read(directory(VIT).resolve("config.json"));
-    return loaded(VIT, new VitModel(config, config.numLabels()));
+    PretrainedVit.Loaded loaded = PretrainedVit.load(directory(VIT), 5);
+    if (!loaded.freshlyInitialised().isEmpty()) {
+      loaded.model().close();
+      throw new IllegalStateException("reference ViT left fresh: " + loaded.freshlyInitialised());
+    }
+    loaded.model().eval();
+    return loaded.model();
   }
 }
