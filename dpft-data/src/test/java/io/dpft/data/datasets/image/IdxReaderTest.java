@@ -22,7 +22,7 @@ class IdxReaderTest {
   @TempDir Path dir;
 
   /** An IDX file: 0x0000, type, ndims, big-endian dims, data. */
-  private static byte[] idx(int type, int[] dims, byte[] data) throws IOException {
+  static byte[] idx(int type, int[] dims, byte[] data) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     out.writeInt((type << 8) | dims.length);
