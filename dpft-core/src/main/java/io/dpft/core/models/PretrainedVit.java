@@ -1,8 +1,14 @@
 package io.dpft.core.models;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpft.core.io.NameMapping;
+import io.dpft.data.datasets.image.ImageTransform;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -24,6 +30,14 @@ public final class PretrainedVit {
 
   private static final List<String> HEAD = List.of("classifier.");
 
+  /** The image processor's settings file beside {@code config.json}, optional. */
+  static final String PREPROCESSOR_CONFIG = "preprocessor_config.json";
+
+  /** {@code ViTImageProcessor}'s default mean and std (IMAGENET_STANDARD_MEAN / _STD). */
+  private static final float DEFAULT_MEAN_STD = 0.5f;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private PretrainedVit() {}
 
   /** The loaded model and the names of the parameters that kept their fresh initialisation. */
@@ -41,5 +55,56 @@ public final class PretrainedVit {
     VitModel model =
         new VitModel(VitConfig.read(PretrainedWeights.configFile(directory)), numLabels);
     return new Loaded(model, PretrainedWeights.load(directory, model, HF_VIT_PREFIXES, HEAD));
+  }
+
+  /**
+   * How images must be prepared for the model in {@code directory}: resized to its
+   * {@code image_size}, converted to its {@code num_channels}, scaled to [0, 1] and normalised
+   * with {@code image_mean} / {@code image_std} of {@value #PREPROCESSOR_CONFIG} (one value or
+   * one per channel; {@code do_normalize: false} for none), or with Hugging Face
+   * {@code ViTImageProcessor}'s defaults, 0.5 and 0.5, when that file is absent.
+   *
+   * @throws IllegalArgumentException naming the file when a value is malformed
+   */
+  public static ImageTransform imageTransform(Path directory) throws IOException {
+    VitConfig config = VitConfig.read(PretrainedWeights.configFile(directory));
+    int channels = config.numChannels();
+    Path file = directory.resolve(PREPROCESSOR_CONFIG);
+    if (!Files.isRegularFile(file)) {
+      return ImageTransform.uniform(
+          config.imageSize(), channels, DEFAULT_MEAN_STD, DEFAULT_MEAN_STD);
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(file.toFile());
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+    }
+    if (!json.path("do_normalize").asBoolean(true)) {
+      return ImageTransform.scaleOnly(config.imageSize(), channels);
+    }
+    return new ImageTransform(config.imageSize(), channels,
+        perChannel(file, json, "image_mean", channels), perChannel(file, json, "image_std", channels));
+  }
+
+  private static float[] perChannel(Path file, JsonNode json, String key, int channels) {
+    JsonNode node = json.get(key);
+    float[] values = new float[channels];
+    if (node == null) {
+      Arrays.fill(values, DEFAULT_MEAN_STD);
+      return values;
+    }
+    if (node.isNumber() || node.isArray() && node.size() == 1) {
+      Arrays.fill(values, (float) (node.isNumber() ? node : node.get(0)).asDouble());
+      return values;
+    }
+    if (!node.isArray() || node.size() != channels) {
+      throw new IllegalArgumentException(file + ": " + key + " must be a number or " + channels
+          + " numbers (num_channels), got " + node);
+    }
+    for (int c = 0; c < channels; c++) {
+      values[c] = (float) node.get(c).asDouble();
+    }
+    return values;
   }
 }

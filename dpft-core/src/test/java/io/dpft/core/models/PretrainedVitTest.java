@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dpft.core.io.SafetensorsReader;
 import io.dpft.core.io.SafetensorsWriter;
+import io.dpft.data.datasets.image.ImageTransform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,6 +109,36 @@ class PretrainedVitTest {
   void load_zeroLabels_throws() {
     assertThatThrownBy(() -> PretrainedVit.load(ReferenceCheckpoints.directory(VIT), 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("numLabels");
+  }
+
+  @Test
+  void imageTransform_noPreprocessorConfig_usesVitDefaultsAtModelSize() throws IOException {
+    ImageTransform transform = PretrainedVit.imageTransform(ReferenceCheckpoints.directory(VIT));
+    assertThat(transform.imageSize()).isEqualTo(16);
+    assertThat(transform.channels()).isEqualTo(3);
+    assertThat(transform.mean()).containsExactly(0.5f, 0.5f, 0.5f);
+    assertThat(transform.std()).containsExactly(0.5f, 0.5f, 0.5f);
+  }
+
+  @Test
+  void imageTransform_preprocessorConfig_meanAndStdPerChannel(@TempDir Path dir)
+      throws IOException {
+    rewrite(dir, UnaryOperator.identity());
+    Files.writeString(dir.resolve("preprocessor_config.json"),
+        "{\"image_mean\": [0.485, 0.456, 0.406], \"image_std\": 0.25, \"size\": 224}");
+    ImageTransform transform = PretrainedVit.imageTransform(dir);
+    assertThat(transform.imageSize()).isEqualTo(16);
+    assertThat(transform.mean()).containsExactly(0.485f, 0.456f, 0.406f);
+    assertThat(transform.std()).containsExactly(0.25f, 0.25f, 0.25f);
+  }
+
+  @Test
+  void imageTransform_meanOfWrongLength_namesFileAndKey(@TempDir Path dir) throws IOException {
+    rewrite(dir, UnaryOperator.identity());
+    Files.writeString(dir.resolve("preprocessor_config.json"), "{\"image_mean\": [0.5, 0.5]}");
+    assertThatThrownBy(() -> PretrainedVit.imageTransform(dir))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("preprocessor_config.json").hasMessageContaining("image_mean");
   }
 
   /**
