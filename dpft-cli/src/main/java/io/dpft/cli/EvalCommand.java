@@ -4,11 +4,15 @@ import static io.dpft.cli.PrivacyReport.number;
 import static io.dpft.cli.PrivacyReport.row;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpft.core.tasks.ImageClassificationTask;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
+import io.dpft.data.datasets.builtin.FashionMnistDataset;
+import io.dpft.data.datasets.image.ImageDataset;
+import io.dpft.data.datasets.image.ImageFiles;
 import io.dpft.data.datasets.text.TextColumns;
 import io.dpft.data.datasets.text.TextDatasetReader;
 import io.dpft.data.datasets.text.TextReadOptions;
@@ -32,7 +36,8 @@ import picocli.CommandLine.Spec;
  * {@code dpft eval}: accuracy, F1 and the Matthews correlation coefficient of a trained run's
  * arg-max predictions, on a split of the run's built-in dataset or on a labelled CSV/JSONL file. F1
  * is the positive class's (label index 1) for two labels, as GLUE reports it, and the unweighted
- * mean over classes (macro) otherwise; the metrics are {@link ConfusionMatrix}'s.
+ * mean over classes (macro) otherwise; the metrics are {@link ConfusionMatrix}'s. An
+ * image-classification run reports accuracy, top-5 accuracy and macro F1 on an image path.
  */
 @Command(
     name = "eval",
@@ -42,11 +47,14 @@ import picocli.CommandLine.Spec;
         "Evaluates the model a training run saved on a split of the run's dataset (default: the"
             + " test split) or on a labelled CSV or JSON Lines file, and prints accuracy, F1"
             + " (binary for two labels, else macro), the Matthews correlation coefficient and the"
-            + " number of examples.",
+            + " number of examples. For an image-classification run: accuracy, top-5 accuracy and"
+            + " macro F1 on --data PATH (an IDX image file, a CIFAR batch or a folder of class"
+            + " sub-folders) or on a split of fashion-mnist.",
     footer = {
       "dpft eval --checkpoint runs/sentiment",
       "dpft eval --checkpoint runs/sentiment --data reviews.csv --text-column review --label-column"
-          + " stars --json"
+          + " stars --json",
+      "dpft eval --task image-classification --checkpoint runs/fashion --data test-images/"
     })
 final class EvalCommand implements Callable<Integer> {
   /** The built-in datasets a run's config.json can name, by that name. */
@@ -83,7 +91,9 @@ final class EvalCommand implements Callable<Integer> {
         order = 12,
         description =
             "labelled examples instead of the run's dataset: .csv (with a header) or"
-                + " .json/.jsonl (JSON Lines or an array of objects), UTF-8")
+                + " .json/.jsonl (JSON Lines or an array of objects), UTF-8; for an"
+                + " image-classification run an IDX image file, a CIFAR batch or a folder of"
+                + " class sub-folders")
     private Path file;
 
     @Option(
@@ -120,6 +130,9 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (run.likelyTask() == TaskKind.IMAGE_CLASSIFICATION) {
+      return evaluateImages();
+    }
     // flags are checked before the (slow) model load
     boolean fromFile = data != null && data.file != null;
     BiFunction<Path, TextReadOptions, TextDataset> reader =
@@ -161,6 +174,58 @@ final class EvalCommand implements Callable<Integer> {
       output.print(spec.commandLine().getOut(), json, text);
     }
     return 0;
+  }
+
+  /**
+   * An image-classification run: accuracy, top-5 accuracy and macro F1 on an image path (IDX,
+   * CIFAR batch or image folder, see {@link ImageFiles}) or a split of the run's built-in dataset.
+   */
+  private int evaluateImages() throws Exception {
+    Path file = data != null && data.file != null ? data.file.file : null;
+    if (file != null && !Files.exists(file)) {
+      throw new IllegalArgumentException("--data " + file + " does not exist");
+    }
+    String splitName = file != null ? null : data == null || data.split == null ? "test" : data.split;
+    if (splitName != null) {
+      split(splitName); // checks the name
+    }
+    run.task();
+    try (TrainedImageClassifier classifier = run.loadImageClassifier()) {
+      ImageDataset images =
+          file != null
+              ? ImageFiles.read(file, classifier.transform())
+              : builtinImages(classifier, splitName);
+      ImageClassificationTask.ImageScores scores = classifier.evaluate(images);
+      ObjectNode json = PrivacyReport.JSON.createObjectNode();
+      json.put("accuracy", scores.accuracy());
+      json.put("top5_accuracy", scores.topFiveAccuracy());
+      json.put("f1", scores.confusion().macroF1());
+      json.put("f1_average", "macro");
+      json.put("n", scores.confusion().total());
+      json.put("data", images.source());
+      json.put("checkpoint", run.runDirectory.toString());
+      List<String> text =
+          List.of(
+              row("accuracy", number(scores.accuracy(), 4)),
+              row("top-5 accuracy", number(scores.topFiveAccuracy(), 4)),
+              row("F1", number(scores.confusion().macroF1(), 4)
+                  + " (macro over " + scores.confusion().numClasses() + " labels)"),
+              row("n", String.format(Locale.ROOT, "%,d", scores.confusion().total())),
+              row("data", images.source()));
+      output.print(spec.commandLine().getOut(), json, text);
+    }
+    return 0;
+  }
+
+  private static ImageDataset builtinImages(TrainedImageClassifier classifier, String split) {
+    if (!FashionMnistDataset.NAME.equals(classifier.dataset())) {
+      throw new IllegalArgumentException("the run's dataset '" + classifier.dataset() + "' is not"
+          + " a built-in image dataset (" + FashionMnistDataset.NAME + "); pass its images with"
+          + " --data PATH");
+    }
+    return "test".equals(split)
+        ? FashionMnistDataset.test(classifier.transform())
+        : FashionMnistDataset.splits(classifier.transform()).validation();
   }
 
   /** The reader for {@code file}'s format, known by its extension. */

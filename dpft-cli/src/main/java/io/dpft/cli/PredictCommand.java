@@ -6,6 +6,7 @@ import io.dpft.cli.report.JsonLines;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextExample;
+import io.dpft.data.datasets.image.RawImage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -28,6 +30,8 @@ import picocli.CommandLine.Spec;
  * text} (and optional {@code text_pair}) field per object: it is JSON Lines when its first
  * non-blank line starts with {@code '{'}. Blank lines are passed over. The whole input is read and
  * checked before anything is printed, so a malformed line gives an error and no partial output.
+ * For an image-classification run the inputs are image files (arguments, or paths one per line)
+ * and each output line has {@code "input"}: the path.
  */
 @Command(
     name = "predict",
@@ -38,11 +42,15 @@ import picocli.CommandLine.Spec;
           + " \"text_pair\") field, from a file or standard input, and writes one JSON line per"
           + " input to standard output:",
       "  {\"text\": ..., \"label\": ..., \"probabilities\": {label: p, ...}}",
-      "The label is the most probable one; blank input lines are skipped."
+      "The label is the most probable one; blank input lines are skipped.",
+      "For an image-classification run, the inputs are image files (PNG, JPEG, BMP, GIF) given as"
+          + " arguments or as paths, one per line, and each line is:",
+      "  {\"input\": path, \"label\": ..., \"probabilities\": {label: p, ...}}"
     },
     footer = {
       "dpft predict --checkpoint runs/sentiment --input reviews.txt",
-      "echo 'A wonderful film.' | dpft predict --checkpoint runs/sentiment"
+      "echo 'A wonderful film.' | dpft predict --checkpoint runs/sentiment",
+      "dpft predict --checkpoint runs/fashion shirt.png boot.png"
     })
 final class PredictCommand implements Callable<Integer> {
   /** Examples per call into the model. */
@@ -62,9 +70,23 @@ final class PredictCommand implements Callable<Integer> {
       description = "texts or JSON Lines to classify, UTF-8; default: standard input")
   private Path input;
 
+  @Parameters(
+      paramLabel = "IMAGE",
+      arity = "0..*",
+      description = "image files to classify (image-classification runs); default: the paths in"
+          + " --input or standard input, one per line")
+  private List<Path> images = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     TaskKind task = run.task();
+    if (task == TaskKind.IMAGE_CLASSIFICATION) {
+      return predictImages();
+    }
+    if (!images.isEmpty()) {
+      throw new IllegalArgumentException("IMAGE arguments are for image-classification runs; this"
+          + " run is " + task + ": pass texts with --input or on standard input");
+    }
     if (task != TaskKind.TEXT_CLASSIFICATION) {
       throw new IllegalArgumentException("dpft predict does not support " + task + " runs yet");
     }
@@ -85,13 +107,52 @@ final class PredictCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static ObjectNode line(
-      TextExample example, float[] probabilities, LabelVocabulary labels) {
-    ObjectNode json = PrivacyReport.JSON.createObjectNode();
-    json.put("text", example.text());
-    if (example.isPair()) {
-      json.put("text_pair", example.textPair());
+  /**
+   * An image-classification run: {@code {"input": path, "label": ..., "probabilities": {...}}}
+   * per image, in the order given; every image is read before anything is printed.
+   */
+  private int predictImages() throws IOException {
+    List<Path> paths = images.isEmpty() ? readImagePaths() : images;
+    List<RawImage> decoded = new ArrayList<>(paths.size());
+    for (Path path : paths) {
+      if (!Files.isRegularFile(path)) {
+        throw new IllegalArgumentException("image " + path + " is not a file");
+      }
+      decoded.add(RawImage.read(path));
     }
+    try (TrainedImageClassifier classifier = run.loadImageClassifier()) {
+      LabelVocabulary labels = classifier.labels();
+      PrintWriter out = spec.commandLine().getOut();
+      for (int start = 0; start < paths.size(); start += CHUNK) {
+        int end = Math.min(paths.size(), start + CHUNK);
+        float[][] probabilities = classifier.probabilities("images", decoded.subList(start, end));
+        for (int i = start; i < end; i++) {
+          ObjectNode json = PrivacyReport.JSON.createObjectNode();
+          json.put("input", paths.get(i).toString());
+          labelled(json, probabilities[i - start], labels);
+          out.println(PrivacyReport.JSON.writeValueAsString(json));
+        }
+        out.flush();
+      }
+    }
+    return 0;
+  }
+
+  /** The non-blank lines of --input or standard input, each an image path. */
+  private List<Path> readImagePaths() throws IOException {
+    List<Path> paths = new ArrayList<>();
+    try (BufferedReader reader = openInput()) {
+      for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+        if (!line.isBlank()) {
+          paths.add(Path.of(line.strip()));
+        }
+      }
+    }
+    return paths;
+  }
+
+  /** Adds the most probable label and the probability of each label. */
+  private static void labelled(ObjectNode json, float[] probabilities, LabelVocabulary labels) {
     int best = 0;
     for (int k = 1; k < probabilities.length; k++) {
       if (probabilities[k] > probabilities[best]) {
@@ -103,19 +164,33 @@ final class PredictCommand implements Callable<Integer> {
     for (int k = 0; k < probabilities.length; k++) {
       byLabel.put(labels.name(k), probabilities[k]);
     }
+  }
+
+  private static ObjectNode line(
+      TextExample example, float[] probabilities, LabelVocabulary labels) {
+    ObjectNode json = PrivacyReport.JSON.createObjectNode();
+    json.put("text", example.text());
+    if (example.isPair()) {
+      json.put("text_pair", example.textPair());
+    }
+    labelled(json, probabilities, labels);
     return json;
   }
 
-  private List<TextExample> readInput() throws IOException {
+  /** --input, or standard input without it, as UTF-8. */
+  private BufferedReader openInput() throws IOException {
     if (input != null && !Files.isRegularFile(input)) {
       throw new IllegalArgumentException("--input " + input + " is not a file");
     }
+    return input == null
+        ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+        : Files.newBufferedReader(input, StandardCharsets.UTF_8);
+  }
+
+  private List<TextExample> readInput() throws IOException {
     String source = input == null ? STDIN : input.toString();
     List<TextExample> examples = new ArrayList<>();
-    try (BufferedReader reader =
-        input == null
-            ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-            : Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+    try (BufferedReader reader = openInput()) {
       Boolean jsonLines = null;
       long number = 0;
       for (String text = reader.readLine(); text != null; text = reader.readLine()) {

@@ -5,6 +5,7 @@ import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.io.WeightLoader;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
+import io.dpft.core.nn.Module;
 import io.dpft.core.tasks.SequenceClassificationTask;
 import io.dpft.core.train.RunManifest;
 import io.dpft.data.batching.EncodedTextDataset;
@@ -61,27 +62,8 @@ final class TrainedClassifier implements AutoCloseable {
             BertModel.Options.sequenceClassification(manifest.labels().size(), pooling(run)));
     BertModel model = loaded.model();
     try {
-      WeightLoader.LoadReport report =
-          WeightLoader.load(trainable, model.namedParameters(), WeightLoader.Mode.LENIENT);
-      List<String> notLoaded = new ArrayList<>(loaded.freshlyInitialised());
-      notLoaded.removeAll(report.loaded());
-      if (!report.unexpected().isEmpty()
-          || !report.mismatched().isEmpty()
-          || !notLoaded.isEmpty()) {
-        throw new IllegalArgumentException(
-            trainable
-                + " does not fit the model in "
-                + modelDir
-                + " with "
-                + manifest.labels().size()
-                + " labels: unexpected "
-                + report.unexpected()
-                + ", shape mismatches "
-                + report.mismatched()
-                + ", head not trained "
-                + notLoaded
-                + " (pass the model the run was trained from with --model)");
-      }
+      applyCheckpoint(trainable, model, loaded.freshlyInitialised(), modelDir,
+          manifest.labels().size());
       model.eval();
       return new TrainedClassifier(
           run,
@@ -93,8 +75,39 @@ final class TrainedClassifier implements AutoCloseable {
     }
   }
 
+  /**
+   * Copies a run's trained parameters over {@code model}, built from {@code modelDir} with a fresh
+   * head of {@code labels} outputs.
+   *
+   * @throws IllegalArgumentException naming the file when it has tensors the model lacks or of
+   *     other shapes, or does not train the whole fresh head
+   */
+  static void applyCheckpoint(
+      Path trainable, Module model, List<String> fresh, Path modelDir, int labels)
+      throws IOException {
+    WeightLoader.LoadReport report =
+        WeightLoader.load(trainable, model.namedParameters(), WeightLoader.Mode.LENIENT);
+    List<String> notLoaded = new ArrayList<>(fresh);
+    notLoaded.removeAll(report.loaded());
+    if (!report.unexpected().isEmpty() || !report.mismatched().isEmpty() || !notLoaded.isEmpty()) {
+      throw new IllegalArgumentException(
+          trainable
+              + " does not fit the model in "
+              + modelDir
+              + " with "
+              + labels
+              + " labels: unexpected "
+              + report.unexpected()
+              + ", shape mismatches "
+              + report.mismatched()
+              + ", head not trained "
+              + notLoaded
+              + " (pass the model the run was trained from with --model)");
+    }
+  }
+
   /** The override, else the run's model directory, else (when that is gone) its model name. */
-  private static Path modelDirectory(RunManifest manifest, String modelOverride)
+  static Path modelDirectory(RunManifest manifest, String modelOverride)
       throws IOException {
     PretrainedModels models = PretrainedModels.fromEnvironment();
     if (modelOverride != null) {

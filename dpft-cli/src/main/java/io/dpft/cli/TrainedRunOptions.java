@@ -2,7 +2,9 @@ package io.dpft.cli;
 
 import io.dpft.cli.report.RunDirectory;
 import io.dpft.core.tasks.TaskKind;
+import io.dpft.core.train.RunManifest;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -47,6 +49,23 @@ final class TrainedRunOptions {
               + " for " + recorded + " (leave --task out or pass that run's task)");
     }
     return recorded;
+  }
+
+  /**
+   * The run's task when its config.json can be read (see {@link #task()}), else {@code --task} or
+   * text-classification: for choosing how to check the other flags before the run is loaded, which
+   * reports a missing run properly.
+   */
+  TaskKind likelyTask() throws IOException {
+    if (Files.isRegularFile(runDirectory.resolve(RunManifest.FILE))) {
+      return task();
+    }
+    return task != null ? task : TaskKind.TEXT_CLASSIFICATION;
+  }
+
+  /** The run's image classifier; see {@link TrainedImageClassifier#load}. */
+  TrainedImageClassifier loadImageClassifier() throws IOException {
+    return TrainedImageClassifier.load(runDirectory, model);
   }
 
   /** The run's classifier; see {@link TrainedClassifier#load}. */
