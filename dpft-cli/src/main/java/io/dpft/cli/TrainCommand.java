@@ -6,6 +6,7 @@ import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.core.tasks.FineTuningRun;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.tasks.TextClassificationJob;
@@ -162,17 +163,21 @@ final class TrainCommand implements Callable<Integer> {
     }
     DatasetSplits<TextDataset> data = BuiltinTextDatasets.load(dataset);
     Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
+    FineTuningRun.Settings settings =
+        new FineTuningRun.Settings(
+            fineTuning, epochs, batchSize, physicalBatchSize, optimizerConfig, learningRate, 0.05,
+            target, batches, seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
     TextClassificationJob.Spec job =
         new TextClassificationJob.Spec(
-            model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN, fineTuning, epochs,
-            batchSize, physicalBatchSize, optimizerConfig, learningRate, 0.05, target, batches,
-            seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+            model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN);
     double budget = target instanceof PrivacyTarget.TargetEpsilon ? privacy.epsilon : 0;
-    TextClassificationJob.Result result =
+    FineTuningRun.Result result =
         TextClassificationJob.run(
-            job, runDirectory, resume, new ProgressBar(spec.commandLine().getErr(), method, budget));
+            job, settings, runDirectory, resume,
+            new ProgressBar(spec.commandLine().getErr(), method, budget));
     out.printf(Locale.ROOT, "validation accuracy %.4f, test accuracy %.4f%n",
-        result.validationAccuracy(), result.testAccuracy());
+        result.validation().get(TextClassificationJob.ACCURACY),
+        result.test().get(TextClassificationJob.ACCURACY));
     if (!(target instanceof PrivacyTarget.None)) {
       out.printf(Locale.ROOT, "privacy: (ε = %.4f, δ = %.3g)-DP by %s, σ = %.4f, %d steps%n",
           result.epsilon(), result.delta(), accountant.cliName(), result.noiseMultiplier(),
