@@ -4,6 +4,7 @@ import static io.dpft.cli.PrivacyReport.number;
 import static io.dpft.cli.PrivacyReport.row;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpft.core.tasks.ImageClassificationJob;
 import io.dpft.core.tasks.ImageClassificationTask;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.data.datasets.LabelVocabulary;
@@ -197,9 +198,7 @@ final class EvalCommand implements Callable<Integer> {
               : builtinImages(classifier, splitName);
       ImageClassificationTask.ImageScores scores = classifier.evaluate(images);
       ObjectNode json = PrivacyReport.JSON.createObjectNode();
-      json.put("accuracy", scores.accuracy());
-      json.put("top5_accuracy", scores.topFiveAccuracy());
-      json.put("f1", scores.confusion().macroF1());
+      ImageClassificationJob.scores(scores).forEach(json::put);
       json.put("f1_average", "macro");
       json.put("n", scores.confusion().total());
       json.put("data", images.source());

@@ -6,7 +6,9 @@ import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.core.models.PretrainedVit;
 import io.dpft.core.tasks.FineTuningRun;
+import io.dpft.core.tasks.ImageClassificationJob;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.tasks.TextClassificationJob;
@@ -14,6 +16,11 @@ import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
+import io.dpft.data.datasets.builtin.FashionMnistDataset;
+import io.dpft.data.datasets.builtin.HashSplit;
+import io.dpft.data.datasets.image.ImageDataset;
+import io.dpft.data.datasets.image.ImageFiles;
+import io.dpft.data.datasets.image.ImageTransform;
 import io.dpft.privacy.accounting.AccountantKind;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,7 +37,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dpft train}: fine-tunes a pretrained encoder on a bundled text-classification dataset,
- * with DP at a target ε (σ calibrated first), at a fixed σ, or without DP; resumable.
+ * or a ViT on image files or Fashion-MNIST, with DP at a target ε (σ calibrated first), at a fixed
+ * σ, or without DP; resumable.
  */
 @Command(
     name = "train",
@@ -39,11 +47,16 @@ import picocli.CommandLine.Spec;
     description = {
       "Fine-tunes a BERT-family encoder (a bundled name or a Hugging Face directory) with a fresh"
           + " classification head on a bundled dataset, and writes a run directory (config.json,"
-          + " metrics.jsonl, checkpoint/)."
+          + " metrics.jsonl, checkpoint/).",
+      "With --task image-classification: fine-tunes a Hugging Face ViT directory with a fresh"
+          + " classifier on --data (images resized and normalised for the model; gray images"
+          + " replicated to RGB when it needs 3 channels) or --dataset fashion-mnist."
     },
     footer = {
       "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --epsilon 8",
       "dpft train --model bge-small-en-v1.5 --dataset spam --method full --no-dp --epochs 1",
+      "dpft train --task image-classification --model vit-dir --data train-images-idx3-ubyte.gz"
+          + " --test-data t10k-images-idx3-ubyte.gz --epsilon 3",
       "dpft train --run-dir runs/x --resume ...same flags..."
     })
 final class TrainCommand implements Callable<Integer> {
@@ -51,8 +64,8 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin private HelpLayout helpLayout;
 
   @Option(names = "--model", paramLabel = "NAME|DIR", defaultValue = "all-minilm-l6-v2",
-      description = "all-minilm-l6-v2, bge-small-en-v1.5, or a Hugging Face model directory"
-          + " (default: ${DEFAULT-VALUE})")
+      description = "all-minilm-l6-v2, bge-small-en-v1.5, or a Hugging Face model directory (a"
+          + " ViT directory for image-classification) (default: ${DEFAULT-VALUE})")
   private String model;
 
   @Option(names = "--task", paramLabel = "TASK", defaultValue = "text-classification",
@@ -62,8 +75,23 @@ final class TrainCommand implements Callable<Integer> {
   private TaskKind task;
 
   @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "sentiment",
-      description = "sentiment or spam (default: ${DEFAULT-VALUE})")
+      description = "sentiment or spam; fashion-mnist for image-classification"
+          + " (default: ${DEFAULT-VALUE})")
   private String dataset;
+
+  @Option(names = "--data", paramLabel = "PATH",
+      description = "training data instead of --dataset; image-classification: an IDX image file"
+          + " (labels beside it, MNIST naming), a CIFAR-10/100 batch or a folder of class"
+          + " sub-folders")
+  private Path data;
+
+  @Option(names = "--validation-data", paramLabel = "PATH",
+      description = "validation data in --data's format; default: about 10% of --data")
+  private Path validationData;
+
+  @Option(names = "--test-data", paramLabel = "PATH",
+      description = "test data in --data's format; default: about 10% of --data")
+  private Path testData;
 
   @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
       description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
@@ -149,7 +177,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    if (task != TaskKind.TEXT_CLASSIFICATION) {
+    if (task == TaskKind.CAUSAL_LM) {
       throw new IllegalArgumentException("--task " + task + " is not supported by dpft train yet");
     }
     FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
@@ -161,20 +189,23 @@ final class TrainCommand implements Callable<Integer> {
           "warning: --sampling shuffle draws fixed-size batches; the reported ε assumes Poisson"
               + " sampling and does NOT hold for this run");
     }
-    DatasetSplits<TextDataset> data = BuiltinTextDatasets.load(dataset);
-    Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     FineTuningRun.Settings settings =
         new FineTuningRun.Settings(
             fineTuning, epochs, batchSize, physicalBatchSize, optimizerConfig, learningRate, 0.05,
             target, batches, seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
-    TextClassificationJob.Spec job =
-        new TextClassificationJob.Spec(
-            model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN);
     double budget = target instanceof PrivacyTarget.TargetEpsilon ? privacy.epsilon : 0;
-    FineTuningRun.Result result =
-        TextClassificationJob.run(
-            job, settings, runDirectory, resume,
-            new ProgressBar(spec.commandLine().getErr(), method, budget));
+    ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), method, budget);
+    FineTuningRun.Result result;
+    if (task == TaskKind.IMAGE_CLASSIFICATION) {
+      result = trainImages(settings, progress);
+    } else {
+      DatasetSplits<TextDataset> data = BuiltinTextDatasets.load(dataset);
+      Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
+      TextClassificationJob.Spec job =
+          new TextClassificationJob.Spec(
+              model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN);
+      result = TextClassificationJob.run(job, settings, runDirectory, resume, progress);
+    }
     out.printf(Locale.ROOT, "validation accuracy %.4f, test accuracy %.4f%n",
         result.validation().get(TextClassificationJob.ACCURACY),
         result.test().get(TextClassificationJob.ACCURACY));
@@ -185,6 +216,42 @@ final class TrainCommand implements Callable<Integer> {
     }
     out.println("run written to " + runDirectory + " (report: " + HtmlReport.write(runDirectory) + ")");
     return result.completed() ? 0 : 1;
+  }
+
+  /**
+   * {@code --task image-classification}: a ViT directory and images from {@code --dataset
+   * fashion-mnist} or {@code --data PATH} (validation and test carved out of it unless given).
+   */
+  private FineTuningRun.Result trainImages(FineTuningRun.Settings settings, ProgressBar progress)
+      throws IOException {
+    boolean datasetGiven = spec.commandLine().getParseResult().hasMatchedOption("--dataset");
+    if (data == null && !(datasetGiven && FashionMnistDataset.NAME.equals(dataset))) {
+      throw new IllegalArgumentException("--task image-classification needs --data PATH (an IDX"
+          + " image file, a CIFAR-10/100 batch or a folder of class sub-folders) or --dataset "
+          + FashionMnistDataset.NAME + ", got " + (datasetGiven ? "--dataset " + dataset : "neither"));
+    }
+    if (data != null && datasetGiven) {
+      throw new IllegalArgumentException("--data and --dataset are mutually exclusive");
+    }
+    if (data == null && (validationData != null || testData != null)) {
+      throw new IllegalArgumentException("--validation-data and --test-data go with --data");
+    }
+    if (!spec.commandLine().getParseResult().hasMatchedOption("--model")) {
+      throw new IllegalArgumentException("--task image-classification needs --model DIR, a Hugging"
+          + " Face ViT directory (config.json, model.safetensors)");
+    }
+    Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
+    ImageTransform transform = PretrainedVit.imageTransform(modelDir);
+    DatasetSplits<ImageDataset> images =
+        data == null
+            ? FashionMnistDataset.splits(transform)
+            : HashSplit.split(
+                ImageFiles.read(data, transform),
+                validationData == null ? null : ImageFiles.read(validationData, transform),
+                testData == null ? null : ImageFiles.read(testData, transform));
+    ImageClassificationJob.Spec job = new ImageClassificationJob.Spec(
+        model, modelDir, data == null ? dataset : data.toString(), images);
+    return ImageClassificationJob.run(job, settings, runDirectory, resume, progress);
   }
 
   private PrivacyTarget privacyTarget() {
