@@ -7,16 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpft.core.tasks.ImageClassificationJob;
 import io.dpft.core.tasks.ImageClassificationTask;
 import io.dpft.core.tasks.TaskKind;
-import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
 import io.dpft.data.datasets.builtin.FashionMnistDataset;
 import io.dpft.data.datasets.image.ImageDataset;
 import io.dpft.data.datasets.image.ImageFiles;
-import io.dpft.data.datasets.text.TextColumns;
-import io.dpft.data.datasets.text.TextDatasetReader;
-import io.dpft.data.datasets.text.TextReadOptions;
 import io.dpft.data.metrics.ConfusionMatrix;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -97,36 +92,8 @@ final class EvalCommand implements Callable<Integer> {
                 + " class sub-folders")
     private Path file;
 
-    @Option(
-        names = "--text-column",
-        paramLabel = "NAME",
-        defaultValue = "text",
-        order = 13,
-        description = "column of the text in --data; default: ${DEFAULT-VALUE}")
-    private String textColumn;
-
-    @Option(
-        names = "--text-pair-column",
-        paramLabel = "NAME",
-        order = 14,
-        description = "column of the second text of a pair in --data, if the task has pairs")
-    private String textPairColumn;
-
-    @Option(
-        names = "--label-column",
-        paramLabel = "NAME",
-        defaultValue = "label",
-        order = 15,
-        description =
-            "column of the label in --data (values: the run's label names);"
-                + " default: ${DEFAULT-VALUE}")
-    private String labelColumn;
-
-    /** These columns, labels mapped with the run's {@code labels}. */
-    TextReadOptions options(LabelVocabulary labels) {
-      return TextReadOptions.of(new TextColumns(textColumn, textPairColumn, labelColumn))
-          .withLabels(labels);
-    }
+    @ArgGroup(exclusive = false, multiplicity = "0..1")
+    private TextColumnOptions columns = new TextColumnOptions();
   }
 
   @Override
@@ -136,8 +103,9 @@ final class EvalCommand implements Callable<Integer> {
     }
     // flags are checked before the (slow) model load
     boolean fromFile = data != null && data.file != null;
-    BiFunction<Path, TextReadOptions, TextDataset> reader =
-        fromFile ? reader(data.file.file) : null;
+    if (fromFile) {
+      data.file.columns.format("--data", data.file.file);
+    }
     Function<DatasetSplits<TextDataset>, TextDataset> split =
         fromFile ? null : split(data == null || data.split == null ? "test" : data.split);
     TaskKind task = run.task();
@@ -147,7 +115,8 @@ final class EvalCommand implements Callable<Integer> {
     try (TrainedClassifier classifier = run.load()) {
       TextDataset examples =
           fromFile
-              ? reader.apply(data.file.file, data.file.options(classifier.labels()))
+              ? data.file.columns.read(
+                  "--data", data.file.file, data.file.columns.options(classifier.labels()))
               : builtinSplit(classifier, split);
       ConfusionMatrix matrix = classifier.evaluate(examples);
       boolean binary = matrix.numClasses() == 2;
@@ -225,21 +194,6 @@ final class EvalCommand implements Callable<Integer> {
     return "test".equals(split)
         ? FashionMnistDataset.test(classifier.transform())
         : FashionMnistDataset.splits(classifier.transform()).validation();
-  }
-
-  /** The reader for {@code file}'s format, known by its extension. */
-  private static BiFunction<Path, TextReadOptions, TextDataset> reader(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("--data " + file + " is not a file");
-    }
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (name.endsWith(".csv")) {
-      return TextDatasetReader::csv;
-    }
-    if (name.endsWith(".json") || name.endsWith(".jsonl")) {
-      return TextDatasetReader::json;
-    }
-    throw new IllegalArgumentException("--data must be a .csv, .json or .jsonl file, got " + file);
   }
 
   private static Function<DatasetSplits<TextDataset>, TextDataset> split(String name) {

@@ -17,10 +17,11 @@ import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
 import io.dpft.data.datasets.builtin.FashionMnistDataset;
-import io.dpft.data.datasets.builtin.HashSplit;
 import io.dpft.data.datasets.image.ImageDataset;
 import io.dpft.data.datasets.image.ImageFiles;
 import io.dpft.data.datasets.image.ImageTransform;
+import io.dpft.data.datasets.builtin.HashSplit;
+import io.dpft.data.datasets.builtin.SentimentDataset;
 import io.dpft.privacy.accounting.AccountantKind;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,8 +38,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dpft train}: fine-tunes a pretrained encoder on a bundled text-classification dataset,
- * or a ViT on image files or Fashion-MNIST, with DP at a target ε (σ calibrated first), at a fixed
- * σ, or without DP; resumable.
+ * with DP at a target ε (σ calibrated first), at a fixed σ, or without DP; resumable.
  */
 @Command(
     name = "train",
@@ -46,17 +46,22 @@ import picocli.CommandLine.Spec;
     header = "Fine-tune a pretrained encoder for text classification, with or without DP.",
     description = {
       "Fine-tunes a BERT-family encoder (a bundled name or a Hugging Face directory) with a fresh"
-          + " classification head on a bundled dataset, and writes a run directory (config.json,"
-          + " metrics.jsonl, checkpoint/).",
+          + " classification head on a bundled dataset or your own files (.csv with a header, or"
+          + " .json/.jsonl), and writes a run directory (config.json, metrics.jsonl, checkpoint/,"
+          + " report.html).",
       "With --task image-classification: fine-tunes a Hugging Face ViT directory with a fresh"
-          + " classifier on --data (images resized and normalised for the model; gray images"
-          + " replicated to RGB when it needs 3 channels) or --dataset fashion-mnist."
+          + " classifier on --data PATH (an IDX image file with its labels file beside it, a"
+          + " CIFAR-10/100 batch or a folder of class sub-folders) or --dataset fashion-mnist;"
+          + " images are resized and normalised for the model, gray ones replicated to RGB when"
+          + " it needs 3 channels."
     },
     footer = {
       "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --epsilon 8",
       "dpft train --model bge-small-en-v1.5 --dataset spam --method full --no-dp --epochs 1",
+      "dpft train --data train.csv --validation-data dev.csv --text-column review"
+          + " --label-column stars --epsilon 3 --run-dir runs/reviews",
       "dpft train --task image-classification --model vit-dir --data train-images-idx3-ubyte.gz"
-          + " --test-data t10k-images-idx3-ubyte.gz --epsilon 3",
+          + " --epsilon 3 --run-dir runs/images",
       "dpft train --run-dir runs/x --resume ...same flags..."
     })
 final class TrainCommand implements Callable<Integer> {
@@ -64,8 +69,8 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin private HelpLayout helpLayout;
 
   @Option(names = "--model", paramLabel = "NAME|DIR", defaultValue = "all-minilm-l6-v2",
-      description = "all-minilm-l6-v2, bge-small-en-v1.5, or a Hugging Face model directory (a"
-          + " ViT directory for image-classification) (default: ${DEFAULT-VALUE})")
+      description = "all-minilm-l6-v2, bge-small-en-v1.5, or a Hugging Face model directory"
+          + " (default: ${DEFAULT-VALUE})")
   private String model;
 
   @Option(names = "--task", paramLabel = "TASK", defaultValue = "text-classification",
@@ -74,24 +79,9 @@ final class TrainCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE})")
   private TaskKind task;
 
-  @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "sentiment",
-      description = "sentiment or spam; fashion-mnist for image-classification"
-          + " (default: ${DEFAULT-VALUE})")
-  private String dataset;
+  @Mixin private DataFileOptions data;
 
-  @Option(names = "--data", paramLabel = "PATH",
-      description = "training data instead of --dataset; image-classification: an IDX image file"
-          + " (labels beside it, MNIST naming), a CIFAR-10/100 batch or a folder of class"
-          + " sub-folders")
-  private Path data;
-
-  @Option(names = "--validation-data", paramLabel = "PATH",
-      description = "validation data in --data's format; default: about 10% of --data")
-  private Path validationData;
-
-  @Option(names = "--test-data", paramLabel = "PATH",
-      description = "test data in --data's format; default: about 10% of --data")
-  private Path testData;
+  @Mixin private TextColumnOptions columns;
 
   @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
       description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
@@ -180,6 +170,7 @@ final class TrainCommand implements Callable<Integer> {
     if (task == TaskKind.CAUSAL_LM) {
       throw new IllegalArgumentException("--task " + task + " is not supported by dpft train yet");
     }
+    data.check();
     FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
     PrivacyTarget target = privacyTarget();
     TrainingConfig.Sampling batches = parseSampling(sampling);
@@ -199,11 +190,15 @@ final class TrainCommand implements Callable<Integer> {
     if (task == TaskKind.IMAGE_CLASSIFICATION) {
       result = trainImages(settings, progress);
     } else {
-      DatasetSplits<TextDataset> data = BuiltinTextDatasets.load(dataset);
+      String dataset = data.name(SentimentDataset.NAME);
+      DatasetSplits<TextDataset> splits =
+          data.fromFiles()
+              ? data.splits(this::readText, HashSplit::split)
+              : BuiltinTextDatasets.load(dataset);
       Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
       TextClassificationJob.Spec job =
           new TextClassificationJob.Spec(
-              model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN);
+              model, modelDir, dataset, splits, maxLength, BertModel.Pooling.MEAN);
       result = TextClassificationJob.run(job, settings, runDirectory, resume, progress);
     }
     out.printf(Locale.ROOT, "validation accuracy %.4f, test accuracy %.4f%n",
@@ -218,23 +213,22 @@ final class TrainCommand implements Callable<Integer> {
     return result.completed() ? 0 : 1;
   }
 
+  /** A text-classification file; held-out files use the training file's labels. */
+  private TextDataset readText(String flag, Path file, TextDataset train) {
+    return columns.read(flag, file, columns.options(train == null ? null : train.labels()));
+  }
+
   /**
-   * {@code --task image-classification}: a ViT directory and images from {@code --dataset
-   * fashion-mnist} or {@code --data PATH} (validation and test carved out of it unless given).
+   * {@code --task image-classification}: a ViT directory and images from {@code --data PATH}
+   * (see {@link ImageFiles}) or Fashion-MNIST.
    */
   private FineTuningRun.Result trainImages(FineTuningRun.Settings settings, ProgressBar progress)
       throws IOException {
-    boolean datasetGiven = spec.commandLine().getParseResult().hasMatchedOption("--dataset");
-    if (data == null && !(datasetGiven && FashionMnistDataset.NAME.equals(dataset))) {
-      throw new IllegalArgumentException("--task image-classification needs --data PATH (an IDX"
-          + " image file, a CIFAR-10/100 batch or a folder of class sub-folders) or --dataset "
-          + FashionMnistDataset.NAME + ", got " + (datasetGiven ? "--dataset " + dataset : "neither"));
-    }
-    if (data != null && datasetGiven) {
-      throw new IllegalArgumentException("--data and --dataset are mutually exclusive");
-    }
-    if (data == null && (validationData != null || testData != null)) {
-      throw new IllegalArgumentException("--validation-data and --test-data go with --data");
+    String dataset = data.name(FashionMnistDataset.NAME);
+    if (!data.fromFiles() && !FashionMnistDataset.NAME.equals(dataset)) {
+      throw new IllegalArgumentException("--task image-classification trains on --dataset "
+          + FashionMnistDataset.NAME + " or on --data PATH (an IDX image file, a CIFAR-10/100"
+          + " batch or a folder of class sub-folders), got --dataset " + dataset);
     }
     if (!spec.commandLine().getParseResult().hasMatchedOption("--model")) {
       throw new IllegalArgumentException("--task image-classification needs --model DIR, a Hugging"
@@ -243,15 +237,24 @@ final class TrainCommand implements Callable<Integer> {
     Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     ImageTransform transform = PretrainedVit.imageTransform(modelDir);
     DatasetSplits<ImageDataset> images =
-        data == null
-            ? FashionMnistDataset.splits(transform)
-            : HashSplit.split(
-                ImageFiles.read(data, transform),
-                validationData == null ? null : ImageFiles.read(validationData, transform),
-                testData == null ? null : ImageFiles.read(testData, transform));
-    ImageClassificationJob.Spec job = new ImageClassificationJob.Spec(
-        model, modelDir, data == null ? dataset : data.toString(), images);
+        data.fromFiles()
+            ? data.splits((flag, file, train) -> readImages(flag, file, train, transform),
+                all -> HashSplit.split(all, null))
+            : FashionMnistDataset.splits(transform);
+    ImageClassificationJob.Spec job =
+        new ImageClassificationJob.Spec(model, modelDir, dataset, images);
     return ImageClassificationJob.run(job, settings, runDirectory, resume, progress);
+  }
+
+  /** An image file or folder; held-out data is matched to the training data's labels by name. */
+  private static ImageDataset readImages(
+      String flag, Path path, ImageDataset train, ImageTransform transform) {
+    try {
+      ImageDataset images = ImageFiles.read(path, transform);
+      return train == null ? images : images.withLabelNames(train.labels());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+    }
   }
 
   private PrivacyTarget privacyTarget() {

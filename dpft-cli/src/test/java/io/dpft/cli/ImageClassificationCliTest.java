@@ -206,11 +206,12 @@ class ImageClassificationCliTest {
   }
 
   @Test
-  void train_withoutData_asksForDataOrFashionMnist() {
+  void train_textDatasetForImages_exitsTwoNamingTheChoices() {
     Cli cli = Cli.run("train", "--task", "image-classification", "--model", modelDir.toString(),
-        "--run-dir", dir.resolve("r1").toString());
+        "--dataset", "sentiment", "--run-dir", dir.resolve("r1").toString());
     assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("needs --data PATH").contains("--dataset fashion-mnist");
+    assertThat(cli.err()).contains("--dataset fashion-mnist or on --data PATH")
+        .contains("got --dataset sentiment");
   }
 
   @Test
@@ -229,7 +230,7 @@ class ImageClassificationCliTest {
     Cli cli = Cli.run("train", "--task", "image-classification", "--model", modelDir.toString(),
         "--data", missing.toString(), "--run-dir", dir.resolve("r3").toString());
     assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains(missing + " does not exist");
+    assertThat(cli.err()).contains("--data: image data " + missing + " does not exist");
   }
 
   @Test

@@ -116,7 +116,8 @@ public final class FineTuningRun {
    * fresh {@code config.json}.
    *
    * @param headPrefix parameter-name prefix of the task head (what {@code last-layer} trains)
-   * @throws IllegalArgumentException if {@code resume} is set and the directory has no checkpoint
+   * @throws IllegalArgumentException if {@code resume} is set and the directory has no
+   *     checkpoint, or is not set and the directory already holds a run
    */
   public static <B> Result run(
       Module model,
@@ -135,6 +136,11 @@ public final class FineTuningRun {
       throw new IllegalArgumentException(
           "cannot resume: " + checkpoint + " does not exist (was the run started with this run"
               + " directory?)");
+    }
+    if (!resume && Files.exists(runDirectory.resolve(RunManifest.FILE))) {
+      throw new IllegalArgumentException(
+          "run directory " + runDirectory + " already holds a run (" + RunManifest.FILE
+              + "): continue it with --resume, or choose another run directory");
     }
     Files.createDirectories(runDirectory);
     double sampleRate = SamplingSchedule.sampleRate(settings.logicalBatchSize(), task.size());

@@ -175,4 +175,16 @@ class FineTuningRunTest {
           .hasMessageContaining("cannot resume");
     }
   }
+
+  @Test
+  void freshRun_intoADirectoryHoldingARun_throwsSuggestingResume(@TempDir Path dir)
+      throws IOException {
+    run(dir, new PrivacyTarget.None(), 1);
+    byte[] before = Files.readAllBytes(dir.resolve("metrics.jsonl"));
+    assertThatThrownBy(() -> run(dir, new PrivacyTarget.None(), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("already holds a run")
+        .hasMessageContaining("--resume");
+    assertThat(Files.readAllBytes(dir.resolve("metrics.jsonl"))).isEqualTo(before);
+  }
 }

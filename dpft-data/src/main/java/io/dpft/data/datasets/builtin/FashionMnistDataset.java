@@ -65,7 +65,7 @@ public final class FashionMnistDataset {
    * part carved out by {@link HashSplit} (about 6,000; the rest train).
    */
   public static DatasetSplits<ImageDataset> splits(ImageTransform transform) {
-    return HashSplit.split(train(transform), null, test(transform));
+    return HashSplit.split(train(transform), test(transform));
   }
 
   /** The 60,000 training images from the Debian package's folder. */

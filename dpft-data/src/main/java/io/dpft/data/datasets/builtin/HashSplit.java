@@ -56,29 +56,24 @@ public final class HashSplit {
   }
 
   /**
-   * Training, validation and test images: each part given (non-null) as it is, with its labels
-   * re-indexed to the training set's ({@link ImageDataset#withLabelNames}); a part not given is
-   * carved out of {@code train} (the images {@link #of(byte[])} assigns to it), and the images of
-   * a part that was given stay in training. With neither given that is about 80/10/10.
+   * Training, validation and test images out of {@code train}, split by {@link #of(byte[])} of each
+   * image's pixels: about 80/10/10, or 90/10 into training and validation when {@code test} is
+   * given (non-null), which is then used as it is, its labels re-indexed to the training set's
+   * ({@link ImageDataset#withLabelNames}).
    *
-   * @throws IllegalArgumentException when a carved part is empty (too few training images) or a
-   *     given part has a label the training set lacks
+   * @throws IllegalArgumentException when a carved part is empty (too few training images) or
+   *     {@code test} has a label the training set lacks
    */
-  public static DatasetSplits<ImageDataset> split(
-      ImageDataset train, ImageDataset validation, ImageDataset test) {
-    boolean carveValidation = validation == null;
+  public static DatasetSplits<ImageDataset> split(ImageDataset train, ImageDataset test) {
     boolean carveTest = test == null;
     List<List<Integer>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     for (int i = 0; i < train.size(); i++) {
       Part part = of(train.raw(i).pixels());
-      boolean carved = part == Part.VALIDATION && carveValidation
-          || part == Part.TEST && carveTest;
-      parts.get(carved ? part.ordinal() : Part.TRAIN.ordinal()).add(i);
+      parts.get(part == Part.TEST && !carveTest ? Part.TRAIN.ordinal() : part.ordinal()).add(i);
     }
     return new DatasetSplits<>(
         subset(train, " [train]", parts.get(0), train.skipped()),
-        carveValidation ? carved(train, Part.VALIDATION, parts.get(1))
-            : validation.withLabelNames(train.labels()),
+        carved(train, Part.VALIDATION, parts.get(1)),
         carveTest ? carved(train, Part.TEST, parts.get(2)) : test.withLabelNames(train.labels()));
   }
 
@@ -86,8 +81,8 @@ public final class HashSplit {
     String name = part.name().toLowerCase(Locale.ROOT);
     if (indices.isEmpty()) {
       throw new IllegalArgumentException("the " + name + " part carved out of " + train.source()
-          + " (" + train.size() + " images, about 10% go to " + name + ") is empty: give the "
-          + name + " images separately or more training images");
+          + " (" + train.size() + " images, about 10% go to " + name + ") is empty: give more"
+          + " training images or the held-out images separately");
     }
     return subset(train, " [" + name + "]", indices, SkipReport.NONE);
   }

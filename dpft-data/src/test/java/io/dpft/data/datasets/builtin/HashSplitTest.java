@@ -64,7 +64,7 @@ class HashSplitTest {
   void splitImages_noPartsGiven_carvesByPixelBytesLikeText() {
     ImageDataset all = images("imgs", LabelVocabulary.of("0", "1"), new int[] {0, 1, 0, 1},
         "a", "x16", "d", "hello");
-    DatasetSplits<ImageDataset> splits = HashSplit.split(all, null, null);
+    DatasetSplits<ImageDataset> splits = HashSplit.split(all, null);
     assertThat(splits.train().size()).isEqualTo(2);
     assertThat(new String(splits.train().raw(1).pixels(), StandardCharsets.UTF_8))
         .isEqualTo("hello");
@@ -76,31 +76,31 @@ class HashSplitTest {
   }
 
   @Test
-  void splitImages_validationGiven_keepsItsBucketInTrainAndRelabelsByName() {
+  void splitImages_testGiven_keepsItsBucketInTrainAndRelabelsByName() {
     LabelVocabulary labels = LabelVocabulary.of("cat", "dog");
     ImageDataset train = images("train", labels, new int[] {0, 1, 0}, "a", "x16", "d");
-    ImageDataset validation = images("val", LabelVocabulary.of("dog"), new int[] {0}, "zz");
-    DatasetSplits<ImageDataset> splits = HashSplit.split(train, validation, null);
-    assertThat(splits.train().size()).isEqualTo(2); // "a" and "x16"; "d" carved for test
-    assertThat(splits.validation().labels()).isEqualTo(labels);
-    assertThat(splits.validation().label(0)).isEqualTo(1);
-    assertThat(splits.test().size()).isEqualTo(1);
+    ImageDataset test = images("test", LabelVocabulary.of("dog"), new int[] {0}, "zz");
+    DatasetSplits<ImageDataset> splits = HashSplit.split(train, test);
+    assertThat(splits.train().size()).isEqualTo(2); // "a" and "d"; "x16" carved for validation
+    assertThat(splits.validation().size()).isEqualTo(1);
+    assertThat(splits.test().labels()).isEqualTo(labels);
+    assertThat(splits.test().label(0)).isEqualTo(1);
   }
 
   @Test
-  void splitImages_givenPartWithUnknownLabel_throwsNamingIt() {
+  void splitImages_testWithUnknownLabel_throwsNamingIt() {
     ImageDataset train = images("train", LabelVocabulary.of("cat", "dog"), new int[] {0, 1},
-        "a", "d");
-    ImageDataset validation = images("val", LabelVocabulary.of("bird"), new int[] {0}, "zz");
-    assertThatThrownBy(() -> HashSplit.split(train, validation, null))
+        "a", "x16");
+    ImageDataset test = images("t", LabelVocabulary.of("bird"), new int[] {0}, "zz");
+    assertThatThrownBy(() -> HashSplit.split(train, test))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("val has labels [bird]");
+        .hasMessageContaining("t has labels [bird]");
   }
 
   @Test
   void splitImages_carvedPartEmpty_throwsSayingWhatToGive() {
     ImageDataset train = images("train", LabelVocabulary.of("0"), new int[] {0, 0}, "a", "d");
-    assertThatThrownBy(() -> HashSplit.split(train, null, null))
+    assertThatThrownBy(() -> HashSplit.split(train, null))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("validation part carved out of train")
         .hasMessageContaining("is empty");
