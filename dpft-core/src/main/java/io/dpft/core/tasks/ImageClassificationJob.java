@@ -62,10 +62,6 @@ public final class ImageClassificationJob {
     try (VitModel model = PretrainedVit.load(spec.modelDirectory(), labels.size()).model()) {
       ImageClassificationTask task =
           new ImageClassificationTask(model, train, settings.physicalBatchSize());
-      Map<String, Integer> sizes = new LinkedHashMap<>();
-      sizes.put("train", train.size());
-      sizes.put("validation", validation.size());
-      sizes.put("test", test.size());
       FineTuningRun.Subject subject =
           new FineTuningRun.Subject(
               spec.modelName(),
@@ -75,7 +71,7 @@ public final class ImageClassificationJob {
               labels,
               0,
               "",
-              sizes);
+              FineTuningRun.splitSizes(train.size(), validation.size(), test.size()));
       return FineTuningRun.run(
           model,
           "classifier",

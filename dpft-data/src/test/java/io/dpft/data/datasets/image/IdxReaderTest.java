@@ -34,6 +34,11 @@ class IdxReaderTest {
   }
 
   private Path write(String name, byte[] content, boolean gzip) throws IOException {
+    return write(dir, name, content, gzip);
+  }
+
+  /** {@code content} as {@code dir/name}, gzip-compressed or not. */
+  static Path write(Path dir, String name, byte[] content, boolean gzip) throws IOException {
     Path file = dir.resolve(name);
     try (OutputStream out =
         gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {

@@ -7,10 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dpft.data.datasets.LabelVocabulary;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPOutputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,12 +19,7 @@ class ImageFilesTest {
   @TempDir Path dir;
 
   private Path write(String name, byte[] content, boolean gzip) throws IOException {
-    Path file = dir.resolve(name);
-    try (OutputStream out =
-        gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
-      out.write(content);
-    }
-    return file;
+    return IdxReaderTest.write(dir, name, content, gzip);
   }
 
   private Path idxImages(String name, int n, boolean gzip) throws IOException {
