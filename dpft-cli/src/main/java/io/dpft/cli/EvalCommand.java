@@ -4,11 +4,17 @@ import static io.dpft.cli.PrivacyReport.number;
 import static io.dpft.cli.PrivacyReport.row;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpft.core.tasks.ImageClassificationJob;
+import io.dpft.core.tasks.ImageClassificationTask;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
+import io.dpft.data.datasets.builtin.FashionMnistDataset;
+import io.dpft.data.datasets.image.ImageDataset;
+import io.dpft.data.datasets.image.ImageFiles;
 import io.dpft.data.metrics.ConfusionMatrix;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +33,8 @@ import picocli.CommandLine.Spec;
  * arg-max predictions, on a split of the run's built-in dataset or on a labelled CSV/JSONL file. F1
  * is the positive class's (label index 1) for two labels, as GLUE reports it, and the unweighted
  * mean over classes (macro) otherwise; the metrics are {@link ConfusionMatrix}'s. A causal-lm run
- * is scored by generation instead, BLEU and ROUGE-L ({@link CausalLmEvaluation}).
+ * is scored by generation instead, BLEU and ROUGE-L ({@link CausalLmEvaluation}). An
+ * image-classification run reports accuracy, top-5 accuracy and macro F1 on an image path.
  */
 @Command(
     name = "eval",
@@ -38,12 +45,16 @@ import picocli.CommandLine.Spec;
             + " test split) or on a labelled CSV or JSON Lines file, and prints accuracy, F1"
             + " (binary for two labels, else macro), the Matthews correlation coefficient and the"
             + " number of examples. A causal-lm run generates for each input of an E2E-style CSV"
-            + " file (--data, columns mr and ref) and prints BLEU and ROUGE-L.",
+            + " file (--data, columns mr and ref) and prints BLEU and ROUGE-L. For an"
+            + " image-classification run: accuracy, top-5 accuracy and macro F1 on --data PATH (an"
+            + " IDX image file, a CIFAR batch or a folder of class sub-folders) or on a split of"
+            + " fashion-mnist.",
     footer = {
       "dpft eval --checkpoint runs/sentiment",
       "dpft eval --checkpoint runs/sentiment --data reviews.csv --text-column review --label-column"
           + " stars --json",
-      "dpft eval --checkpoint runs/e2e --data testset_w_refs.csv --max-new-tokens 64"
+      "dpft eval --checkpoint runs/e2e --data testset_w_refs.csv --max-new-tokens 64",
+      "dpft eval --task image-classification --checkpoint runs/fashion --data test-images/"
     })
 final class EvalCommand implements Callable<Integer> {
   /** The built-in datasets a run's config.json can name, by that name. */
@@ -82,7 +93,9 @@ final class EvalCommand implements Callable<Integer> {
         order = 12,
         description =
             "labelled examples instead of the run's dataset: .csv (with a header) or"
-                + " .json/.jsonl (JSON Lines or an array of objects), UTF-8")
+                + " .json/.jsonl (JSON Lines or an array of objects), UTF-8; for an"
+                + " image-classification run an IDX image file, a CIFAR batch or a folder of"
+                + " class sub-folders")
     private Path file;
 
     @ArgGroup(exclusive = false, multiplicity = "0..1")
@@ -92,6 +105,9 @@ final class EvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     // flags are checked before the (slow) model load
+    if (run.likelyTask() == TaskKind.IMAGE_CLASSIFICATION) {
+      return evaluateImages();
+    }
     boolean fromFile = data != null && data.file != null;
     if (fromFile) {
       data.file.columns.format("--data", data.file.file);
@@ -139,6 +155,56 @@ final class EvalCommand implements Callable<Integer> {
       output.print(spec.commandLine().getOut(), json, text);
     }
     return 0;
+  }
+
+  /**
+   * An image-classification run: accuracy, top-5 accuracy and macro F1 on an image path (IDX,
+   * CIFAR batch or image folder, see {@link ImageFiles}) or a split of the run's built-in dataset.
+   */
+  private int evaluateImages() throws Exception {
+    Path file = data != null && data.file != null ? data.file.file : null;
+    if (file != null && !Files.exists(file)) {
+      throw new IllegalArgumentException("--data " + file + " does not exist");
+    }
+    String splitName = file != null ? null : data == null || data.split == null ? "test" : data.split;
+    if (splitName != null) {
+      split(splitName); // checks the name
+    }
+    run.task();
+    try (TrainedImageClassifier classifier = run.loadImageClassifier()) {
+      ImageDataset images =
+          file != null
+              ? ImageFiles.read(file, classifier.transform())
+              : builtinImages(classifier, splitName);
+      ImageClassificationTask.ImageScores scores = classifier.evaluate(images);
+      ObjectNode json = PrivacyReport.JSON.createObjectNode();
+      ImageClassificationJob.scores(scores).forEach(json::put);
+      json.put("f1_average", "macro");
+      json.put("n", scores.confusion().total());
+      json.put("data", images.source());
+      json.put("checkpoint", run.runDirectory.toString());
+      List<String> text =
+          List.of(
+              row("accuracy", number(scores.accuracy(), 4)),
+              row("top-5 accuracy", number(scores.topFiveAccuracy(), 4)),
+              row("F1", number(scores.confusion().macroF1(), 4)
+                  + " (macro over " + scores.confusion().numClasses() + " labels)"),
+              row("n", String.format(Locale.ROOT, "%,d", scores.confusion().total())),
+              row("data", images.source()));
+      output.print(spec.commandLine().getOut(), json, text);
+    }
+    return 0;
+  }
+
+  private static ImageDataset builtinImages(TrainedImageClassifier classifier, String split) {
+    if (!FashionMnistDataset.NAME.equals(classifier.dataset())) {
+      throw new IllegalArgumentException("the run's dataset '" + classifier.dataset() + "' is not"
+          + " a built-in image dataset (" + FashionMnistDataset.NAME + "); pass its images with"
+          + " --data PATH");
+    }
+    return "test".equals(split)
+        ? FashionMnistDataset.test(classifier.transform())
+        : FashionMnistDataset.splits(classifier.transform()).validation();
   }
 
   private static Function<DatasetSplits<TextDataset>, TextDataset> split(String name) {

@@ -7,6 +7,7 @@ import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.tasks.TextGeneration;
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextExample;
+import io.dpft.data.datasets.image.RawImage;
 import io.dpft.data.datasets.table.MeaningRepresentation;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -36,6 +38,9 @@ import picocli.CommandLine.Spec;
  * field): an E2E meaning representation is linearised as in training, anything else is used as
  * it is; the output is {@code {"input": ..., "generated": ...}} per input, greedy or by beam
  * search ({@link TextGeneration}).
+ *
+ * <p>For an image-classification run the inputs are image files (arguments, or paths one per line)
+ * and each output line has {@code "input"}: the path.
  */
 @Command(
     name = "predict",
@@ -50,12 +55,16 @@ import picocli.CommandLine.Spec;
       "The label is the most probable one; blank input lines are skipped.",
       "A causal-lm run reads prompts, one per line (an E2E meaning representation such as"
           + " name[The Vaults], eatType[pub] is linearised as in training), or JSON Lines with an"
-          + " \"input\" field, and writes {\"input\": ..., \"generated\": ...} per input."
+          + " \"input\" field, and writes {\"input\": ..., \"generated\": ...} per input.",
+      "For an image-classification run, the inputs are image files (PNG, JPEG, BMP, GIF) given as"
+          + " arguments or as paths, one per line, and each line is:",
+      "  {\"input\": path, \"label\": ..., \"probabilities\": {label: p, ...}}"
     },
     footer = {
       "dpft predict --checkpoint runs/sentiment --input reviews.txt",
       "echo 'A wonderful film.' | dpft predict --checkpoint runs/sentiment",
-      "echo 'name[The Vaults], eatType[pub]' | dpft predict --checkpoint runs/e2e --beams 4"
+      "echo 'name[The Vaults], eatType[pub]' | dpft predict --checkpoint runs/e2e --beams 4",
+      "dpft predict --checkpoint runs/fashion shirt.png boot.png"
     })
 final class PredictCommand implements Callable<Integer> {
   /** Examples per call into the model. */
@@ -78,9 +87,23 @@ final class PredictCommand implements Callable<Integer> {
           + " standard input")
   private Path input;
 
+  @Parameters(
+      paramLabel = "IMAGE",
+      arity = "0..*",
+      description = "image files to classify (image-classification runs); default: the paths in"
+          + " --input or standard input, one per line")
+  private List<Path> images = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     TaskKind task = run.task();
+    if (task == TaskKind.IMAGE_CLASSIFICATION) {
+      return predictImages();
+    }
+    if (!images.isEmpty()) {
+      throw new IllegalArgumentException("IMAGE arguments are for image-classification runs; this"
+          + " run is " + task + ": pass texts with --input or on standard input");
+    }
     if (task == TaskKind.CAUSAL_LM) {
       return generate();
     }
@@ -129,6 +152,42 @@ final class PredictCommand implements Callable<Integer> {
   }
 
   /**
+   * An image-classification run: {@code {"input": path, "label": ..., "probabilities": {...}}}
+   * per image, in the order given; every image is read before anything is printed.
+   */
+  private int predictImages() throws IOException {
+    List<Path> paths =
+        images.isEmpty()
+            ? readInput(
+                (source, number, line) -> Path.of(inputFromJson(source, number, line)),
+                text -> Path.of(text.strip()))
+            : images;
+    List<RawImage> decoded = new ArrayList<>(paths.size());
+    for (Path path : paths) {
+      if (!Files.isRegularFile(path)) {
+        throw new IllegalArgumentException("image " + path + " is not a file");
+      }
+      decoded.add(RawImage.read(path));
+    }
+    try (TrainedImageClassifier classifier = run.loadImageClassifier()) {
+      LabelVocabulary labels = classifier.labels();
+      PrintWriter out = spec.commandLine().getOut();
+      for (int start = 0; start < paths.size(); start += CHUNK) {
+        int end = Math.min(paths.size(), start + CHUNK);
+        float[][] probabilities = classifier.probabilities("images", decoded.subList(start, end));
+        for (int i = start; i < end; i++) {
+          ObjectNode json = PrivacyReport.JSON.createObjectNode();
+          json.put("input", paths.get(i).toString());
+          labelled(json, probabilities[i - start], labels);
+          out.println(PrivacyReport.JSON.writeValueAsString(json));
+        }
+        out.flush();
+      }
+    }
+    return 0;
+  }
+
+  /**
    * The prompt of an input: an E2E meaning representation ({@code name[The Vaults], eatType[pub]})
    * is linearised as in training; anything else is taken as the prompt itself.
    */
@@ -152,6 +211,12 @@ final class PredictCommand implements Callable<Integer> {
     if (example.isPair()) {
       json.put("text_pair", example.textPair());
     }
+    labelled(json, probabilities, labels);
+    return json;
+  }
+
+  /** Adds the most probable label and the probability of each label. */
+  private static void labelled(ObjectNode json, float[] probabilities, LabelVocabulary labels) {
     int best = 0;
     for (int k = 1; k < probabilities.length; k++) {
       if (probabilities[k] > probabilities[best]) {
@@ -163,7 +228,6 @@ final class PredictCommand implements Callable<Integer> {
     for (int k = 0; k < probabilities.length; k++) {
       byLabel.put(labels.name(k), probabilities[k]);
     }
-    return json;
   }
 
   /** A JSON Lines object to an input; {@code number} is the 1-based line number. */

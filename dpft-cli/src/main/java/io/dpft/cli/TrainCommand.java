@@ -6,7 +6,9 @@ import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.core.models.PretrainedVit;
 import io.dpft.core.tasks.FineTuningRun;
+import io.dpft.core.tasks.ImageClassificationJob;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.tasks.TextClassificationJob;
@@ -14,6 +16,10 @@ import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
+import io.dpft.data.datasets.builtin.FashionMnistDataset;
+import io.dpft.data.datasets.image.ImageDataset;
+import io.dpft.data.datasets.image.ImageFiles;
+import io.dpft.data.datasets.image.ImageTransform;
 import io.dpft.data.datasets.builtin.HashSplit;
 import io.dpft.data.datasets.builtin.SentimentDataset;
 import io.dpft.privacy.accounting.AccountantKind;
@@ -43,9 +49,15 @@ import picocli.CommandLine.Spec;
     description = {
       "Fine-tunes a BERT-family encoder (a bundled name or a Hugging Face directory) with a fresh"
           + " classification head on a bundled dataset or your own files (.csv with a header, or"
-          + " .json/.jsonl), or (--task causal-lm) a GPT-2 directory on an E2E-style table-to-text"
-          + " CSV (--data, columns mr and ref), and writes a run directory (config.json,"
-          + " metrics.jsonl, checkpoint/, report.html)."
+          + " .json/.jsonl), and writes a run directory (config.json, metrics.jsonl, checkpoint/,"
+          + " report.html).",
+      "With --task causal-lm: fine-tunes a GPT-2 directory on an E2E-style table-to-text CSV"
+          + " (--data, columns mr and ref).",
+      "With --task image-classification: fine-tunes a Hugging Face ViT directory with a fresh"
+          + " classifier on --data PATH (an IDX image file with its labels file beside it, a"
+          + " CIFAR-10/100 batch or a folder of class sub-folders) or --dataset fashion-mnist;"
+          + " images are resized and normalised for the model, gray ones replicated to RGB when"
+          + " it needs 3 channels."
     },
     footer = {
       "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --epsilon 8",
@@ -54,6 +66,8 @@ import picocli.CommandLine.Spec;
           + " --label-column stars --epsilon 3 --run-dir runs/reviews",
       "dpft train --task causal-lm --model gpt2-dir --data trainset.csv --validation-data"
           + " devset.csv --method bitfit --epsilon 3 --run-dir runs/e2e",
+      "dpft train --task image-classification --model vit-dir --data train-images-idx3-ubyte.gz"
+          + " --epsilon 3 --run-dir runs/images",
       "dpft train --run-dir runs/x --resume ...same flags..."
     })
 final class TrainCommand implements Callable<Integer> {
@@ -161,9 +175,6 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    if (task == TaskKind.IMAGE_CLASSIFICATION) {
-      throw new IllegalArgumentException("--task " + task + " is not supported by dpft train yet");
-    }
     data.check();
     FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
     PrivacyTarget target = privacyTarget();
@@ -185,7 +196,10 @@ final class TrainCommand implements Callable<Integer> {
       result = causalLm.run(model, data, maxLength, settings, runDirectory, resume, progress);
       CausalLmTraining.printScores(out, result);
     } else {
-      result = textClassification(settings, progress);
+      result =
+          task == TaskKind.IMAGE_CLASSIFICATION
+              ? trainImages(settings, progress)
+              : textClassification(settings, progress);
       out.printf(Locale.ROOT, "validation accuracy %.4f, test accuracy %.4f%n",
           result.validation().get(TextClassificationJob.ACCURACY),
           result.test().get(TextClassificationJob.ACCURACY));
@@ -216,6 +230,45 @@ final class TrainCommand implements Callable<Integer> {
   /** A text-classification file; held-out files use the training file's labels. */
   private TextDataset readText(String flag, Path file, TextDataset train) {
     return columns.read(flag, file, columns.options(train == null ? null : train.labels()));
+  }
+
+  /**
+   * {@code --task image-classification}: a ViT directory and images from {@code --data PATH}
+   * (see {@link ImageFiles}) or Fashion-MNIST.
+   */
+  private FineTuningRun.Result trainImages(FineTuningRun.Settings settings, ProgressBar progress)
+      throws IOException {
+    String dataset = data.name(FashionMnistDataset.NAME);
+    if (!data.fromFiles() && !FashionMnistDataset.NAME.equals(dataset)) {
+      throw new IllegalArgumentException("--task image-classification trains on --dataset "
+          + FashionMnistDataset.NAME + " or on --data PATH (an IDX image file, a CIFAR-10/100"
+          + " batch or a folder of class sub-folders), got --dataset " + dataset);
+    }
+    if (!spec.commandLine().getParseResult().hasMatchedOption("--model")) {
+      throw new IllegalArgumentException("--task image-classification needs --model DIR, a Hugging"
+          + " Face ViT directory (config.json, model.safetensors)");
+    }
+    Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
+    ImageTransform transform = PretrainedVit.imageTransform(modelDir);
+    DatasetSplits<ImageDataset> images =
+        data.fromFiles()
+            ? data.splits((flag, file, train) -> readImages(flag, file, train, transform),
+                all -> HashSplit.split(all, null))
+            : FashionMnistDataset.splits(transform);
+    ImageClassificationJob.Spec job =
+        new ImageClassificationJob.Spec(model, modelDir, dataset, images);
+    return ImageClassificationJob.run(job, settings, runDirectory, resume, progress);
+  }
+
+  /** An image file or folder; held-out data is matched to the training data's labels by name. */
+  private static ImageDataset readImages(
+      String flag, Path path, ImageDataset train, ImageTransform transform) {
+    try {
+      ImageDataset images = ImageFiles.read(path, transform);
+      return train == null ? images : images.withLabelNames(train.labels());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+    }
   }
 
   private PrivacyTarget privacyTarget() {

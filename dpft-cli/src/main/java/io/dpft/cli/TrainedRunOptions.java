@@ -56,6 +56,23 @@ final class TrainedRunOptions {
     return recorded;
   }
 
+  /**
+   * The run's task when its config.json can be read (see {@link #task()}), else {@code --task} or
+   * text-classification: for choosing how to check the other flags before the run is loaded, which
+   * reports a missing run properly.
+   */
+  TaskKind likelyTask() throws IOException {
+    if (Files.isRegularFile(runDirectory.resolve(RunManifest.FILE))) {
+      return task();
+    }
+    return task != null ? task : TaskKind.TEXT_CLASSIFICATION;
+  }
+
+  /** The run's image classifier; see {@link TrainedImageClassifier#load}. */
+  TrainedImageClassifier loadImageClassifier() throws IOException {
+    return TrainedImageClassifier.load(runDirectory, model);
+  }
+
   /** The run's classifier; see {@link TrainedClassifier#load}. */
   TrainedClassifier load() throws IOException {
     return TrainedClassifier.load(runDirectory, model);

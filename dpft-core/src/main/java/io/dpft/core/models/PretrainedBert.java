@@ -1,7 +1,6 @@
 package io.dpft.core.models;
 
 import io.dpft.core.io.NameMapping;
-import io.dpft.core.io.WeightLoader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,20 +12,17 @@ import java.util.List;
  * error.
  */
 public final class PretrainedBert {
+  private static final List<String> HEAD = List.of("classifier.", "pooler.");
+
   private PretrainedBert() {}
 
   /** The loaded model and the names of the parameters that kept their fresh initialisation. */
   public record Loaded(BertModel model, List<String> freshlyInitialised) {}
 
   public static Loaded load(Path directory, BertModel.Options options) throws IOException {
-    Path config = PretrainedWeights.configFile(directory);
-    BertModel model = new BertModel(BertConfig.read(config), options);
-    WeightLoader.LoadReport report =
-        PretrainedWeights.load(
-            model,
-            directory,
-            NameMapping.HF_ENCODER_PREFIXES,
-            n -> n.startsWith("classifier.") || n.startsWith("pooler."));
-    return new Loaded(model, report.missing());
+    BertModel model =
+        new BertModel(BertConfig.read(PretrainedWeights.configFile(directory)), options);
+    return new Loaded(model, PretrainedWeights.load(
+        directory, model, NameMapping.HF_ENCODER_PREFIXES, HEAD));
   }
 }

@@ -26,7 +26,7 @@ public final class PretrainedGpt2 {
    */
   public static Gpt2Model load(Path directory) throws IOException {
     Gpt2Model model = new Gpt2Model(Gpt2Config.read(PretrainedWeights.configFile(directory)));
-    PretrainedWeights.load(model, directory, BARE_MODEL_PREFIX, name -> false);
+    PretrainedWeights.load(directory, model, BARE_MODEL_PREFIX, List.of());
     return model;
   }
 }

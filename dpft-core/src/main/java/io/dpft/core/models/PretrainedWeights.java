@@ -6,15 +6,16 @@ import io.dpft.core.nn.Module;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
-import java.util.stream.Collectors;
 
 /**
- * The steps every {@code Pretrained*} loader shares: find a Hugging Face model directory's
- * {@code config.json}, copy its safetensors weights into a freshly built model, and fail, naming
- * the directory and the tensors, when a tensor the model needs is missing or has the wrong shape.
- * Tensors in the file that the model has no parameter for (other heads, buffers) are ignored.
+ * The loading rule the {@code Pretrained*} loaders share: a Hugging Face directory's weights go
+ * into a freshly built model; a task head (parameters under given name prefixes) that the
+ * checkpoint lacks, or holds at another shape (another number of labels), keeps its fresh
+ * initialisation and is reported; any other missing or mis-shaped tensor is an error naming the
+ * directory and the tensors. Tensors in the file that the model has no use for (another task's
+ * head, a pooler) are passed over.
  */
 final class PretrainedWeights {
   private PretrainedWeights() {}
@@ -22,7 +23,7 @@ final class PretrainedWeights {
   /**
    * {@code directory/config.json}.
    *
-   * @throws IllegalArgumentException when it does not exist
+   * @throws IllegalArgumentException when it is missing
    */
   static Path configFile(Path directory) {
     Path config = directory.resolve("config.json");
@@ -34,34 +35,52 @@ final class PretrainedWeights {
   }
 
   /**
-   * Loads the checkpoint in {@code directory} into {@code model}; closes the model on failure.
+   * Copies the checkpoint in {@code directory} into {@code model}; closes the model if that fails.
    *
-   * @param mayStayFresh parameters that may be missing from the file (a fresh task head): they
-   *     keep their initialisation and are listed in the report's {@code missing}
-   * @throws IllegalArgumentException naming the directory and up to five tensors when any other
-   *     parameter is missing, or a tensor's shape does not match its parameter
+   * @return the names of the head parameters left at their initialisation
+   * @throws IllegalArgumentException naming the directory and up to five tensors when a parameter
+   *     outside {@code headPrefixes} is missing from the checkpoint or has another shape there
    */
-  static WeightLoader.LoadReport load(
-      Module model, Path directory, NameMapping mapping, Predicate<String> mayStayFresh)
+  static List<String> load(
+      Path directory, Module model, NameMapping mapping, List<String> headPrefixes)
       throws IOException {
     try {
       WeightLoader.LoadReport report =
           WeightLoader.load(directory, model.namedParameters(), WeightLoader.Mode.LENIENT, mapping);
-      if (!report.mismatched().isEmpty()) {
-        throw new IllegalArgumentException(
-            "checkpoint " + directory + " does not fit its config.json: " + report.mismatched());
+      List<String> fresh = new ArrayList<>();
+      List<String> missingBody = new ArrayList<>();
+      for (String name : report.missing()) {
+        (isHead(name, headPrefixes) ? fresh : missingBody).add(name);
       }
-      List<String> missing =
-          report.missing().stream().filter(mayStayFresh.negate()).collect(Collectors.toList());
-      if (!missing.isEmpty()) {
-        throw new IllegalArgumentException(
-            "checkpoint " + directory + " lacks " + missing.size() + " tensors the model needs,"
-                + " e.g. " + missing.subList(0, Math.min(5, missing.size())));
+      List<String> mismatchedBody = new ArrayList<>();
+      for (WeightLoader.ShapeMismatch m : report.mismatched()) {
+        if (isHead(m.parameter(), headPrefixes)) {
+          fresh.add(m.parameter());
+        } else {
+          mismatchedBody.add(m.toString());
+        }
       }
-      return report;
+      if (!missingBody.isEmpty()) {
+        throw new IllegalArgumentException("checkpoint " + directory + " lacks "
+            + missingBody.size() + " tensors of the model body, e.g. " + firstFive(missingBody));
+      }
+      if (!mismatchedBody.isEmpty()) {
+        throw new IllegalArgumentException("checkpoint " + directory + " does not fit its "
+            + "config.json: " + mismatchedBody.size() + " shape mismatches, e.g. "
+            + firstFive(mismatchedBody));
+      }
+      return fresh;
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;
     }
+  }
+
+  private static boolean isHead(String parameter, List<String> headPrefixes) {
+    return headPrefixes.stream().anyMatch(parameter::startsWith);
+  }
+
+  private static List<String> firstFive(List<String> names) {
+    return names.subList(0, Math.min(5, names.size()));
   }
 }

@@ -88,6 +88,15 @@ public final class FineTuningRun {
     }
   }
 
+  /** {@link Subject#datasetSizes()} of a run with the usual three splits. */
+  public static Map<String, Integer> splitSizes(int train, int validation, int test) {
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    sizes.put("train", train);
+    sizes.put("validation", validation);
+    sizes.put("test", test);
+    return sizes;
+  }
+
   /** Scores the model on one held-out split, by name (e.g. "accuracy", "bleu"), in a stable order. */
   @FunctionalInterface
   public interface Evaluation {

@@ -66,10 +66,6 @@ public final class TextClassificationJob {
           new SequenceClassificationTask(
               model, train, settings.physicalBatchSize(), tokenizer.padId(),
               settings.seed().orElse(0));
-      Map<String, Integer> sizes = new LinkedHashMap<>();
-      sizes.put("train", train.size());
-      sizes.put("validation", validation.size());
-      sizes.put("test", test.size());
       FineTuningRun.Subject subject =
           new FineTuningRun.Subject(
               spec.modelName(),
@@ -79,7 +75,7 @@ public final class TextClassificationJob {
               labels,
               spec.maxLength(),
               spec.pooling().name().toLowerCase(Locale.ROOT),
-              sizes);
+              FineTuningRun.splitSizes(train.size(), validation.size(), test.size()));
       return FineTuningRun.run(
           model,
           "classifier",
