@@ -271,18 +271,6 @@ class CausalLmCommandsTest {
   }
 
   @Test
-  void train_dpFullFineTuning_exitsTwoSuggestingBitFit() {
-    Cli cli = Cli.run("train", "--task", "causal-lm", "--model", model.toString(),
-        "--data", testCsv.toString(), "--method", "full", "--noise-multiplier", "1",
-        "--batch-size", "2", "--run-dir", dir.resolve("dp-full").toString());
-
-    assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("token embedding").contains("bitfit")
-        .doesNotContain("at io.dpft");
-    assertThat(dir.resolve("dp-full").resolve(RunManifest.FILE)).doesNotExist();
-  }
-
-  @Test
   void eval_textClassificationTaskOnACausalLmRun_exitsTwo() {
     Cli cli = Cli.run("eval", "--checkpoint", run.toString(), "--task", "text-classification",
         "--data", testCsv.toString());

@@ -28,9 +28,8 @@ import java.util.Objects;
  * and {@link Spec#maxNewTokens()} tokens per prompt. The one call behind {@code dpft train --task
  * causal-lm}.
  *
- * <p>GPT-2's LM head is tied to the token embedding {@code transformer.wte.weight}; per-sample
- * norms of a tied weight are not supported, so under DP a method that trains it (full
- * fine-tuning) is refused before anything is written.
+ * <p>GPT-2's LM head is tied to the token embedding {@code transformer.wte.weight}: under DP the
+ * engine clips the sum of both uses' per-sample gradients, so full fine-tuning is private too.
  */
 public final class CausalLmJob {
   /** Score names in metrics.jsonl and the run's result: BLEU in percent, ROUGE-L F in [0, 1]. */
@@ -43,8 +42,6 @@ public final class CausalLmJob {
 
   /** The parameter-name prefix of the LM head: it owns no parameter (tied to wte). */
   static final String HEAD = "lm_head";
-
-  private static final String TIED_EMBEDDING = "transformer.wte.weight";
 
   /**
    * The model and data of a run.
@@ -93,7 +90,7 @@ public final class CausalLmJob {
    * continues from the directory's checkpoint with the same privacy ledger and sampler.
    *
    * @throws IllegalArgumentException when the method trains nothing (last-layer: the head is
-   *     tied) or trains the tied embedding under DP
+   *     tied)
    */
   public static FineTuningRun.Result run(
       Spec spec,
@@ -168,7 +165,7 @@ public final class CausalLmJob {
         data.source() + " [first " + count + " inputs]", first, data.skipped());
   }
 
-  /** Refuses methods that train nothing, or the tied embedding under DP, before any file is written. */
+  /** Refuses methods that train nothing, before any file is written. */
   private static void checkMethod(Gpt2Model model, FineTuningRun.Settings settings) {
     List<FineTuningMethod> phases = new ArrayList<>();
     if (settings.method() instanceof FineTuningMethod.TwoPhase) {
@@ -178,18 +175,12 @@ public final class CausalLmJob {
     } else {
       phases.add(settings.method());
     }
-    boolean dp = !(settings.privacy() instanceof PrivacyTarget.None);
     for (FineTuningMethod method : phases) {
       method.apply(model, HEAD);
       Map<String, Parameter> parameters = model.parameters();
       if (parameters.values().stream().noneMatch(Parameter::isTrainable)) {
         throw new IllegalArgumentException("method " + method.cliName() + " trains no parameter"
             + " of GPT-2 (its LM head is tied to the token embedding); use bitfit or full");
-      }
-      if (dp && parameters.get(TIED_EMBEDDING).isTrainable()) {
-        throw new IllegalArgumentException("method " + method.cliName() + " would train GPT-2's"
-            + " token embedding, which the LM head shares; DP per-sample norms of tied weights"
-            + " are not supported: use bitfit, or train without DP");
       }
     }
   }

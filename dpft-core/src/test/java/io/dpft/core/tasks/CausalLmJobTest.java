@@ -174,15 +174,18 @@ class CausalLmJobTest {
   }
 
   @Test
-  void dpFullFineTuning_isRefusedBeforeAnythingIsWritten() {
+  void dpFullFineTuning_trainsTheTiedEmbedding() throws IOException {
     Path runDir = dir.resolve("run");
-    assertThatThrownBy(() -> run(runDir, settings(new FineTuningMethod.Full(),
+    FineTuningRun.Result result = run(runDir, settings(new FineTuningMethod.Full(),
             new PrivacyTarget.FixedNoise(1, 1e-5, 1.0, new Clipping.Abadi(), AccountantKind.RDP),
-            1), false, new TrainingListener() {}))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("token embedding")
-        .hasMessageContaining("bitfit");
-    assertThat(runDir.resolve(RunManifest.FILE)).doesNotExist();
+            1), false, new TrainingListener() {});
+
+    assertThat(result.completed()).isTrue();
+    assertThat(RunManifest.read(runDir).method()).isEqualTo("full");
+    try (SafetensorsReader reader = SafetensorsReader.open(
+        runDir.resolve("checkpoint").resolve(TrainingCheckpoint.TRAINABLE))) {
+      assertThat(reader.names()).contains("transformer.wte.weight", "transformer.h.0.attn.c_attn.weight");
+    }
   }
 
   @Test
