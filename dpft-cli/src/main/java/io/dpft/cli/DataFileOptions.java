@@ -29,7 +29,7 @@ final class DataFileOptions {
   @Option(
       names = VALIDATION_DATA,
       paramLabel = "PATH",
-      description = "validation examples (default: a fixed 10% hash split of --data)")
+      description = "validation examples (default: a fixed 10%% hash split of --data)")
   Path validation;
 
   @Option(

@@ -44,7 +44,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    header = "Fine-tune a pretrained model for text classification or generation, with or"
+    header = "Fine-tune a pretrained model for text or image classification or generation, with or"
         + " without DP.",
     description = {
       "Fine-tunes a BERT-family encoder (a bundled name or a Hugging Face directory) with a fresh"
