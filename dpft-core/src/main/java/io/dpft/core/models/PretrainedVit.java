@@ -31,7 +31,7 @@ public final class PretrainedVit {
   private static final List<String> HEAD = List.of("classifier.");
 
   /** The image processor's settings file beside {@code config.json}, optional. */
-  static final String PREPROCESSOR_CONFIG = "preprocessor_config.json";
+  public static final String PREPROCESSOR_CONFIG = "preprocessor_config.json";
 
   /** {@code ViTImageProcessor}'s default mean and std (IMAGENET_STANDARD_MEAN / _STD). */
   private static final float DEFAULT_MEAN_STD = 0.5f;
