@@ -4,14 +4,15 @@ import static io.dpft.cli.PrivacyReport.number;
 import static io.dpft.cli.PrivacyReport.row;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpft.core.tasks.ImageClassificationJob;
+import io.dpft.core.tasks.ImageClassificationTask;
 import io.dpft.core.tasks.TaskKind;
-import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
-import io.dpft.data.datasets.text.TextColumns;
-import io.dpft.data.datasets.text.TextDatasetReader;
-import io.dpft.data.datasets.text.TextReadOptions;
+import io.dpft.data.datasets.builtin.FashionMnistDataset;
+import io.dpft.data.datasets.image.ImageDataset;
+import io.dpft.data.datasets.image.ImageFiles;
 import io.dpft.data.metrics.ConfusionMatrix;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -32,21 +32,29 @@ import picocli.CommandLine.Spec;
  * {@code dpft eval}: accuracy, F1 and the Matthews correlation coefficient of a trained run's
  * arg-max predictions, on a split of the run's built-in dataset or on a labelled CSV/JSONL file. F1
  * is the positive class's (label index 1) for two labels, as GLUE reports it, and the unweighted
- * mean over classes (macro) otherwise; the metrics are {@link ConfusionMatrix}'s.
+ * mean over classes (macro) otherwise; the metrics are {@link ConfusionMatrix}'s. A causal-lm run
+ * is scored by generation instead, BLEU and ROUGE-L ({@link CausalLmEvaluation}). An
+ * image-classification run reports accuracy, top-5 accuracy and macro F1 on an image path.
  */
 @Command(
     name = "eval",
     mixinStandardHelpOptions = true,
-    header = "Evaluate a trained run: accuracy, F1, MCC.",
+    header = "Evaluate a trained run: accuracy, F1, MCC (causal-lm: BLEU, ROUGE-L).",
     description =
         "Evaluates the model a training run saved on a split of the run's dataset (default: the"
             + " test split) or on a labelled CSV or JSON Lines file, and prints accuracy, F1"
             + " (binary for two labels, else macro), the Matthews correlation coefficient and the"
-            + " number of examples.",
+            + " number of examples. A causal-lm run generates for each input of an E2E-style CSV"
+            + " file (--data, columns mr and ref) and prints BLEU and ROUGE-L. For an"
+            + " image-classification run: accuracy, top-5 accuracy and macro F1 on --data PATH (an"
+            + " IDX image file, a CIFAR batch or a folder of class sub-folders) or on a split of"
+            + " fashion-mnist.",
     footer = {
       "dpft eval --checkpoint runs/sentiment",
       "dpft eval --checkpoint runs/sentiment --data reviews.csv --text-column review --label-column"
-          + " stars --json"
+          + " stars --json",
+      "dpft eval --checkpoint runs/e2e --data testset_w_refs.csv --max-new-tokens 64",
+      "dpft eval --task image-classification --checkpoint runs/fashion --data test-images/"
     })
 final class EvalCommand implements Callable<Integer> {
   /** The built-in datasets a run's config.json can name, by that name. */
@@ -60,6 +68,8 @@ final class EvalCommand implements Callable<Integer> {
 
   @ArgGroup(exclusive = true, multiplicity = "0..1", order = 10)
   private Data data;
+
+  @Mixin private GenerationOptions generation;
 
   @Mixin private OutputOptions output;
 
@@ -83,57 +93,41 @@ final class EvalCommand implements Callable<Integer> {
         order = 12,
         description =
             "labelled examples instead of the run's dataset: .csv (with a header) or"
-                + " .json/.jsonl (JSON Lines or an array of objects), UTF-8")
+                + " .json/.jsonl (JSON Lines or an array of objects), UTF-8; for an"
+                + " image-classification run an IDX image file, a CIFAR batch or a folder of"
+                + " class sub-folders")
     private Path file;
 
-    @Option(
-        names = "--text-column",
-        paramLabel = "NAME",
-        defaultValue = "text",
-        order = 13,
-        description = "column of the text in --data; default: ${DEFAULT-VALUE}")
-    private String textColumn;
-
-    @Option(
-        names = "--text-pair-column",
-        paramLabel = "NAME",
-        order = 14,
-        description = "column of the second text of a pair in --data, if the task has pairs")
-    private String textPairColumn;
-
-    @Option(
-        names = "--label-column",
-        paramLabel = "NAME",
-        defaultValue = "label",
-        order = 15,
-        description =
-            "column of the label in --data (values: the run's label names);"
-                + " default: ${DEFAULT-VALUE}")
-    private String labelColumn;
-
-    /** These columns, labels mapped with the run's {@code labels}. */
-    TextReadOptions options(LabelVocabulary labels) {
-      return TextReadOptions.of(new TextColumns(textColumn, textPairColumn, labelColumn))
-          .withLabels(labels);
-    }
+    @ArgGroup(exclusive = false, multiplicity = "0..1")
+    private TextColumnOptions columns = new TextColumnOptions();
   }
 
   @Override
   public Integer call() throws Exception {
     // flags are checked before the (slow) model load
+    if (run.likelyTask() == TaskKind.IMAGE_CLASSIFICATION) {
+      return evaluateImages();
+    }
     boolean fromFile = data != null && data.file != null;
-    BiFunction<Path, TextReadOptions, TextDataset> reader =
-        fromFile ? reader(data.file.file) : null;
+    if (fromFile) {
+      data.file.columns.format("--data", data.file.file);
+    }
     Function<DatasetSplits<TextDataset>, TextDataset> split =
         fromFile ? null : split(data == null || data.split == null ? "test" : data.split);
     TaskKind task = run.task();
+    if (task == TaskKind.CAUSAL_LM) {
+      CausalLmEvaluation.run(
+          run, fromFile ? data.file.file : null, generation, output, spec.commandLine().getOut());
+      return 0;
+    }
     if (task != TaskKind.TEXT_CLASSIFICATION) {
       throw new IllegalArgumentException("dpft eval does not support " + task + " runs yet");
     }
     try (TrainedClassifier classifier = run.load()) {
       TextDataset examples =
           fromFile
-              ? reader.apply(data.file.file, data.file.options(classifier.labels()))
+              ? data.file.columns.read(
+                  "--data", data.file.file, data.file.columns.options(classifier.labels()))
               : builtinSplit(classifier, split);
       ConfusionMatrix matrix = classifier.evaluate(examples);
       boolean binary = matrix.numClasses() == 2;
@@ -163,19 +157,54 @@ final class EvalCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The reader for {@code file}'s format, known by its extension. */
-  private static BiFunction<Path, TextReadOptions, TextDataset> reader(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("--data " + file + " is not a file");
+  /**
+   * An image-classification run: accuracy, top-5 accuracy and macro F1 on an image path (IDX,
+   * CIFAR batch or image folder, see {@link ImageFiles}) or a split of the run's built-in dataset.
+   */
+  private int evaluateImages() throws Exception {
+    Path file = data != null && data.file != null ? data.file.file : null;
+    if (file != null && !Files.exists(file)) {
+      throw new IllegalArgumentException("--data " + file + " does not exist");
     }
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-    if (name.endsWith(".csv")) {
-      return TextDatasetReader::csv;
+    String splitName = file != null ? null : data == null || data.split == null ? "test" : data.split;
+    if (splitName != null) {
+      split(splitName); // checks the name
     }
-    if (name.endsWith(".json") || name.endsWith(".jsonl")) {
-      return TextDatasetReader::json;
+    run.task();
+    try (TrainedImageClassifier classifier = run.loadImageClassifier()) {
+      ImageDataset images =
+          file != null
+              ? ImageFiles.read(file, classifier.transform())
+              : builtinImages(classifier, splitName);
+      ImageClassificationTask.ImageScores scores = classifier.evaluate(images);
+      ObjectNode json = PrivacyReport.JSON.createObjectNode();
+      ImageClassificationJob.scores(scores).forEach(json::put);
+      json.put("f1_average", "macro");
+      json.put("n", scores.confusion().total());
+      json.put("data", images.source());
+      json.put("checkpoint", run.runDirectory.toString());
+      List<String> text =
+          List.of(
+              row("accuracy", number(scores.accuracy(), 4)),
+              row("top-5 accuracy", number(scores.topFiveAccuracy(), 4)),
+              row("F1", number(scores.confusion().macroF1(), 4)
+                  + " (macro over " + scores.confusion().numClasses() + " labels)"),
+              row("n", String.format(Locale.ROOT, "%,d", scores.confusion().total())),
+              row("data", images.source()));
+      output.print(spec.commandLine().getOut(), json, text);
     }
-    throw new IllegalArgumentException("--data must be a .csv, .json or .jsonl file, got " + file);
+    return 0;
+  }
+
+  private static ImageDataset builtinImages(TrainedImageClassifier classifier, String split) {
+    if (!FashionMnistDataset.NAME.equals(classifier.dataset())) {
+      throw new IllegalArgumentException("the run's dataset '" + classifier.dataset() + "' is not"
+          + " a built-in image dataset (" + FashionMnistDataset.NAME + "); pass its images with"
+          + " --data PATH");
+    }
+    return "test".equals(split)
+        ? FashionMnistDataset.test(classifier.transform())
+        : FashionMnistDataset.splits(classifier.transform()).validation();
   }
 
   private static Function<DatasetSplits<TextDataset>, TextDataset> split(String name) {

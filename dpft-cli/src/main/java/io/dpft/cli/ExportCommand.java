@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     header = "Export a trained run as a Hugging Face model directory.",
     description = {
-      "Merges the run's trained parameters into its base model and writes config.json (with"
-          + " id2label), model.safetensors (every parameter) and tokenizer.json to --out."
+      "Merges the run's trained parameters into its base model (BERT/RoBERTa, GPT-2 or ViT) and"
+          + " writes config.json (with id2label for a classifier), model.safetensors (every"
+          + " parameter) and the base model's tokenizer.json / preprocessor_config.json to --out."
     },
     footer = "dpft export --checkpoint runs/quickstart-…/dp-bitfit --out models/sentiment")
 final class ExportCommand implements Callable<Integer> {

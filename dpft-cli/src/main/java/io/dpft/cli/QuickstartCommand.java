@@ -6,6 +6,7 @@ import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.core.tasks.FineTuningRun;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TextClassificationJob;
 import io.dpft.core.train.TrainingConfig;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -96,21 +98,21 @@ final class QuickstartCommand implements Callable<Integer> {
         data.test().size());
     out.flush();
 
-    TextClassificationJob.Result dp =
+    FineTuningRun.Result dp =
         run(model, data, root.resolve("dp-bitfit"), privateTarget(), err, "DP-BiTFiT    ");
-    TextClassificationJob.Result plain =
+    FineTuningRun.Result plain =
         run(model, data, root.resolve("bitfit"), new PrivacyTarget.None(), err, "BiTFiT (no DP)");
 
     out.println();
     out.printf(Locale.ROOT, "%-28s %10s %10s%n", "held-out accuracy", "validation", "test");
-    out.printf(Locale.ROOT, "%-28s %10.3f %10s%n", "no training (fresh head)", dp.zeroTrainingAccuracy(), "");
-    out.printf(Locale.ROOT, "%-28s %10.3f %10.3f%n", "BiTFiT without DP", plain.validationAccuracy(), plain.testAccuracy());
+    out.printf(Locale.ROOT, "%-28s %10.3f %10s%n", "no training (fresh head)", accuracy(dp.zeroTraining()), "");
+    out.printf(Locale.ROOT, "%-28s %10.3f %10.3f%n", "BiTFiT without DP", accuracy(plain.validation()), accuracy(plain.test()));
     out.printf(
         Locale.ROOT,
         "%-28s %10.3f %10.3f%n",
         String.format(Locale.ROOT, "DP-BiTFiT (ε = %.2f)", dp.epsilon()),
-        dp.validationAccuracy(),
-        dp.testAccuracy());
+        accuracy(dp.validation()),
+        accuracy(dp.test()));
     out.printf(
         Locale.ROOT,
         "privacy: (ε = %.3f, δ = %.3g)-DP by RDP; σ = %.4f, C = 1, q = %d/%d, %d steps%n",
@@ -131,7 +133,7 @@ final class QuickstartCommand implements Callable<Integer> {
         TARGET_EPSILON, 0, 1.0, new Clipping.Abadi(), AccountantKind.RDP);
   }
 
-  private TextClassificationJob.Result run(
+  private FineTuningRun.Result run(
       Path model,
       DatasetSplits<TextDataset> data,
       Path runDir,
@@ -141,12 +143,9 @@ final class QuickstartCommand implements Callable<Integer> {
       throws IOException {
     TextClassificationJob.Spec job =
         new TextClassificationJob.Spec(
-            MODEL,
-            model,
-            SentimentDataset.NAME,
-            data,
-            64,
-            BertModel.Pooling.MEAN,
+            MODEL, model, SentimentDataset.NAME, data, 64, BertModel.Pooling.MEAN);
+    FineTuningRun.Settings settings =
+        new FineTuningRun.Settings(
             new FineTuningMethod.BitFit(false),
             epochs,
             128,
@@ -158,6 +157,10 @@ final class QuickstartCommand implements Callable<Integer> {
             TrainingConfig.Sampling.POISSON,
             seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
     double budget = privacy instanceof PrivacyTarget.TargetEpsilon ? TARGET_EPSILON : 0;
-    return TextClassificationJob.run(job, runDir, false, new ProgressBar(err, label, budget));
+    return TextClassificationJob.run(job, settings, runDir, false, new ProgressBar(err, label, budget));
+  }
+
+  private static double accuracy(Map<String, Double> scores) {
+    return scores.getOrDefault(TextClassificationJob.ACCURACY, Double.NaN);
   }
 }

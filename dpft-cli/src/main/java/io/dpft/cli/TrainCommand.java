@@ -6,6 +6,9 @@ import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.core.models.PretrainedVit;
+import io.dpft.core.tasks.FineTuningRun;
+import io.dpft.core.tasks.ImageClassificationJob;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.tasks.TextClassificationJob;
@@ -13,6 +16,12 @@ import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
+import io.dpft.data.datasets.builtin.FashionMnistDataset;
+import io.dpft.data.datasets.image.ImageDataset;
+import io.dpft.data.datasets.image.ImageFiles;
+import io.dpft.data.datasets.image.ImageTransform;
+import io.dpft.data.datasets.builtin.HashSplit;
+import io.dpft.data.datasets.builtin.SentimentDataset;
 import io.dpft.privacy.accounting.AccountantKind;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -29,20 +38,36 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dpft train}: fine-tunes a pretrained encoder on a bundled text-classification dataset,
- * with DP at a target ε (σ calibrated first), at a fixed σ, or without DP; resumable.
+ * or GPT-2 on table-to-text files ({@code --task causal-lm}, see {@link CausalLmTraining}), with
+ * DP at a target ε (σ calibrated first), at a fixed σ, or without DP; resumable.
  */
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
-    header = "Fine-tune a pretrained encoder for text classification, with or without DP.",
+    header = "Fine-tune a pretrained model for text or image classification or generation, with or"
+        + " without DP.",
     description = {
       "Fine-tunes a BERT-family encoder (a bundled name or a Hugging Face directory) with a fresh"
-          + " classification head on a bundled dataset, and writes a run directory (config.json,"
-          + " metrics.jsonl, checkpoint/)."
+          + " classification head on a bundled dataset or your own files (.csv with a header, or"
+          + " .json/.jsonl), and writes a run directory (config.json, metrics.jsonl, checkpoint/,"
+          + " report.html).",
+      "With --task causal-lm: fine-tunes a GPT-2 directory on an E2E-style table-to-text CSV"
+          + " (--data, columns mr and ref).",
+      "With --task image-classification: fine-tunes a Hugging Face ViT directory with a fresh"
+          + " classifier on --data PATH (an IDX image file with its labels file beside it, a"
+          + " CIFAR-10/100 batch or a folder of class sub-folders) or --dataset fashion-mnist;"
+          + " images are resized and normalised for the model, gray ones replicated to RGB when"
+          + " it needs 3 channels."
     },
     footer = {
       "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --epsilon 8",
       "dpft train --model bge-small-en-v1.5 --dataset spam --method full --no-dp --epochs 1",
+      "dpft train --data train.csv --validation-data dev.csv --text-column review"
+          + " --label-column stars --epsilon 3 --run-dir runs/reviews",
+      "dpft train --task causal-lm --model gpt2-dir --data trainset.csv --validation-data"
+          + " devset.csv --method bitfit --epsilon 3 --run-dir runs/e2e",
+      "dpft train --task image-classification --model vit-dir --data train-images-idx3-ubyte.gz"
+          + " --epsilon 3 --run-dir runs/images",
       "dpft train --run-dir runs/x --resume ...same flags..."
     })
 final class TrainCommand implements Callable<Integer> {
@@ -51,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--model", paramLabel = "NAME|DIR", defaultValue = "all-minilm-l6-v2",
       description = "all-minilm-l6-v2, bge-small-en-v1.5, or a Hugging Face model directory"
-          + " (default: ${DEFAULT-VALUE})")
+          + " (causal-lm: a GPT-2 directory with tokenizer.json) (default: ${DEFAULT-VALUE})")
   private String model;
 
   @Option(names = "--task", paramLabel = "TASK", defaultValue = "text-classification",
@@ -60,9 +85,11 @@ final class TrainCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE})")
   private TaskKind task;
 
-  @Option(names = "--dataset", paramLabel = "NAME", defaultValue = "sentiment",
-      description = "sentiment or spam (default: ${DEFAULT-VALUE})")
-  private String dataset;
+  @Mixin private DataFileOptions data;
+
+  @Mixin private TextColumnOptions columns;
+
+  @Mixin private CausalLmTraining causalLm;
 
   @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
       description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
@@ -148,9 +175,7 @@ final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    if (task != TaskKind.TEXT_CLASSIFICATION) {
-      throw new IllegalArgumentException("--task " + task + " is not supported by dpft train yet");
-    }
+    data.check();
     FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
     PrivacyTarget target = privacyTarget();
     TrainingConfig.Sampling batches = parseSampling(sampling);
@@ -160,19 +185,25 @@ final class TrainCommand implements Callable<Integer> {
           "warning: --sampling shuffle draws fixed-size batches; the reported ε assumes Poisson"
               + " sampling and does NOT hold for this run");
     }
-    DatasetSplits<TextDataset> data = BuiltinTextDatasets.load(dataset);
-    Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
-    TextClassificationJob.Spec job =
-        new TextClassificationJob.Spec(
-            model, modelDir, dataset, data, maxLength, BertModel.Pooling.MEAN, fineTuning, epochs,
-            batchSize, physicalBatchSize, optimizerConfig, learningRate, 0.05, target, batches,
-            seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+    FineTuningRun.Settings settings =
+        new FineTuningRun.Settings(
+            fineTuning, epochs, batchSize, physicalBatchSize, optimizerConfig, learningRate, 0.05,
+            target, batches, seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
     double budget = target instanceof PrivacyTarget.TargetEpsilon ? privacy.epsilon : 0;
-    TextClassificationJob.Result result =
-        TextClassificationJob.run(
-            job, runDirectory, resume, new ProgressBar(spec.commandLine().getErr(), method, budget));
-    out.printf(Locale.ROOT, "validation accuracy %.4f, test accuracy %.4f%n",
-        result.validationAccuracy(), result.testAccuracy());
+    ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), method, budget);
+    FineTuningRun.Result result;
+    if (task == TaskKind.CAUSAL_LM) {
+      result = causalLm.run(model, data, maxLength, settings, runDirectory, resume, progress);
+      CausalLmTraining.printScores(out, result);
+    } else {
+      result =
+          task == TaskKind.IMAGE_CLASSIFICATION
+              ? trainImages(settings, progress)
+              : textClassification(settings, progress);
+      out.printf(Locale.ROOT, "validation accuracy %.4f, test accuracy %.4f%n",
+          result.validation().get(TextClassificationJob.ACCURACY),
+          result.test().get(TextClassificationJob.ACCURACY));
+    }
     if (!(target instanceof PrivacyTarget.None)) {
       out.printf(Locale.ROOT, "privacy: (ε = %.4f, δ = %.3g)-DP by %s, σ = %.4f, %d steps%n",
           result.epsilon(), result.delta(), accountant.cliName(), result.noiseMultiplier(),
@@ -180,6 +211,64 @@ final class TrainCommand implements Callable<Integer> {
     }
     out.println("run written to " + runDirectory + " (report: " + HtmlReport.write(runDirectory) + ")");
     return result.completed() ? 0 : 1;
+  }
+
+  private FineTuningRun.Result textClassification(
+      FineTuningRun.Settings settings, ProgressBar progress) throws IOException {
+    String dataset = data.name(SentimentDataset.NAME);
+    DatasetSplits<TextDataset> splits =
+        data.fromFiles()
+            ? data.splits(this::readText, HashSplit::split)
+            : BuiltinTextDatasets.load(dataset);
+    Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
+    TextClassificationJob.Spec job =
+        new TextClassificationJob.Spec(
+            model, modelDir, dataset, splits, maxLength, BertModel.Pooling.MEAN);
+    return TextClassificationJob.run(job, settings, runDirectory, resume, progress);
+  }
+
+  /** A text-classification file; held-out files use the training file's labels. */
+  private TextDataset readText(String flag, Path file, TextDataset train) {
+    return columns.read(flag, file, columns.options(train == null ? null : train.labels()));
+  }
+
+  /**
+   * {@code --task image-classification}: a ViT directory and images from {@code --data PATH}
+   * (see {@link ImageFiles}) or Fashion-MNIST.
+   */
+  private FineTuningRun.Result trainImages(FineTuningRun.Settings settings, ProgressBar progress)
+      throws IOException {
+    String dataset = data.name(FashionMnistDataset.NAME);
+    if (!data.fromFiles() && !FashionMnistDataset.NAME.equals(dataset)) {
+      throw new IllegalArgumentException("--task image-classification trains on --dataset "
+          + FashionMnistDataset.NAME + " or on --data PATH (an IDX image file, a CIFAR-10/100"
+          + " batch or a folder of class sub-folders), got --dataset " + dataset);
+    }
+    if (!spec.commandLine().getParseResult().hasMatchedOption("--model")) {
+      throw new IllegalArgumentException("--task image-classification needs --model DIR, a Hugging"
+          + " Face ViT directory (config.json, model.safetensors)");
+    }
+    Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
+    ImageTransform transform = PretrainedVit.imageTransform(modelDir);
+    DatasetSplits<ImageDataset> images =
+        data.fromFiles()
+            ? data.splits((flag, file, train) -> readImages(flag, file, train, transform),
+                all -> HashSplit.split(all, null))
+            : FashionMnistDataset.splits(transform);
+    ImageClassificationJob.Spec job =
+        new ImageClassificationJob.Spec(model, modelDir, dataset, images);
+    return ImageClassificationJob.run(job, settings, runDirectory, resume, progress);
+  }
+
+  /** An image file or folder; held-out data is matched to the training data's labels by name. */
+  private static ImageDataset readImages(
+      String flag, Path path, ImageDataset train, ImageTransform transform) {
+    try {
+      ImageDataset images = ImageFiles.read(path, transform);
+      return train == null ? images : images.withLabelNames(train.labels());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
+    }
   }
 
   private PrivacyTarget privacyTarget() {

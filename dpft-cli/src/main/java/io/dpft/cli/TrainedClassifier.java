@@ -1,8 +1,6 @@
 package io.dpft.cli;
 
 import io.dpft.cli.report.RunDirectory;
-import io.dpft.core.io.PretrainedModels;
-import io.dpft.core.io.WeightLoader;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
 import io.dpft.core.tasks.SequenceClassificationTask;
@@ -16,7 +14,6 @@ import io.dpft.data.tokenize.TextTokenizer;
 import io.dpft.data.tokenize.TokenEncoding;
 import io.dpft.data.tokenize.TokenizerOptions;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,66 +51,22 @@ final class TrainedClassifier implements AutoCloseable {
     RunDirectory run = RunDirectory.open(runDirectory);
     Path trainable = run.trainableParameters();
     RunManifest manifest = run.manifest();
-    Path modelDir = modelDirectory(manifest, modelOverride);
+    Path modelDir = TrainedRunOptions.modelDirectory(manifest, modelOverride);
     PretrainedBert.Loaded loaded =
         PretrainedBert.load(
             modelDir,
             BertModel.Options.sequenceClassification(manifest.labels().size(), pooling(run)));
-    BertModel model = loaded.model();
+    BertModel model =
+        TrainedRunOptions.withTrainedParameters(
+            loaded.model(), trainable, modelDir, loaded.freshlyInitialised());
     try {
-      WeightLoader.LoadReport report =
-          WeightLoader.load(trainable, model.namedParameters(), WeightLoader.Mode.LENIENT);
-      List<String> notLoaded = new ArrayList<>(loaded.freshlyInitialised());
-      notLoaded.removeAll(report.loaded());
-      if (!report.unexpected().isEmpty()
-          || !report.mismatched().isEmpty()
-          || !notLoaded.isEmpty()) {
-        throw new IllegalArgumentException(
-            trainable
-                + " does not fit the model in "
-                + modelDir
-                + " with "
-                + manifest.labels().size()
-                + " labels: unexpected "
-                + report.unexpected()
-                + ", shape mismatches "
-                + report.mismatched()
-                + ", head not trained "
-                + notLoaded
-                + " (pass the model the run was trained from with --model)");
-      }
-      model.eval();
       return new TrainedClassifier(
           run,
           model,
           TextTokenizer.load(modelDir, TokenizerOptions.truncating(manifest.maxLength())));
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       model.close();
       throw e;
-    }
-  }
-
-  /** The override, else the run's model directory, else (when that is gone) its model name. */
-  private static Path modelDirectory(RunManifest manifest, String modelOverride)
-      throws IOException {
-    PretrainedModels models = PretrainedModels.fromEnvironment();
-    if (modelOverride != null) {
-      return models.resolve(modelOverride);
-    }
-    Path recorded = Path.of(manifest.modelDir());
-    if (Files.isDirectory(recorded)) {
-      return recorded;
-    }
-    try {
-      return models.resolve(manifest.model());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "the run's model directory "
-              + recorded
-              + " is gone and its model '"
-              + manifest.model()
-              + "' is not a bundled name; pass the model with --model DIR",
-          e);
     }
   }
 

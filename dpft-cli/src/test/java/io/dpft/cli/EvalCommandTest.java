@@ -200,12 +200,13 @@ class EvalCommandTest {
 
   @Test
   void eval_dataOfUnknownFormat_exitsTwoNamingTheFormats() throws Exception {
-    Path tsv = Files.write(dir.resolve("eval.tsv"), List.of("text\tlabel"));
+    Path txt = Files.write(dir.resolve("eval.txt"), List.of("text\tlabel"));
 
-    Cli cli = Cli.run("eval", "--checkpoint", dir.toString(), "--data", tsv.toString());
+    Cli cli = Cli.run("eval", "--checkpoint", dir.toString(), "--data", txt.toString());
 
     assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("--data must be a .csv, .json or .jsonl file, got " + tsv);
+    assertThat(cli.err())
+        .contains("--data must be a .csv, .json, .jsonl or GLUE .tsv file, got " + txt);
   }
 
   @Test

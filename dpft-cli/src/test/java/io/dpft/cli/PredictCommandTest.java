@@ -152,6 +152,15 @@ class PredictCommandTest {
   }
 
   @Test
+  void predict_imageArgumentsForATextRun_exitsTwoSayingWhereTextsGo() {
+    Cli cli = Cli.run("predict", "--checkpoint", checkpoint(), "cat.png");
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("IMAGE arguments are for image-classification runs")
+        .contains("--input");
+  }
+
+  @Test
   void predict_missingInputFile_exitsTwo() {
     Path missing = dir.resolve("missing.txt");
 

@@ -2,11 +2,25 @@ package io.dpft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpft.core.train.RunManifest;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad input to {@code dpft train} fails fast, before any model or data is loaded. */
+/**
+ * {@code dpft train} on the user's files (a tiny BERT from {@link TrainedRuns}), and bad input
+ * failing fast, before any model or data is loaded.
+ */
 class TrainCommandTest {
   @Test
   void unknownMethod_exitsTwoNamingTheChoices(@TempDir Path dir) {
@@ -48,5 +62,138 @@ class TrainCommandTest {
     Cli run = Cli.run("export", "--checkpoint", dir.toString(), "--out", dir.resolve("x").toString());
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("config.json is missing");
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String[] WORDS = {"good", "great", "bad", "awful", "fine", "poor"};
+
+  /** {@code n} rows "text,label": label pos when the first word is positive. */
+  private static Path csv(Path file, int n, int offset) throws IOException {
+    List<String> lines = new ArrayList<>(List.of("text,label"));
+    for (int i = offset; i < offset + n; i++) {
+      String first = WORDS[i % WORDS.length];
+      boolean positive = first.equals("good") || first.equals("great") || first.equals("fine");
+      lines.add(first + " movie number " + i + "," + (positive ? "pos" : "neg"));
+    }
+    return Files.write(file, lines);
+  }
+
+  private static String[] train(Path model, Path runDir, String... data) {
+    return Cli.args(
+        new String[] {"train", "--model", model.toString(), "--no-dp", "--epochs", "1",
+          "--batch-size", "8", "--physical-batch-size", "8", "--max-length", "16", "--seed", "3",
+          "--run-dir", runDir.toString()},
+        data);
+  }
+
+  @Test
+  void dataFiles_trainsOnTheFileAndScoresTheValidationFile(@TempDir Path dir) throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Path trainFile = csv(dir.resolve("train.csv"), 40, 0);
+      Path devFile = csv(dir.resolve("dev.csv"), 10, 100);
+      Path runDir = dir.resolve("mine");
+      Cli run =
+          Cli.run(train(runs.modelDirectory, runDir, "--data", trainFile.toString(),
+              "--validation-data", devFile.toString()));
+
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      RunManifest manifest = RunManifest.read(runDir);
+      assertThat(manifest.dataset()).isEqualTo(trainFile.toString());
+      assertThat(manifest.labels()).containsExactly("neg", "pos");
+      assertThat(manifest.datasetSizes())
+          .containsEntry("train", 40).containsEntry("validation", 10).containsEntry("test", 10);
+      List<JsonNode> tests = new ArrayList<>();
+      for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+        JsonNode node = JSON.readTree(line);
+        if (node.path("split").asText().equals("test")) {
+          tests.add(node);
+        }
+      }
+      assertThat(tests).singleElement().satisfies(t -> assertThat(t.has("accuracy")).isTrue());
+      assertThat(run.out()).contains("test accuracy");
+    }
+  }
+
+  @Test
+  void dataFileAlone_isSplitByTheFixedHashOfEachText(@TempDir Path dir) throws Exception {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Path trainFile = csv(dir.resolve("all.csv"), 60, 0);
+      Path runDir = dir.resolve("mine");
+      Cli run = Cli.run(train(runs.modelDirectory, runDir, "--data", trainFile.toString()));
+
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      // independent: SHA-256 of the text, first 8 bytes mod 10: 0-7 train, 8 validation, 9 test
+      int[] expected = new int[3];
+      for (String line : Files.readAllLines(trainFile).subList(1, 61)) {
+        String text = line.substring(0, line.lastIndexOf(','));
+        long bucket = Long.remainderUnsigned(firstEightBytes(text), 10);
+        expected[bucket < 8 ? 0 : bucket == 8 ? 1 : 2]++;
+      }
+      assertThat(RunManifest.read(runDir).datasetSizes())
+          .containsEntry("train", expected[0])
+          .containsEntry("validation", expected[1])
+          .containsEntry("test", expected[2]);
+    }
+  }
+
+  private static long firstEightBytes(String text) throws NoSuchAlgorithmException {
+    byte[] digest =
+        MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    return ByteBuffer.wrap(digest, 0, 8).getLong();
+  }
+
+  @Test
+  void testDataWithoutValidationData_exitsTwoNamingBothFlags(@TempDir Path dir) throws IOException {
+    Path file = csv(dir.resolve("t.csv"), 4, 0);
+    Cli run = Cli.run("train", "--run-dir", dir.toString(), "--data", file.toString(),
+        "--test-data", file.toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--test-data needs --validation-data").doesNotContain("at io.dpft");
+  }
+
+  @Test
+  void dataAndDataset_exitsTwo(@TempDir Path dir) throws IOException {
+    Path file = csv(dir.resolve("t.csv"), 4, 0);
+    Cli run = Cli.run("train", "--run-dir", dir.toString(), "--data", file.toString(),
+        "--dataset", "spam");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("either --dataset spam or --data");
+  }
+
+  @Test
+  void missingDataFile_exitsTwoNamingTheFlagAndFile(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.csv");
+    Cli run = Cli.run("train", "--run-dir", dir.toString(), "--data", missing.toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--data " + missing + " is not a file");
+  }
+
+  @Test
+  void glueTsv_trainsWithTheTasksColumnsAndLabels(@TempDir Path dir) throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      List<String> rows = new ArrayList<>(List.of("sentence\tlabel"));
+      for (int i = 0; i < 24; i++) {
+        rows.add(WORDS[i % WORDS.length] + " film " + i + "\t" + (i % 3 == 2 ? 0 : 1));
+      }
+      Path trainFile = Files.write(dir.resolve("train.tsv"), rows);
+      Path devFile = Files.write(dir.resolve("dev.tsv"), rows.subList(0, 9));
+      Path runDir = dir.resolve("mine");
+      Cli run =
+          Cli.run(train(runs.modelDirectory, runDir, "--data", trainFile.toString(),
+              "--validation-data", devFile.toString(), "--glue-task", "SST-2"));
+
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      RunManifest manifest = RunManifest.read(runDir);
+      assertThat(manifest.labels()).containsExactly("0", "1");
+      assertThat(manifest.datasetSizes()).containsEntry("train", 24).containsEntry("validation", 8);
+    }
+  }
+
+  @Test
+  void tsvWithoutGlueTask_exitsTwoNamingTheFlag(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("train.tsv"), "sentence\tlabel\nok\t1\n");
+    Cli run = Cli.run("train", "--run-dir", dir.resolve("r").toString(), "--data", file.toString());
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--glue-task (sst2, qnli, qqp, mnli, mrpc, rte, wnli)");
   }
 }

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dpft.cli.report.RunMetrics.EvalPoint;
 import io.dpft.cli.report.RunMetrics.TrainPoint;
 import io.dpft.core.io.AtomicFiles;
+import io.dpft.core.tasks.CausalLmJob;
+import io.dpft.core.tasks.ImageClassificationJob;
+import io.dpft.core.tasks.TextClassificationJob;
 import io.dpft.core.train.RunManifest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +39,14 @@ import org.apache.commons.text.translate.LookupTranslator;
 public final class HtmlReport {
   /** The file name inside a run directory. */
   public static final String FILE = "report.html";
+
+  /** The evaluation metrics drawn as curves, by metrics.jsonl name, with their titles. */
+  private static final Map<String, String> CHARTED_METRICS =
+      orderedMap(
+          TextClassificationJob.ACCURACY, "Accuracy",
+          ImageClassificationJob.TOP_5_ACCURACY, "Top-5 accuracy",
+          CausalLmJob.BLEU, "BLEU",
+          CausalLmJob.ROUGE_L, "ROUGE-L");
 
   private static final String STYLE =
       "body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:820px;margin:24px auto;"
@@ -188,8 +200,12 @@ public final class HtmlReport {
     double target =
         run.manifest().privacy().dp() ? run.manifest().privacy().targetEpsilon() : Double.NaN;
     figure(RunCharts.loss(metrics.train()), "training loss", "Mean loss of each logical batch.");
-    figure(
-        RunCharts.accuracy(metrics.evals()), "accuracy", "Accuracy at each evaluation, per split.");
+    for (Map.Entry<String, String> metric : CHARTED_METRICS.entrySet()) {
+      figure(
+          RunCharts.metric(metrics.evals(), metric.getKey(), metric.getValue()),
+          metric.getKey(),
+          metric.getValue() + " at each evaluation, per split.");
+    }
     if (run.manifest().privacy().dp()) {
       figure(
           RunCharts.epsilon(metrics.train(), target),
@@ -277,5 +293,13 @@ public final class HtmlReport {
 
   private static boolean isNumber(String cell) {
     return cell.matches("-?\\d[\\d.]*(e-?\\d+)?|-?\\d(\\.\\d+)?E-?\\d+");
+  }
+
+  private static Map<String, String> orderedMap(String... keysAndValues) {
+    Map<String, String> map = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      map.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return java.util.Collections.unmodifiableMap(map);
   }
 }

@@ -22,7 +22,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The report's curves against the optimizer step, drawn with XChart as PNG images: training loss,
- * accuracy of each evaluated split, and ε spent. Points with a non-finite value (a diverged loss)
+ * an evaluation metric (accuracy, BLEU, ROUGE-L) of each evaluated split, and ε spent. Points with a non-finite value (a diverged loss)
  * are left out; a chart with no points is not drawn.
  */
 final class RunCharts {
@@ -39,21 +39,25 @@ final class RunCharts {
     return drawn ? Optional.of(png(chart)) : Optional.empty();
   }
 
-  /** Accuracy of each split at each evaluation, one series per split. */
-  static Optional<byte[]> accuracy(List<EvalPoint> evals) throws IOException {
+  /**
+   * The evaluation metric {@code name} (accuracy, BLEU, ...) of each split at each evaluation, one
+   * series per split, under {@code title}.
+   */
+  static Optional<byte[]> metric(List<EvalPoint> evals, String name, String title)
+      throws IOException {
     Map<String, List<EvalPoint>> bySplit = new LinkedHashMap<>();
     for (EvalPoint e : evals) {
-      if (e.metrics().containsKey("accuracy")) {
+      if (e.metrics().containsKey(name)) {
         bySplit.computeIfAbsent(e.split(), s -> new ArrayList<>()).add(e);
       }
     }
-    XYChart chart = chart("Accuracy", "accuracy");
+    XYChart chart = chart(title, name);
     boolean drawn = false;
     for (Map.Entry<String, List<EvalPoint>> split : bySplit.entrySet()) {
       List<double[]> points = new ArrayList<>();
       split
           .getValue()
-          .forEach(e -> points.add(new double[] {e.step(), e.metrics().get("accuracy")}));
+          .forEach(e -> points.add(new double[] {e.step(), e.metrics().get(name)}));
       drawn |= series(chart, split.getKey(), points).isPresent();
     }
     return drawn ? Optional.of(png(chart)) : Optional.empty();

@@ -104,6 +104,24 @@ class HtmlReportTest {
   }
 
   @Test
+  void render_causalLmRun_drawsBleuAndRougeLCurvesInsteadOfAccuracy() throws Exception {
+    Path runDir = run(RunFiles.SECURE);
+    // a table-to-text run logs BLEU and ROUGE-L where a classifier logs accuracy
+    List<String> lines = new java.util.ArrayList<>();
+    for (String line : java.nio.file.Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+      lines.add(line.replaceAll("\"accuracy\":([0-9.]+)", "\"bleu\":$1,\"rouge_l\":0.5"));
+    }
+    java.nio.file.Files.write(runDir.resolve("metrics.jsonl"), lines);
+
+    String html = HtmlReport.render(runDir);
+
+    assertThat(pngs(html)).hasSize(4);
+    assertThat(html)
+        .contains("alt=\"bleu\"", "alt=\"rouge_l\"", "BLEU at each evaluation")
+        .doesNotContain("alt=\"accuracy\"");
+  }
+
+  @Test
   void render_finalMetrics_areTheLastLoggedValues() throws Exception {
     String html = HtmlReport.render(run(RunFiles.SECURE));
 

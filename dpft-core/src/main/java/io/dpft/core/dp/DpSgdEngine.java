@@ -3,6 +3,7 @@ package io.dpft.core.dp;
 import io.dpft.core.dp.norms.NormRules;
 import io.dpft.core.dp.norms.PerSampleGradient;
 import io.dpft.core.dp.norms.PerSampleNormRule;
+import io.dpft.core.dp.norms.SharedParameterGradient;
 import io.dpft.core.nn.DpLayer;
 import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
@@ -10,6 +11,7 @@ import io.dpft.core.nn.Tape;
 import io.dpft.privacy.noise.SecureGaussian;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -22,7 +24,8 @@ import org.bytedeco.pytorch.global.torch;
  * DP-SGD gradients for any model made of {@link DpLayer}s, following "The DP step" of
  * ARCHITECTURE.md: per physical batch, {@link #accumulate} takes the output gradients of every
  * recorded layer call from ONE backward pass, computes per-sample norms with the layer's
- * {@link PerSampleNormRule}, clips, and adds the book-kept clipped sums to an accumulator; per
+ * {@link PerSampleNormRule} (a parameter that several calls share, such as a tied embedding, by
+ * {@link SharedParameterGradient}), clips, and adds the book-kept clipped sums to an accumulator; per
  * logical batch, {@link #privateGradients} adds N(0, σ²C²) noise once and divides by the expected
  * batch size qN (Poisson sampling: the expected, not the realised, size keeps the sensitivity at
  * C/(qN)).
@@ -144,20 +147,17 @@ public final class DpSgdEngine implements AutoCloseable {
     }
     // the step's per-sample tensors are freed here, before noise and the optimizer need memory
     try (PointerScope scope = new PointerScope()) {
-      List<PerSampleGradient> gradients = new ArrayList<>();
-      Map<Parameter, Boolean> seen = new IdentityHashMap<>();
+      // a parameter used by several calls (tied weights) gets the sum of their gradients
+      Map<Parameter, List<PerSampleGradient>> byParameter = new LinkedHashMap<>();
       for (List<PerSampleGradient> ofCall :
           PerSampleBackward.run(tape, lossSum, this::ruleFor, scope)) {
         for (PerSampleGradient g : ofCall) {
-          if (seen.put(g.parameter(), Boolean.TRUE) != null) {
-            throw new IllegalStateException(
-                "a trainable parameter is used by more than one layer call in one forward pass "
-                    + "(tied weights); per-sample norms of shared weights are not supported: "
-                    + "freeze it or untie it");
-          }
-          gradients.add(g);
+          byParameter.computeIfAbsent(g.parameter(), p -> new ArrayList<>()).add(g);
         }
       }
+      List<PerSampleGradient> gradients = new ArrayList<>();
+      byParameter.forEach((p, calls) ->
+          gradients.add(calls.size() == 1 ? calls.get(0) : new SharedParameterGradient(p, calls)));
       return clipAndAccumulate(gradients, scope);
     }
   }

@@ -96,6 +96,24 @@ public final class AtomicFiles {
     syncDirectory(parentOf(target));
   }
 
+  /**
+   * Replaces the directory {@code target} (if any) by the fully written {@code staging}: the old
+   * directory is first renamed aside, the new one renamed into place, then the old one deleted. A
+   * reader never sees a half-written {@code target}; only a crash between the two renames leaves
+   * no {@code target}, with the old content intact in the hidden {@code .NAME.*.previous}
+   * directory next to it.
+   */
+  public static void replaceDirectory(Path staging, Path target) throws IOException {
+    if (!Files.exists(target)) {
+      publishDirectory(staging, target);
+      return;
+    }
+    Path previous = sibling(target, ".previous");
+    Files.move(target, previous, StandardCopyOption.ATOMIC_MOVE);
+    publishDirectory(staging, target);
+    deleteRecursively(previous);
+  }
+
   /** Deletes a directory tree (a failed or outdated staging or cache directory), if present. */
   public static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {

@@ -30,6 +30,10 @@ import org.bytedeco.pytorch.global.torch;
  *            ─ pool: CLS [─ pooler dense ─ tanh] | mean over tokens             (B, d)     pool()
  *            ─ dropout ─ classifier                                             (B, labels) classify()
  * </pre>
+ *
+ * <p>A RoBERTa classifier over the CLS token is Hugging Face's {@code RobertaClassificationHead}
+ * (no pooler): dropout ─ {@code classifier.dense} ─ tanh ─ dropout ─ {@code classifier.out_proj},
+ * so a fine-tuned {@code RobertaForSequenceClassification} checkpoint loads with its head.
  */
 public final class BertModel extends Module {
   /** How a sequence becomes one vector. */
@@ -115,6 +119,8 @@ public final class BertModel extends Module {
   private final List<TransformerBlock> layers = new ArrayList<>();
   private final Linear pooler;
   private final Dropout classifierDropout;
+  /** RoBERTa's head only: {@code classifier.dense}, before {@code classifier.out_proj}. */
+  private final Linear classifierDense;
   private final Linear classifier;
 
   public BertModel(BertConfig config, Options options) {
@@ -129,12 +135,25 @@ public final class BertModel extends Module {
     for (int i = 0; i < config.numHiddenLayers(); i++) {
       layers.add(registerModule("encoder.layer." + i, new TransformerBlock(block, LAYER_NAMES)));
     }
-    pooler = options.pooler() ? registerModule("pooler.dense", new Linear(d, d, true)) : null;
+    boolean robertaHead =
+        config.modelType() == BertConfig.ModelType.ROBERTA
+            && options.pooling() == Pooling.CLS
+            && options.numLabels() > 0;
+    pooler =
+        options.pooler() && !robertaHead
+            ? registerModule("pooler.dense", new Linear(d, d, true))
+            : null;
     if (options.numLabels() > 0) {
       classifierDropout = registerModule("dropout", new Dropout(config.hiddenDropoutProb()));
-      classifier = registerModule("classifier", new Linear(d, options.numLabels(), true));
+      classifierDense =
+          robertaHead ? registerModule("classifier.dense", new Linear(d, d, true)) : null;
+      classifier =
+          registerModule(
+              robertaHead ? "classifier.out_proj" : "classifier",
+              new Linear(d, options.numLabels(), true));
     } else {
       classifierDropout = null;
+      classifierDense = null;
       classifier = null;
     }
   }
@@ -175,6 +194,9 @@ public final class BertModel extends Module {
           "this BertModel has no classifier: build it with Options.sequenceClassification");
     }
     Tensor pooled = pool(forward(batch), batch.attentionMask()); // (B, d)
+    if (classifierDense != null) { // RoBERTa: out_proj(dropout(tanh(dense(dropout(h_0)))))
+      pooled = torch.tanh(classifierDense.forward(classifierDropout.forward(pooled)));
+    }
     return classifier.forward(classifierDropout.forward(pooled));
   }
 

@@ -117,9 +117,8 @@ public final class Gpt2Model extends Module {
    * {@code h wteᵀ}.
    *
    * <p>The head is a {@link Linear} sharing {@code wte}'s parameter, so a {@link
-   * io.dpft.core.nn.Tape} records both uses: the DP engine then refuses to train {@code wte}
-   * (per-sample norms of tied weights are not supported) instead of missing the head's share of
-   * its gradient; keep {@code wte} frozen under DP (BiTFiT and last-layer methods do).
+   * io.dpft.core.nn.Tape} records both uses and the DP engine clips the sum of their per-sample
+   * gradients ({@link io.dpft.core.dp.norms.SharedParameterGradient}).
    */
   public Tensor logits(Tensor hidden) {
     return lmHead.forward(hidden);

@@ -1,22 +1,13 @@
 package io.dpft.core.tasks;
 
-import io.dpft.core.models.Gpt2Generation;
 import io.dpft.core.models.Gpt2Model;
 import io.dpft.core.models.TokenBatch;
 import io.dpft.core.train.TrainingTask;
 import io.dpft.data.batching.CausalLmBatch;
 import io.dpft.data.batching.CausalLmCollator;
 import io.dpft.data.batching.CausalLmExample;
-import io.dpft.data.datasets.TableToTextExample;
 import io.dpft.data.datasets.table.TableToTextDataset;
-import io.dpft.data.metrics.Bleu;
-import io.dpft.data.metrics.RougeL;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -47,14 +38,6 @@ public final class CausalLmTask implements TrainingTask<CausalLmBatch> {
   private final int size;
   private final CausalLmCollator collator;
   private final int maxPhysicalBatchSize;
-
-  /** Scores of one evaluation: corpus BLEU, mean ROUGE-L F (β = 1.2) and the generated texts. */
-  public record GenerationScores(Bleu.Score bleu, double rougeL, List<String> hypotheses) {
-    public GenerationScores {
-      Objects.requireNonNull(bleu, "bleu");
-      hypotheses = List.copyOf(hypotheses);
-    }
-  }
 
   /**
    * @param train prompt and target ids of every training example
@@ -106,71 +89,18 @@ public final class CausalLmTask implements TrainingTask<CausalLmBatch> {
 
   /**
    * Greedy generation for each distinct prompt of {@code data} (references of equal prompts are
-   * pooled), cut before the first EOS, scored with corpus BLEU and ROUGE-L against the prompt's
-   * references. Runs in eval mode and restores the model's mode.
+   * pooled), scored with corpus BLEU and ROUGE-L; see {@link TextGeneration#score}.
    *
    * @param encoder the prompt's token ids, as the training prompts were encoded
    * @param decoder text of generated ids (EOS excluded), e.g. {@code ids ->
    *     tokenizer.decode(ids, true)}
    * @param maxNewTokens tokens generated at most per prompt
    * @throws IllegalArgumentException for {@code maxNewTokens < 1}, an empty encoded prompt, or a
-   *     prompt longer than {@code n_positions - maxNewTokens}
+   *     prompt that fills {@code n_positions}
    */
-  public GenerationScores evaluate(TableToTextDataset data, Function<String, long[]> encoder,
+  public TextGeneration.Scores evaluate(TableToTextDataset data, Function<String, long[]> encoder,
       Function<long[], String> decoder, int maxNewTokens) {
-    Map<String, List<String>> references = new LinkedHashMap<>();
-    for (TableToTextExample example : data.examples()) {
-      references.computeIfAbsent(example.prompt(), p -> new ArrayList<>())
-          .addAll(example.references());
-    }
-    List<String> prompts = new ArrayList<>(references.keySet());
-    List<String> hypotheses = new ArrayList<>(prompts.size());
-    long eos = model.config().eosTokenId();
-    boolean wasTraining = model.isTraining();
-    model.eval();
-    try {
-      for (int start = 0; start < prompts.size(); start += maxPhysicalBatchSize) {
-        List<long[]> ids = new ArrayList<>();
-        for (String prompt : prompts.subList(start,
-            Math.min(prompts.size(), start + maxPhysicalBatchSize))) {
-          ids.add(encoder.apply(prompt));
-        }
-        for (long[] generated : generate(ids, maxNewTokens, eos)) {
-          hypotheses.add(decoder.apply(generated));
-        }
-      }
-    } finally {
-      model.train(wasTraining);
-    }
-    List<List<String>> grouped = prompts.stream().map(references::get).toList();
-    return new GenerationScores(Bleu.corpus(hypotheses, grouped),
-        RougeL.corpus(hypotheses, grouped, RougeL.E2E_BETA), hypotheses);
-  }
-
-  /** The new tokens of each prompt up to (without) the first EOS; prompts left-padded together. */
-  private List<long[]> generate(List<long[]> prompts, int maxNewTokens, long eos) {
-    int width = prompts.stream().mapToInt(p -> p.length).max().orElse(0);
-    long[][] ids = new long[prompts.size()][width];
-    long[][] mask = new long[prompts.size()][width];
-    for (int r = 0; r < ids.length; r++) {
-      long[] prompt = prompts.get(r);
-      if (prompt.length == 0) {
-        throw new IllegalArgumentException("the encoder gave no token for prompt " + r
-            + " of a generation batch; every prompt needs at least one token");
-      }
-      Arrays.fill(ids[r], eos);
-      System.arraycopy(prompt, 0, ids[r], width - prompt.length, prompt.length);
-      Arrays.fill(mask[r], width - prompt.length, width, 1L);
-    }
-    long[][] out = Gpt2Generation.greedy(model, ids, mask, maxNewTokens);
-    List<long[]> generated = new ArrayList<>(out.length);
-    for (long[] row : out) {
-      int end = width;
-      while (end < row.length && row[end] != eos) {
-        end++;
-      }
-      generated.add(Arrays.copyOfRange(row, width, end));
-    }
-    return generated;
+    return new TextGeneration(model, encoder, decoder,
+        TextGeneration.Settings.greedy(maxNewTokens, maxPhysicalBatchSize)).score(data);
   }
 }

@@ -7,6 +7,9 @@ import io.dpft.core.io.SafetensorsWriter;
 import io.dpft.core.io.WeightLoader;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
+import io.dpft.core.models.PretrainedGpt2;
+import io.dpft.core.models.PretrainedVit;
+import io.dpft.core.nn.Module;
 import io.dpft.core.train.RunManifest;
 import io.dpft.core.train.TrainingCheckpoint;
 import java.io.IOException;
@@ -17,14 +20,19 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Merges a text-classification run's trained parameters into its base model and writes a
- * standard Hugging Face directory for inference: {@code config.json} (the base config plus
- * {@code num_labels}, {@code id2label}, {@code label2id} and dpft's pooling),
- * {@code model.safetensors} with every parameter, {@code tokenizer.json}. Written into a staging
- * directory and renamed into place.
+ * Merges a run's trained parameters into its base model and writes a standard Hugging Face
+ * directory for inference: {@code config.json} (the base config; for a classifier plus
+ * {@code num_labels}, {@code id2label}, {@code label2id}, and dpft's pooling for text),
+ * {@code model.safetensors} with every parameter, and the base directory's {@code tokenizer.json}
+ * and {@code preprocessor_config.json} where it has them. Text classification (BERT/RoBERTa),
+ * causal LM (GPT-2) and image classification (ViT) runs. Written into a staging directory and
+ * renamed into place.
  */
 public final class ModelExport {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Files of the base directory that inference needs besides the weights, copied when present. */
+  private static final List<String> COPIED = List.of("tokenizer.json", PretrainedVit.PREPROCESSOR_CONFIG);
 
   private ModelExport() {}
 
@@ -37,11 +45,15 @@ public final class ModelExport {
       throw new IllegalArgumentException(
           "run " + runDirectory + " has no trained parameters: " + trained + " is missing");
     }
-    List<String> labels = manifest.labels();
-    BertModel.Pooling pooling = BertModel.Pooling.valueOf(manifest.pooling().toUpperCase(Locale.ROOT));
-    try (BertModel model =
-        PretrainedBert.load(base, BertModel.Options.sequenceClassification(labels.size(), pooling))
-            .model()) {
+    TaskKind task = TaskKind.parse(manifest.task());
+    ObjectNode config = (ObjectNode) JSON.readTree(base.resolve("config.json").toFile());
+    if (task != TaskKind.CAUSAL_LM) {
+      labels(config, manifest.labels());
+    }
+    if (task == TaskKind.TEXT_CLASSIFICATION) {
+      config.put("dpft_pooling", manifest.pooling());
+    }
+    try (Module model = baseModel(task, base, manifest)) {
       WeightLoader.load(trained, model.namedParameters(), WeightLoader.Mode.LENIENT);
       Path staging = AtomicFiles.createStagingDirectory(outDirectory);
       try {
@@ -49,22 +61,48 @@ public final class ModelExport {
             staging.resolve("model.safetensors"),
             model.namedParameters(),
             Map.of("format", "pt", "dpft_run", runDirectory.toString()));
-        ObjectNode config = (ObjectNode) JSON.readTree(base.resolve("config.json").toFile());
-        config.put("num_labels", labels.size());
-        ObjectNode id2label = config.putObject("id2label");
-        ObjectNode label2id = config.putObject("label2id");
-        for (int i = 0; i < labels.size(); i++) {
-          id2label.put(Integer.toString(i), labels.get(i));
-          label2id.put(labels.get(i), i);
+        Files.write(
+            staging.resolve("config.json"),
+            JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+        for (String file : COPIED) {
+          if (Files.isRegularFile(base.resolve(file))) {
+            Files.copy(base.resolve(file), staging.resolve(file));
+          }
         }
-        config.put("dpft_pooling", manifest.pooling());
-        Files.write(staging.resolve("config.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
-        Files.copy(base.resolve("tokenizer.json"), staging.resolve("tokenizer.json"));
         AtomicFiles.publishDirectory(staging, outDirectory);
       } catch (IOException | RuntimeException e) {
         AtomicFiles.deleteRecursively(staging);
         throw e;
       }
+    }
+  }
+
+  /** The run's base model, with the task head the run trained (fresh until the checkpoint loads). */
+  private static Module baseModel(TaskKind task, Path base, RunManifest manifest)
+      throws IOException {
+    int labels = manifest.labels().size();
+    switch (task) {
+      case CAUSAL_LM:
+        return PretrainedGpt2.load(base);
+      case IMAGE_CLASSIFICATION:
+        return PretrainedVit.load(base, labels).model();
+      default:
+        BertModel.Pooling pooling =
+            BertModel.Pooling.valueOf(manifest.pooling().toUpperCase(Locale.ROOT));
+        return PretrainedBert.load(
+                base, BertModel.Options.sequenceClassification(labels, pooling))
+            .model();
+    }
+  }
+
+  /** {@code num_labels}, {@code id2label} and {@code label2id} of a classifier. */
+  private static void labels(ObjectNode config, List<String> labels) {
+    config.put("num_labels", labels.size());
+    ObjectNode id2label = config.putObject("id2label");
+    ObjectNode label2id = config.putObject("label2id");
+    for (int i = 0; i < labels.size(); i++) {
+      id2label.put(Integer.toString(i), labels.get(i));
+      label2id.put(labels.get(i), i);
     }
   }
 }

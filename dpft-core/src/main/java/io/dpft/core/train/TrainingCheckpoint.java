@@ -30,7 +30,10 @@ public final class TrainingCheckpoint {
 
   private TrainingCheckpoint() {}
 
-  /** Saves the trainable parameters of {@code model} and the trainer's state to {@code dir}. */
+  /**
+   * Saves the trainable parameters of {@code model} and the trainer's state to {@code dir},
+   * replacing an earlier checkpoint there only once the new one is completely written.
+   */
   public static void save(Path dir, Module model, Trainer<?> trainer) throws IOException {
     Path staging = AtomicFiles.createStagingDirectory(dir);
     try {
@@ -44,7 +47,7 @@ public final class TrainingCheckpoint {
       SafetensorsWriter.writeTensors(
           staging.resolve(OPTIMIZER), trainer.optimizerState(), Map.of());
       AtomicFiles.writeJson(staging.resolve(STATE), trainer.state());
-      AtomicFiles.publishDirectory(staging, dir);
+      AtomicFiles.replaceDirectory(staging, dir);
     } catch (IOException | RuntimeException e) {
       AtomicFiles.deleteRecursively(staging);
       throw e;

@@ -77,6 +77,29 @@ class AtomicFilesTest {
     assertThat(target.resolve("keep.txt")).hasContent("mine");
   }
 
+  @Test
+  void replaceDirectory_replacesAnExistingTreeAndLeavesNothingElse() throws IOException {
+    Path target = Files.createDirectory(dir.resolve("checkpoint"));
+    Files.writeString(target.resolve("state.json"), "epoch 1");
+    Files.writeString(target.resolve("old-only.bin"), "x");
+    Path staging = AtomicFiles.createStagingDirectory(target);
+    Files.writeString(staging.resolve("state.json"), "epoch 2");
+    AtomicFiles.replaceDirectory(staging, target);
+    assertThat(listing(target)).containsExactly("state.json");
+    assertThat(target.resolve("state.json")).hasContent("epoch 2");
+    assertThat(listing(dir)).containsExactly("checkpoint");
+  }
+
+  @Test
+  void replaceDirectory_withoutATarget_publishes() throws IOException {
+    Path target = dir.resolve("checkpoint");
+    Path staging = AtomicFiles.createStagingDirectory(target);
+    Files.writeString(staging.resolve("state.json"), "epoch 1");
+    AtomicFiles.replaceDirectory(staging, target);
+    assertThat(target.resolve("state.json")).hasContent("epoch 1");
+    assertThat(listing(dir)).containsExactly("checkpoint");
+  }
+
   private static List<String> listing(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();

@@ -204,6 +204,42 @@ class BertModelTest {
   }
 
   @Test
+  void classify_roberta_isHuggingFacesHeadOverTheFirstToken() {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = model(ModelType.ROBERTA, Options.sequenceClassification(3, Pooling.CLS))) {
+      Map<String, Tensor> p = model.namedParameters();
+      assertThat(p).containsKeys("classifier.dense.weight", "classifier.dense.bias",
+          "classifier.out_proj.weight", "classifier.out_proj.bias")
+          .doesNotContainKeys("pooler.dense.weight", "classifier.weight");
+      TokenBatch batch = TokenBatch.of(IDS, MASK);
+      float[] h = values(model.forward(batch));
+      float[] w1 = values(p.get("classifier.dense.weight"));
+      float[] b1 = values(p.get("classifier.dense.bias"));
+      float[] w2 = values(p.get("classifier.out_proj.weight"));
+      float[] b2 = values(p.get("classifier.out_proj.bias"));
+      float[] expected = new float[2 * 3];
+      for (int b = 0; b < 2; b++) {
+        double[] hidden = new double[D];
+        for (int o = 0; o < D; o++) {
+          double s = b1[o];
+          for (int j = 0; j < D; j++) {
+            s += w1[o * D + j] * h[b * 5 * D + j];
+          }
+          hidden[o] = Math.tanh(s);
+        }
+        for (int k = 0; k < 3; k++) {
+          double s = b2[k];
+          for (int o = 0; o < D; o++) {
+            s += w2[k * D + o] * hidden[o];
+          }
+          expected[b * 3 + k] = (float) s;
+        }
+      }
+      assertThat(maxAbsDiff(values(model.classify(batch)), expected)).isLessThan(1e-5);
+    }
+  }
+
+  @Test
   void classify_withoutClassifier_throws() {
     try (PointerScope scope = new PointerScope();
         BertModel model = model(ModelType.BERT, Options.encoder())) {

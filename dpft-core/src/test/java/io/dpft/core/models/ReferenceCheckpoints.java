@@ -14,14 +14,14 @@ import org.bytedeco.pytorch.Tensor;
  * PyTorch implementation, {@code tools/reference/make_reference.py} (see its README for what each
  * tensor means and how the reference validates itself).
  */
-final class ReferenceCheckpoints {
-  static final String GPT2 = "gpt2-tiny";
-  static final String VIT = "vit-tiny";
+public final class ReferenceCheckpoints {
+  public static final String GPT2 = "gpt2-tiny";
+  public static final String VIT = "vit-tiny";
 
   private ReferenceCheckpoints() {}
 
   /** The Hugging Face model folder {@code reference/<name>} on the test classpath. */
-  static Path directory(String name) {
+  public static Path directory(String name) {
     URL url = ReferenceCheckpoints.class.getResource("/reference/" + name);
     if (url == null) {
       throw new IllegalStateException("test resource /reference/" + name + " is missing; run "
@@ -49,12 +49,21 @@ final class ReferenceCheckpoints {
     return model;
   }
 
+  /** The tiny GPT-2 through {@link PretrainedGpt2}, in eval mode. */
   static Gpt2Model gpt2() throws IOException {
-    return loaded(GPT2, new Gpt2Model(Gpt2Config.read(directory(GPT2).resolve("config.json"))));
+    Gpt2Model model = PretrainedGpt2.load(directory(GPT2));
+    model.eval();
+    return model;
   }
 
+  /** The full checkpoint through {@link PretrainedVit}, in eval mode; nothing may stay fresh. */
   static VitModel vit() throws IOException {
-    VitConfig config = VitConfig.read(directory(VIT).resolve("config.json"));
-    return loaded(VIT, new VitModel(config, config.numLabels()));
+    PretrainedVit.Loaded loaded = PretrainedVit.load(directory(VIT), 5);
+    if (!loaded.freshlyInitialised().isEmpty()) {
+      loaded.model().close();
+      throw new IllegalStateException("reference ViT left fresh: " + loaded.freshlyInitialised());
+    }
+    loaded.model().eval();
+    return loaded.model();
   }
 }

@@ -235,7 +235,7 @@ class CausalLmTaskTest {
       CausalLmTask task = new CausalLmTask(model, EXAMPLES, 3, POSITIONS, eos, 1);
       model.train(true);
 
-      CausalLmTask.GenerationScores scores = task.evaluate(data, ENCODER, DECODER, maxNewTokens);
+      TextGeneration.Scores scores = task.evaluate(data, ENCODER, DECODER, maxNewTokens);
 
       assertThat(stoppedAtEos).isTrue();
       assertThat(scores.hypotheses()).containsExactlyElementsOf(expectedTexts);

@@ -1,5 +1,12 @@
 package io.dpft.core.tasks;
 
+import io.dpft.core.models.Gpt2Model;
+import io.dpft.core.models.PretrainedGpt2;
+import io.dpft.core.models.PretrainedVit;
+import io.dpft.core.models.ReferenceCheckpoints;
+import io.dpft.core.models.VitModel;
+import java.io.IOException;
+import org.bytedeco.pytorch.global.torch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,13 +44,7 @@ class ModelExportTest {
           source.namedParameters().get("encoder.layer.1.output.dense.bias").add(new Scalar(1.5)));
       trained.put("classifier.weight", source.namedParameters().get("classifier.weight").mul(new Scalar(3)));
       trained.put("classifier.bias", source.namedParameters().get("classifier.bias").add(new Scalar(-2)));
-      Path checkpoint = Files.createDirectories(run.resolve(RunManifest.CHECKPOINT));
-      SafetensorsWriter.writeTensors(checkpoint.resolve(TrainingCheckpoint.TRAINABLE), trained, Map.of());
-      new RunManifest("tiny", base.toString(), "text-classification", "x", List.of("neg", "pos"),
-              16, "mean", "bitfit", 1, 4, 4, "adam", 1e-3,
-              new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", 0.5, 2, "secure", ""),
-              Map.of("train", 8), RunManifest.currentVersions())
-          .write(run);
+      finishedRun(run, base, TaskKind.TEXT_CLASSIFICATION, List.of("neg", "pos"), "mean", trained);
 
       Path out = tmp.resolve("exported");
       ModelExport.exportRun(run, out);
@@ -68,12 +69,84 @@ class ModelExportTest {
 
   @Test
   void export_runWithoutCheckpoint_saysWhatIsMissing(@TempDir Path tmp) throws Exception {
-    new RunManifest("tiny", tmp.toString(), "text-classification", "x", List.of("a", "b"), 16,
-            "mean", "bitfit", 1, 4, 4, "adam", 1e-3,
-            new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", 0.5, 2, "secure", ""),
-            Map.of(), RunManifest.currentVersions())
-        .write(tmp);
+    manifest(tmp, TaskKind.TEXT_CLASSIFICATION, List.of("a", "b"), "mean").write(tmp);
     assertThatThrownBy(() -> ModelExport.exportRun(tmp, tmp.resolve("out")))
         .hasMessageContaining("trainable.safetensors is missing");
+  }
+
+  @Test
+  void export_imageRun_reloadsAsAViTWithTheTrainedHead(@TempDir Path tmp) throws Exception {
+    Path base = ReferenceCheckpoints.directory(ReferenceCheckpoints.VIT);
+    Path run = Files.createDirectories(tmp.resolve("run"));
+    try (PointerScope scope = new PointerScope();
+        VitModel source = PretrainedVit.load(base, 3).model()) {
+      Map<String, Tensor> trained = new LinkedHashMap<>();
+      trained.put("classifier.weight", torch.randn(3, 32));
+      trained.put("classifier.bias", torch.randn(3));
+      trained.put("vit.encoder.layer.0.output.dense.bias",
+          source.namedParameters().get("vit.encoder.layer.0.output.dense.bias").add(new Scalar(1)));
+      finishedRun(run, base, TaskKind.IMAGE_CLASSIFICATION, List.of("x", "y", "z"), "", trained);
+
+      Path out = tmp.resolve("exported");
+      ModelExport.exportRun(run, out);
+
+      assertThat(new ObjectMapper().readTree(out.resolve("config.json").toFile())
+          .get("id2label").get("2").asText()).isEqualTo("z");
+      PretrainedVit.Loaded reloaded = PretrainedVit.load(out, 3);
+      try (VitModel model = reloaded.model()) {
+        assertThat(reloaded.freshlyInitialised()).isEmpty();
+        assertMerged(model.namedParameters(), source.namedParameters(), trained);
+      }
+    }
+  }
+
+  @Test
+  void export_causalLmRun_reloadsAsGpt2WithTheTrainedTiedEmbedding(@TempDir Path tmp)
+      throws Exception {
+    Path base = ReferenceCheckpoints.directory(ReferenceCheckpoints.GPT2);
+    Path run = Files.createDirectories(tmp.resolve("run"));
+    try (PointerScope scope = new PointerScope();
+        Gpt2Model source = PretrainedGpt2.load(base)) {
+      Map<String, Tensor> trained = new LinkedHashMap<>();
+      trained.put("transformer.wte.weight",
+          source.namedParameters().get("transformer.wte.weight").mul(new Scalar(0.5)));
+      trained.put("transformer.h.0.attn.c_attn.bias",
+          source.namedParameters().get("transformer.h.0.attn.c_attn.bias").add(new Scalar(1)));
+      finishedRun(run, base, TaskKind.CAUSAL_LM, List.of(), "", trained);
+
+      Path out = tmp.resolve("exported");
+      ModelExport.exportRun(run, out);
+
+      assertThat(new ObjectMapper().readTree(out.resolve("config.json").toFile()).has("num_labels"))
+          .isFalse();
+      try (Gpt2Model model = PretrainedGpt2.load(out)) {
+        assertMerged(model.namedParameters(), source.namedParameters(), trained);
+      }
+    }
+  }
+
+  /** Every parameter is the trained one where the checkpoint has it, else the base one. */
+  private static void assertMerged(
+      Map<String, Tensor> actual, Map<String, Tensor> base, Map<String, Tensor> trained) {
+    assertThat(actual.keySet()).isEqualTo(base.keySet());
+    base.forEach((name, expected) -> {
+      Tensor want = trained.getOrDefault(name, expected);
+      assertThat(actual.get(name).equal(want)).as(name).isTrue();
+    });
+  }
+
+  /** A run directory with config.json and a checkpoint holding {@code trained}. */
+  private static void finishedRun(Path run, Path base, TaskKind task, List<String> labels,
+      String pooling, Map<String, Tensor> trained) throws IOException {
+    Path checkpoint = Files.createDirectories(run.resolve(RunManifest.CHECKPOINT));
+    SafetensorsWriter.writeTensors(checkpoint.resolve(TrainingCheckpoint.TRAINABLE), trained, Map.of());
+    manifest(base, task, labels, pooling).write(run);
+  }
+
+  private static RunManifest manifest(Path base, TaskKind task, List<String> labels, String pooling) {
+    return new RunManifest("tiny", base.toString(), task.cliName(), "x", labels, 16, pooling,
+        "bitfit", 1, 4, 4, "adam", 1e-3,
+        new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", 0.5, 2, "secure", ""),
+        Map.of("train", 8), RunManifest.currentVersions());
   }
 }

@@ -11,81 +11,17 @@ import io.dpft.privacy.accounting.RdpAccountant;
 import io.dpft.privacy.accounting.MechanismSegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TrainerTest {
-  private static final int N = 48;
-  private static final int LABELS = 3;
-  private static Tensor images;
-  private static Tensor labels;
-
-  /** Labels that a linear read-out of the mean colour can learn. */
-  @BeforeAll
-  static void data() {
-    try (PointerScope scope = new PointerScope()) {
-      torch.manual_seed(99);
-      images = torch.randn(N, 3, 8, 8);
-      Tensor colour = images.mean(new long[] {2, 3}, false, new ScalarTypeOptional()); // (N, 3)
-      labels = colour.argmax(new org.bytedeco.pytorch.LongOptional(1), false);
-      images.retainReference();
-      labels.retainReference();
-    }
-  }
-
-  @AfterAll
-  static void free() {
-    images.close();
-    labels.close();
-  }
-
-  /** Physical batches of at most 5 examples of the fixed images. */
-  static final class ImageTask implements TrainingTask<int[]> {
-    private final PatchClassifier model;
-
-    ImageTask(PatchClassifier model) {
-      this.model = model;
-    }
-
-    @Override
-    public int size() {
-      return N;
-    }
-
-    @Override
-    public List<int[]> physicalBatches(int[] logicalBatch) {
-      List<int[]> out = new ArrayList<>();
-      for (int i = 0; i < logicalBatch.length; i += 5) {
-        out.add(Arrays.copyOfRange(logicalBatch, i, Math.min(logicalBatch.length, i + 5)));
-      }
-      return out;
-    }
-
-    @Override
-    public int batchSize(int[] batch) {
-      return batch.length;
-    }
-
-    @Override
-    public Tensor lossSum(int[] batch) {
-      long[] idx = Arrays.stream(batch).asLongStream().toArray();
-      Tensor index = torch.tensor(idx);
-      Tensor logits = model.forward(images.index_select(0, index));
-      Tensor logp = torch.log_softmax(logits, 1, new ScalarTypeOptional());
-      return torch.nll_loss(logp, labels.index_select(0, index), new TensorOptional(), 2, -100);
-    }
-  }
+  private static final int N = ColourTask.N;
+  private static final int LABELS = ColourTask.LABELS;
 
   private static PatchClassifier model() {
     torch.manual_seed(5);
@@ -121,7 +57,8 @@ class TrainerTest {
     Map<String, float[]> uninterrupted;
     List<MechanismSegment> ledger;
     try (PatchClassifier model = model();
-        Trainer<int[]> trainer = new Trainer<>(model, new ImageTask(model), config)) {
+        ColourTask task = new ColourTask(model, 99);
+        Trainer<int[]> trainer = new Trainer<>(model, task, config)) {
       assertThat(trainer.totalSteps()).isEqualTo(12);
       assertThat(trainer.run(new TrainingListener() {})).isTrue();
       uninterrupted = snapshot(model);
@@ -130,12 +67,14 @@ class TrainerTest {
     for (long stopAt : new long[] {4, 6}) {
       Path checkpoint = dir.resolve("at-" + stopAt);
       try (PatchClassifier model = model();
-          Trainer<int[]> trainer = new Trainer<>(model, new ImageTask(model), config)) {
+          ColourTask task = new ColourTask(model, 99);
+          Trainer<int[]> trainer = new Trainer<>(model, task, config)) {
         trainer.run(stopAt, new TrainingListener() {});
         TrainingCheckpoint.save(checkpoint, model, trainer);
       }
       try (PatchClassifier model = model();
-          Trainer<int[]> trainer = new Trainer<>(model, new ImageTask(model), config)) {
+          ColourTask task = new ColourTask(model, 99);
+          Trainer<int[]> trainer = new Trainer<>(model, task, config)) {
         TrainingCheckpoint.resume(checkpoint, model, trainer);
         assertThat(trainer.step()).isEqualTo(stopAt);
         assertThat(trainer.run(new TrainingListener() {})).isTrue();
@@ -153,8 +92,9 @@ class TrainerTest {
     double budget = 10.0;
     List<String> stops = new ArrayList<>();
     try (PatchClassifier model = model();
+        ColourTask task = new ColourTask(model, 99);
         Trainer<int[]> trainer =
-            new Trainer<>(model, new ImageTask(model), config(new FineTuningMethod.BitFit(false), dp(budget), 200))) {
+            new Trainer<>(model, task, config(new FineTuningMethod.BitFit(false), dp(budget), 200))) {
       boolean finished =
           trainer.run(
               new TrainingListener() {
@@ -180,8 +120,9 @@ class TrainerTest {
   void nonPrivateFullTraining_learnsALearnableTask() {
     List<Double> losses = new ArrayList<>();
     try (PatchClassifier model = model();
+        ColourTask task = new ColourTask(model, 99);
         Trainer<int[]> trainer =
-            new Trainer<>(model, new ImageTask(model), config(new FineTuningMethod.Full(), new Privacy.NonPrivate(), 30))) {
+            new Trainer<>(model, task, config(new FineTuningMethod.Full(), new Privacy.NonPrivate(), 30))) {
       trainer.run(
           new TrainingListener() {
             @Override

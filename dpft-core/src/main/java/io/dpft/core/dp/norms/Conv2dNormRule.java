@@ -33,7 +33,8 @@ public final class Conv2dNormRule implements PerSampleNormRule<Conv2d> {
       Tensor patches = layer.unfold(entry.activation()).transpose(1, 2);
       long[] kernelShape = layer.weight().shape();
       out.add(
-          LinearNormRule.weightGradient(layer.weight(), patches, g, sum -> sum.reshape(kernelShape)));
+          LinearNormRule.weightGradient(
+              layer.weight(), patches, g, sum -> sum.reshape(kernelShape), true));
     }
     layer
         .bias()

@@ -4,6 +4,7 @@ import io.dpft.core.nn.Embedding;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.Tape;
 import java.util.List;
+import java.util.Optional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -50,6 +51,12 @@ public final class EmbeddingNormRule implements PerSampleNormRule<Embedding> {
           @Override
           public Tensor clippedSum(Tensor clipFactors) {
             return EmbeddingNormRule.clippedSum(tokenIds, grad, clipFactors, table.shape()[0]);
+          }
+
+          /** Σ_t onehot(id_t) g_tᵀ. */
+          @Override
+          public Optional<OuterProducts> outerProducts() {
+            return Optional.of(new OuterProducts(tokenIds, true, grad));
           }
 
           /** Scatters the clipped rows straight into the accumulator: no (V, d) temporary. */

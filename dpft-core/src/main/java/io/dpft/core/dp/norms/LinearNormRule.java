@@ -6,6 +6,7 @@ import io.dpft.core.nn.Tape;
 import io.dpft.core.nn.WeightLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -35,7 +36,10 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
     if (layer.weight().isTrainable()) {
       UnaryOperator<Tensor> toLayout =
           layer.layout() == WeightLayout.OUT_IN ? UnaryOperator.identity() : Tensor::t;
-      out.add(weightGradient(layer.weight(), entry.activation(), outputGrad, toLayout));
+      out.add(
+          weightGradient(
+              layer.weight(), entry.activation(), outputGrad, toLayout,
+              layer.layout() == WeightLayout.OUT_IN));
     }
     layer
         .bias()
@@ -47,10 +51,15 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   /**
    * The weight gradients of a linear map from input a (B, …, d_in) to output gradient g
    * (B, …, d_out), never instantiated per sample unless that is the cheaper norm;
-   * {@code toParameterShape} maps the (d_out, d_in) sum to the parameter's storage.
+   * {@code toParameterShape} maps the (d_out, d_in) sum to the parameter's storage, which is
+   * (d_out, d_in) when {@code outIn}, else (d_in, d_out).
    */
   static PerSampleGradient weightGradient(
-      Parameter weight, Tensor input, Tensor outputGrad, UnaryOperator<Tensor> toParameterShape) {
+      Parameter weight,
+      Tensor input,
+      Tensor outputGrad,
+      UnaryOperator<Tensor> toParameterShape,
+      boolean outIn) {
     return new PerSampleGradient() {
       @Override
       public Parameter parameter() {
@@ -66,6 +75,14 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
       public Tensor clippedSum(Tensor clipFactors) {
         return toParameterShape.apply(clippedWeightSum(input, outputGrad, clipFactors));
       }
+
+      /** Σ_t g_t a_tᵀ for a (d_out, d_in) parameter, Σ_t a_t g_tᵀ for a (d_in, d_out) one. */
+      @Override
+      public Optional<OuterProducts> outerProducts() {
+        Tensor a = asSequence(input);
+        Tensor g = asSequence(outputGrad);
+        return Optional.of(outIn ? new OuterProducts(g, false, a) : new OuterProducts(a, false, g));
+      }
     };
   }
 
@@ -75,6 +92,11 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
       return outputGrad;
     }
     return outputGrad.flatten(1, -2).sum(new long[] {1}, false, new ScalarTypeOptional());
+  }
+
+  /** ⟨p_i, q_i⟩ of the rows of two (B, …) tensors of one shape: a B-vector. */
+  static Tensor rowInnerProducts(Tensor p, Tensor q) {
+    return p.flatten(1, -1).mul(q.flatten(1, -1)).sum(new long[] {1}, false, new ScalarTypeOptional());
   }
 
   /** Squared L2 norm of each row of a (B, …) tensor: a B-vector. */

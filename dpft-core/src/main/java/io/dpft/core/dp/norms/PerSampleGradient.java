@@ -1,6 +1,7 @@
 package io.dpft.core.dp.norms;
 
 import io.dpft.core.nn.Parameter;
+import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -24,6 +25,14 @@ public interface PerSampleGradient {
    */
   default void addClippedSumTo(Tensor accumulator, Tensor clipFactors) {
     accumulator.add_(clippedSum(clipFactors));
+  }
+
+  /**
+   * The gradients as sums of outer products, when they are (linear weights, embedding tables):
+   * what {@link SharedParameterGradient} needs to combine two uses of a tied parameter.
+   */
+  default Optional<OuterProducts> outerProducts() {
+    return Optional.empty();
   }
 
   /** Gradients held per sample as a (B, parameter shape…) tensor: biases, LayerNorm, … */

@@ -23,6 +23,8 @@ import java.util.zip.GZIPInputStream;
  * SHA-256 of each decompressed IDX file is checked (so a recompressed package still passes).
  */
 public final class FashionMnistDataset {
+  /** The name {@code dpft train --dataset} knows it by. */
+  public static final String NAME = "fashion-mnist";
   public static final String DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
   public static final String INSTALL_COMMAND = "sudo apt-get install dataset-fashion-mnist";
   public static final LabelVocabulary LABELS =
@@ -56,6 +58,14 @@ public final class FashionMnistDataset {
   public static boolean isInstalled(Path dir) {
     return List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS).stream()
         .allMatch(f -> Files.isRegularFile(dir.resolve(f.name())));
+  }
+
+  /**
+   * The fixed splits: the 10,000 test images, and the 60,000 training images with a validation
+   * part carved out by {@link HashSplit} (about 6,000; the rest train).
+   */
+  public static DatasetSplits<ImageDataset> splits(ImageTransform transform) {
+    return HashSplit.split(train(transform), test(transform));
   }
 
   /** The 60,000 training images from the Debian package's folder. */

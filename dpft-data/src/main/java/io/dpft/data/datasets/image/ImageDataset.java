@@ -3,6 +3,7 @@ package io.dpft.data.datasets.image;
 import io.dpft.data.datasets.ImageExample;
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.SkipReport;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -46,6 +47,37 @@ public final class ImageDataset {
 
   public ImageDataset withTransform(ImageTransform newTransform) {
     return new ImageDataset(source, images, labels, vocabulary, skipped, newTransform);
+  }
+
+  /**
+   * The same images with their labels re-indexed into {@code target} by name, so that a validation
+   * or test set whose files name fewer classes (or list them in another order) lines up with the
+   * training set's classifier outputs.
+   *
+   * @throws IllegalArgumentException naming the labels of this dataset that {@code target} lacks
+   */
+  public ImageDataset withLabelNames(LabelVocabulary target) {
+    if (target.equals(vocabulary)) {
+      return this;
+    }
+    int[] byIndex = new int[vocabulary.size()];
+    List<String> unknown = new ArrayList<>();
+    for (int k = 0; k < byIndex.length; k++) {
+      byIndex[k] = target.indexOf(vocabulary.name(k));
+    }
+    int[] relabelled = new int[labels.length];
+    for (int i = 0; i < labels.length; i++) {
+      relabelled[i] = byIndex[labels[i]];
+      String name = vocabulary.name(labels[i]);
+      if (relabelled[i] < 0 && !unknown.contains(name)) {
+        unknown.add(name);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(source + " has labels " + unknown + " that the training"
+          + " data does not have (its labels: " + target.names() + ")");
+    }
+    return new ImageDataset(source, images, relabelled, target, skipped, transform);
   }
 
   /** The model-ready example {@code index}: pixels float[C*H*W] after the transform. */

@@ -16,7 +16,7 @@ class CifarReaderTest {
   @TempDir Path dir;
 
   /** A record: label bytes then 3072 pixels where pixel p of channel c is (c*7 + p + seed) mod 256. */
-  private static byte[] record(int seed, int... labelBytes) {
+  static byte[] record(int seed, int... labelBytes) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int b : labelBytes) {
       out.write(b);

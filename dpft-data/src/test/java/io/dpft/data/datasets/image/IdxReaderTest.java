@@ -22,7 +22,7 @@ class IdxReaderTest {
   @TempDir Path dir;
 
   /** An IDX file: 0x0000, type, ndims, big-endian dims, data. */
-  private static byte[] idx(int type, int[] dims, byte[] data) throws IOException {
+  static byte[] idx(int type, int[] dims, byte[] data) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     out.writeInt((type << 8) | dims.length);
@@ -34,6 +34,11 @@ class IdxReaderTest {
   }
 
   private Path write(String name, byte[] content, boolean gzip) throws IOException {
+    return write(dir, name, content, gzip);
+  }
+
+  /** {@code content} as {@code dir/name}, gzip-compressed or not. */
+  static Path write(Path dir, String name, byte[] content, boolean gzip) throws IOException {
     Path file = dir.resolve(name);
     try (OutputStream out =
         gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {

@@ -1,0 +1,127 @@
+package io.dpft.cli;
+
+import io.dpft.data.datasets.LabelVocabulary;
+import io.dpft.data.datasets.TextDataset;
+import io.dpft.data.datasets.text.GlueTask;
+import io.dpft.data.datasets.text.TextColumns;
+import io.dpft.data.datasets.text.TextDatasetReader;
+import io.dpft.data.datasets.text.TextReadOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Option;
+
+/**
+ * Where text, second text and label are in a user's CSV or JSON Lines file, and the one reader
+ * that picks the format by extension: shared by {@code train} and {@code eval}.
+ */
+final class TextColumnOptions {
+  @Option(
+      names = "--text-column",
+      paramLabel = "NAME",
+      defaultValue = "text",
+      description = "column of the text in the data files; default: ${DEFAULT-VALUE}")
+  String textColumn = "text";
+
+  @Option(
+      names = "--text-pair-column",
+      paramLabel = "NAME",
+      description = "column of the second text of a pair, if the task has pairs")
+  String textPairColumn;
+
+  @Option(
+      names = "--label-column",
+      paramLabel = "NAME",
+      defaultValue = "label",
+      description = "column of the label; default: ${DEFAULT-VALUE}")
+  String labelColumn = "label";
+
+  @Option(
+      names = "--glue-task",
+      paramLabel = "TASK",
+      description = "the GLUE task of .tsv data files, which fixes columns and labels: sst2, qnli,"
+          + " qqp, mnli, mrpc, rte or wnli")
+  String glueTask;
+
+  @Option(
+      names = "--skip-bad-rows",
+      description = "skip malformed rows (counted and reported) instead of stopping at the first")
+  boolean skipBadRows;
+
+  /** These columns; labels inferred from the file when {@code labels} is null. */
+  TextReadOptions options(LabelVocabulary labels) {
+    TextReadOptions options =
+        TextReadOptions.of(new TextColumns(textColumn, textPairColumn, labelColumn));
+    options = labels == null ? options : options.withLabels(labels);
+    return skipBadRows ? options.skippingBadRows() : options;
+  }
+
+  /**
+   * Reads {@code file}, given with {@code flag}: .csv with a header, .json/.jsonl, or a GLUE .tsv
+   * of {@link #glueTask} (whose labels then replace {@code options}').
+   *
+   * @throws IllegalArgumentException naming the flag if the file is missing or of another format
+   */
+  TextDataset read(String flag, Path file, TextReadOptions options) {
+    switch (format(flag, file)) {
+      case CSV:
+        return TextDatasetReader.csv(file, options);
+      case JSON:
+        return TextDatasetReader.json(file, options);
+      default:
+        return TextDatasetReader.glue(file, glueTask(), skipBadRows);
+    }
+  }
+
+  /** The formats a data file can have, known by its extension. */
+  enum Format { CSV, JSON, GLUE_TSV }
+
+  /**
+   * Checks, before anything slow runs, that {@code file} exists and has a known format.
+   *
+   * @throws IllegalArgumentException naming {@code flag} and the fix otherwise
+   */
+  Format format(String flag, Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(flag + " " + file + " is not a file");
+    }
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".csv")) {
+      return Format.CSV;
+    }
+    if (name.endsWith(".json") || name.endsWith(".jsonl")) {
+      return Format.JSON;
+    }
+    if (name.endsWith(".tsv")) {
+      if (glueTask == null) {
+        throw new IllegalArgumentException(
+            flag + " " + file + " is a GLUE .tsv file: name its task with --glue-task ("
+                + glueTaskNames() + ")");
+      }
+      glueTask();
+      return Format.GLUE_TSV;
+    }
+    throw new IllegalArgumentException(
+        flag + " must be a .csv, .json, .jsonl or GLUE .tsv file, got " + file);
+  }
+
+  /** The task of {@code --glue-task}, as "sst2", "SST-2" or "sst-2". */
+  private GlueTask glueTask() {
+    String name = glueTask.toUpperCase(Locale.ROOT).replace("-", "");
+    return Arrays.stream(GlueTask.values())
+        .filter(t -> t.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "--glue-task must be one of " + glueTaskNames() + ", got '" + glueTask + "'"));
+  }
+
+  private static String glueTaskNames() {
+    return Arrays.stream(GlueTask.values())
+        .map(t -> t.name().toLowerCase(Locale.ROOT))
+        .collect(Collectors.joining(", "));
+  }
+}
