@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dpft.core.dp.norms.LinearNormRule;
 import io.dpft.core.dp.norms.NormRules;
 import io.dpft.core.models.BertConfig;
 import io.dpft.core.models.BertConfig.ModelType;
@@ -61,6 +62,7 @@ class DpSgdEngineTest {
   enum Trainable {
     FULL(p -> true),
     BIAS_ONLY(p -> p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS),
+    WEIGHTS_ONLY(p -> p.kind() == ParameterKind.WEIGHT),
     HEAD_ONLY(null);
 
     final Predicate<Parameter> which;
@@ -77,6 +79,27 @@ class DpSgdEngineTest {
     for (double c : new double[] {1e-3, 0.5}) {
       checkBert(trainable, new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(c)));
     }
+  }
+
+  /** Full fine-tuning with every Linear weight forced onto each path, at both kinds of C. */
+  @ParameterizedTest
+  @EnumSource(LinearNormRule.WeightPath.class)
+  void fullFineTuning_everyLinearWeightPath_matchesPerExampleReference(
+      LinearNormRule.WeightPath path) {
+    NormRules rules = NormRules.standard().register(new LinearNormRule(path));
+    for (double c : new double[] {1e-3, 0.5}) {
+      checkBert(Trainable.FULL,
+          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(c)), rules);
+    }
+  }
+
+  /** A trainable weight without a trainable bias: its instantiating hook still runs. */
+  @Test
+  void instantiatedWeightsWithoutTrainableBias_matchPerExampleReference() {
+    NormRules rules =
+        NormRules.standard().register(new LinearNormRule(LinearNormRule.WeightPath.INSTANTIATED));
+    checkBert(Trainable.WEIGHTS_ONLY,
+        new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.5)), rules);
   }
 
   @ParameterizedTest
@@ -230,6 +253,10 @@ class DpSgdEngineTest {
   // ---------------------------------------------------------------------------------------------
 
   private static void checkBert(Trainable trainable, DpSgdConfig config) {
+    checkBert(trainable, config, NormRules.standard());
+  }
+
+  private static void checkBert(Trainable trainable, DpSgdConfig config, NormRules rules) {
     try (PointerScope scope = new PointerScope();
         BertModel model = tinyBert()) {
       if (trainable == Trainable.HEAD_ONLY) {
@@ -242,7 +269,8 @@ class DpSgdEngineTest {
           model,
           config,
           i -> crossEntropySum(model.classify(batch.row(i)), batch.labels.narrow(0, i, 1)),
-          () -> crossEntropySum(model.classify(batch.all()), batch.labels));
+          () -> crossEntropySum(model.classify(batch.all()), batch.labels),
+          rules);
     }
   }
 
@@ -256,7 +284,8 @@ class DpSgdEngineTest {
         model,
         new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
         i -> crossEntropySum(logits.apply(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
-        () -> crossEntropySum(logits.apply(images), labels));
+        () -> crossEntropySum(logits.apply(images), labels),
+        NormRules.standard());
   }
 
   /** Runs the engine on the whole batch and compares with the per-example reference. */
@@ -264,8 +293,9 @@ class DpSgdEngineTest {
       Module model,
       DpSgdConfig config,
       IntFunction<Tensor> lossOfExample,
-      java.util.function.Supplier<Tensor> batchLoss) {
-    try (DpSgdEngine engine = new DpSgdEngine(model, config, NormRules.standard())) {
+      java.util.function.Supplier<Tensor> batchLoss,
+      NormRules rules) {
+    try (DpSgdEngine engine = new DpSgdEngine(model, config, rules)) {
       Map<String, Parameter> names = new LinkedHashMap<>();
       model.parameters().forEach((n, p) -> {
         if (p.isTrainable()) {

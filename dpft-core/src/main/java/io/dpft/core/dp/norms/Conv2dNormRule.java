@@ -21,7 +21,7 @@ public final class Conv2dNormRule implements PerSampleNormRule<Conv2d> {
 
   /** Bias-only: the per-sample bias gradients (B, C_out) are all there is. */
   @Override
-  public boolean instantiatesAll(Conv2d layer) {
+  public boolean instantiatesAll(Conv2d layer, Tape.Entry entry) {
     return !layer.weight().isTrainable();
   }
 
