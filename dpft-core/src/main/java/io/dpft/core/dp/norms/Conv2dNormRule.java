@@ -31,9 +31,10 @@ public final class Conv2dNormRule implements PerSampleNormRule<Conv2d> {
     Tensor g = outputGradAsSequence(outputGrad);
     if (layer.weight().isTrainable()) {
       Tensor patches = layer.unfold(entry.activation()).transpose(1, 2);
-      long[] kernelShape = layer.weight().shape();
+      long outChannels = layer.weight().shape()[0];
       out.add(
-          LinearNormRule.weightGradient(layer.weight(), patches, g, sum -> sum.reshape(kernelShape)));
+          LinearNormRule.weightGradient(
+              layer.weight(), patches, g, kernel -> kernel.view(outChannels, -1)));
     }
     layer
         .bias()

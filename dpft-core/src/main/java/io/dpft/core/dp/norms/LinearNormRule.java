@@ -93,9 +93,9 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
         out.add(PerSampleGradient.instantiated(layer.weight(),
             perSampleWeightGradients(entry.activation(), outputGrad, layer.layout())));
       } else {
-        UnaryOperator<Tensor> toLayout =
+        UnaryOperator<Tensor> asOutIn =
             layer.layout() == WeightLayout.OUT_IN ? UnaryOperator.identity() : Tensor::t;
-        out.add(weightGradient(layer.weight(), entry.activation(), outputGrad, toLayout));
+        out.add(weightGradient(layer.weight(), entry.activation(), outputGrad, asOutIn));
       }
     }
     layer
@@ -148,11 +148,12 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
 
   /**
    * The weight gradients of a linear map from input a (B, …, d_in) to output gradient g
-   * (B, …, d_out), never instantiated per sample unless that is the cheaper norm;
-   * {@code toParameterShape} maps the (d_out, d_in) sum to the parameter's storage.
+   * (B, …, d_out) by book-keeping, never instantiated per sample unless that is the cheaper norm;
+   * {@code asOutIn} views a tensor of the parameter's shape as (d_out, d_in), so that the clipped
+   * sum is added into the accumulator in place.
    */
   static PerSampleGradient weightGradient(
-      Parameter weight, Tensor input, Tensor outputGrad, UnaryOperator<Tensor> toParameterShape) {
+      Parameter weight, Tensor input, Tensor outputGrad, UnaryOperator<Tensor> asOutIn) {
     return new PerSampleGradient() {
       @Override
       public Parameter parameter() {
@@ -166,7 +167,14 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
 
       @Override
       public Tensor clippedSum(Tensor clipFactors) {
-        return toParameterShape.apply(clippedWeightSum(input, outputGrad, clipFactors));
+        Tensor sum = torch.zeros(weight.shape());
+        addClippedSumTo(sum, clipFactors);
+        return sum;
+      }
+
+      @Override
+      public void addClippedSumTo(Tensor accumulator, Tensor clipFactors) {
+        addClippedWeightSum(asOutIn.apply(accumulator), input, outputGrad, clipFactors);
       }
     };
   }
@@ -228,10 +236,12 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   }
 
   /**
-   * Book-kept clipped weight sum Σ_i c_i gᵢᵀaᵢ = (c∘g)ᵀa = gᵀ(c∘a) over all samples and
-   * positions; c_i scales a whole sample, so it goes on the narrower of the two factors.
+   * Adds the book-kept clipped weight sum Σ_i c_i gᵢᵀaᵢ = (c∘g)ᵀa = gᵀ(c∘a), over all samples and
+   * positions, to {@code sum} (d_out, d_in) in place; c_i scales a whole sample, so it goes on the
+   * narrower of the two factors.
    */
-  public static Tensor clippedWeightSum(Tensor input, Tensor outputGrad, Tensor clipFactors) {
+  public static void addClippedWeightSum(
+      Tensor sum, Tensor input, Tensor outputGrad, Tensor clipFactors) {
     Tensor a = asSequence(input);
     Tensor g = asSequence(outputGrad);
     Tensor c = clipFactors.reshape(-1, 1, 1);
@@ -240,7 +250,7 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
     } else {
       g = g.mul(c); // (B, T, d_out)
     }
-    return g.reshape(-1, g.size(2)).t().mm(a.reshape(-1, a.size(2))); // (d_out, d_in)
+    sum.addmm_(g.reshape(-1, g.size(2)).t(), a.reshape(-1, a.size(2)));
   }
 
   /** Clipped sum Σ_i c_i·x_i of per-sample gradients x (B, …): shape of one sample. */

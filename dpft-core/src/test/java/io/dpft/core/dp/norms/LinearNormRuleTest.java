@@ -53,11 +53,15 @@ class LinearNormRuleTest {
       Tensor g = c.outputGrad();
       Tensor[][] reference = c.perExampleGradients();
       Tensor factors = torch.rand(B);
-      Tensor weightSum = LinearNormRule.clippedWeightSum(c.a, g, factors);
+      Tensor weightSum = torch.zeros(D_OUT, D_IN);
+      LinearNormRule.addClippedWeightSum(weightSum, c.a, g, factors);
+      Tensor inOut = torch.zeros(D_IN, D_OUT); // an IN_OUT accumulator, added to through a view
+      LinearNormRule.addClippedWeightSum(inOut.t(), c.a, g, factors);
       Tensor biasSum =
           LinearNormRule.clippedSum(LinearNormRule.perSampleBiasGradients(g), factors);
-      assertThat(maxRelativeDiff(weightSum, PerExampleReference.clippedSum(reference, 0, factors)))
-          .isLessThan(1e-5);
+      Tensor expected = PerExampleReference.clippedSum(reference, 0, factors);
+      assertThat(maxRelativeDiff(weightSum, expected)).isLessThan(1e-5);
+      assertThat(maxRelativeDiff(inOut.t(), expected)).isLessThan(1e-5);
       assertThat(maxRelativeDiff(biasSum, PerExampleReference.clippedSum(reference, 1, factors)))
           .isLessThan(1e-5);
     }
