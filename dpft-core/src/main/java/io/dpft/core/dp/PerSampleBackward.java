@@ -4,6 +4,7 @@ import io.dpft.core.dp.norms.PerSampleGradient;
 import io.dpft.core.dp.norms.PerSampleNormRule;
 import io.dpft.core.nn.DpLayer;
 import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.ParameterKind;
 import io.dpft.core.nn.Tape;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,15 +28,18 @@ import org.bytedeco.pytorch.global.torch;
  * clipped output gradients; Bu et al., "Differentially Private Optimization on Large Model at
  * Small Cost", ICML 2023, §3).
  *
- * <p>Two kinds of calls. One whose rule needs the output gradient g = ∂L/∂z itself (a trainable
- * weight: ghost norm and book-kept sum) gets g captured, as an input of {@code torch.grad}. One
- * whose rule needs only per-sample reductions of g (biases and LayerNorm: (B, d) tensors, see
- * {@link PerSampleNormRule#instantiatesAll}) is reduced inside a tensor hook the moment autograd
- * produces g, and g is freed as soon as backward has used it: holding every such (B, T, d)
- * gradient to the end of backward would add Σ_k B·T·d_k floats to the peak memory, where
- * DP-BiTFiT needs only Σ_k B·d_k (Bu et al., "Differentially Private Bias-Term Fine-tuning of
- * Foundation Models", ICML 2024, §3). So that autograd runs through a hooked call, its trainable
- * parameters are inputs of {@code torch.grad} too; their summed gradients are discarded.
+ * <p>Two kinds of calls. One whose rule needs the output gradient g = ∂L/∂z itself after backward
+ * (ghost norm and book-kept sum) gets g captured, as an input of {@code torch.grad}. One whose rule
+ * instantiates all its per-sample gradients ({@link PerSampleNormRule#instantiatesAll}: biases and
+ * LayerNorm, (B, d); a weight whose per-sample gradients are cheaper than book-keeping) gets them
+ * computed inside a tensor hook the moment autograd produces g, and g is freed as soon as backward
+ * has used it: holding every such (B, T, d) gradient to the end of backward would add Σ_k B·T·d_k
+ * floats to the peak memory, where DP-BiTFiT needs only Σ_k B·d_k (Bu et al., "Differentially
+ * Private Bias-Term Fine-tuning of Foundation Models", ICML 2024, §3). So that autograd runs
+ * through a hooked call, its trainable parameters whose summed gradient is a reduction of g
+ * (biases, LayerNorm's γ and β) are inputs of {@code torch.grad} too, their summed gradients
+ * discarded; a weight never is (that would be the weight-gradient GEMM book-keeping avoids), so a
+ * hooked call with no such parameter has its output captured as well.
  */
 final class PerSampleBackward {
   private PerSampleBackward() {}
@@ -65,14 +69,18 @@ final class PerSampleBackward {
     for (int k = 0; k < entries.size(); k++) {
       Tape.Entry entry = entries.get(k);
       PerSampleNormRule<DpLayer> rule = rules.apply(entry.layer());
-      if (rule.instantiatesAll(entry.layer())) {
+      if (rule.instantiatesAll(entry.layer(), entry)) {
         ReducingHook hook = new ReducingHook(k, entry, rule, results, keep);
         hook.handle = entry.output().register_hook(hook);
         hooks.add(hook);
-        for (Parameter p : trainableParameters(entry.layer())) {
+        List<Parameter> anchors = reductionParameters(entry.layer());
+        for (Parameter p : anchors) {
           if (traversed.put(p, Boolean.TRUE) == null) {
             inputs.add(p.tensor());
           }
+        }
+        if (anchors.isEmpty()) {
+          inputs.add(entry.output()); // its gradient is returned too, and dropped
         }
       } else {
         capturedAt.put(k, inputs.size());
@@ -109,10 +117,15 @@ final class PerSampleBackward {
     return results;
   }
 
-  private static List<Parameter> trainableParameters(DpLayer layer) {
+  /**
+   * The layer's trainable parameters whose summed gradient autograd forms by reducing g: biases
+   * and LayerNorm's affine parameters, never a weight matrix or an embedding table.
+   */
+  private static List<Parameter> reductionParameters(DpLayer layer) {
     List<Parameter> out = new ArrayList<>(2);
-    if (layer.weight().isTrainable()) {
-      out.add(layer.weight());
+    Parameter weight = layer.weight();
+    if (weight.isTrainable() && weight.kind() == ParameterKind.NORM_WEIGHT) {
+      out.add(weight);
     }
     layer.bias().filter(Parameter::isTrainable).ifPresent(out::add);
     return out;

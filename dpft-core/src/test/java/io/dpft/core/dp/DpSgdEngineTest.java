@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dpft.core.dp.norms.LinearNormRule;
 import io.dpft.core.dp.norms.NormRules;
 import io.dpft.core.models.BertConfig;
 import io.dpft.core.models.BertConfig.ModelType;
@@ -62,6 +63,7 @@ class DpSgdEngineTest {
   enum Trainable {
     FULL(p -> true),
     BIAS_ONLY(p -> p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS),
+    WEIGHTS_ONLY(p -> p.kind() == ParameterKind.WEIGHT),
     HEAD_ONLY(null);
 
     final Predicate<Parameter> which;
@@ -78,6 +80,27 @@ class DpSgdEngineTest {
     for (double c : new double[] {1e-3, 0.5}) {
       checkBert(trainable, new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(c)));
     }
+  }
+
+  /** Full fine-tuning with every Linear weight forced onto each path, at both kinds of C. */
+  @ParameterizedTest
+  @EnumSource(LinearNormRule.WeightPath.class)
+  void fullFineTuning_everyLinearWeightPath_matchesPerExampleReference(
+      LinearNormRule.WeightPath path) {
+    NormRules rules = NormRules.standard().register(new LinearNormRule(path));
+    for (double c : new double[] {1e-3, 0.5}) {
+      checkBert(Trainable.FULL,
+          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(c)), rules);
+    }
+  }
+
+  /** A trainable weight without a trainable bias: its instantiating hook still runs. */
+  @Test
+  void instantiatedWeightsWithoutTrainableBias_matchPerExampleReference() {
+    NormRules rules =
+        NormRules.standard().register(new LinearNormRule(LinearNormRule.WeightPath.INSTANTIATED));
+    checkBert(Trainable.WEIGHTS_ONLY,
+        new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.5)), rules);
   }
 
   @ParameterizedTest
@@ -131,27 +154,31 @@ class DpSgdEngineTest {
    * token-equality and gather Gram matrices. Loss: summed next-token cross-entropy per sequence.
    */
   @ParameterizedTest
-  @ValueSource(booleans = {true, false})
-  void gpt2TiedEmbedding_clippedSumsMatchPerExampleReference(boolean full) {
+  @EnumSource(LinearNormRule.WeightPath.class)
+  void gpt2TiedEmbedding_clippedSumsMatchPerExampleReference(LinearNormRule.WeightPath path) {
     Gpt2Config config =
         new Gpt2Config(30, 16, 8, 1, 2, 32, Activation.GELU_TANH, 0, 0, 0, 1e-5, 0, 0);
     long[][] ids = {{1, 2, 3, 2, 5}, {6, 7, 7, 7, 10}, {11, 3, 11, 2, 1}, {29, 28, 4, 4, 0}};
     long[][] mask = {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}};
-    try (PointerScope scope = new PointerScope();
-        Gpt2Model model = new Gpt2Model(config)) {
-      if (!full) { // the tied table alone: its norm is all cross term and own terms
-        model.freeze((name, p) -> !name.equals("transformer.wte.weight"));
+    NormRules rules = NormRules.standard().register(new LinearNormRule(path));
+    for (boolean full : new boolean[] {true, false}) {
+      try (PointerScope scope = new PointerScope();
+          Gpt2Model model = new Gpt2Model(config)) {
+        if (!full) { // the tied table alone: its norm is all cross term and own terms
+          model.freeze((name, p) -> !name.equals("transformer.wte.weight"));
+        }
+        IntFunction<Tensor> nextTokenLoss =
+            i -> {
+              TokenBatch row = TokenBatch.of(new long[][] {ids[i]}, new long[][] {mask[i]});
+              return nextTokenCrossEntropy(model, row);
+            };
+        check(
+            model,
+            new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.5)),
+            nextTokenLoss,
+            () -> nextTokenCrossEntropy(model, TokenBatch.of(ids, mask)),
+            rules);
       }
-      IntFunction<Tensor> nextTokenLoss =
-          i -> {
-            TokenBatch row = TokenBatch.of(new long[][] {ids[i]}, new long[][] {mask[i]});
-            return nextTokenCrossEntropy(model, row);
-          };
-      check(
-          model,
-          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.5)),
-          nextTokenLoss,
-          () -> nextTokenCrossEntropy(model, TokenBatch.of(ids, mask)));
     }
   }
 
@@ -254,6 +281,10 @@ class DpSgdEngineTest {
   // ---------------------------------------------------------------------------------------------
 
   private static void checkBert(Trainable trainable, DpSgdConfig config) {
+    checkBert(trainable, config, NormRules.standard());
+  }
+
+  private static void checkBert(Trainable trainable, DpSgdConfig config, NormRules rules) {
     try (PointerScope scope = new PointerScope();
         BertModel model = tinyBert()) {
       if (trainable == Trainable.HEAD_ONLY) {
@@ -266,7 +297,8 @@ class DpSgdEngineTest {
           model,
           config,
           i -> crossEntropySum(model.classify(batch.row(i)), batch.labels.narrow(0, i, 1)),
-          () -> crossEntropySum(model.classify(batch.all()), batch.labels));
+          () -> crossEntropySum(model.classify(batch.all()), batch.labels),
+          rules);
     }
   }
 
@@ -280,7 +312,8 @@ class DpSgdEngineTest {
         model,
         new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
         i -> crossEntropySum(logits.apply(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
-        () -> crossEntropySum(logits.apply(images), labels));
+        () -> crossEntropySum(logits.apply(images), labels),
+        NormRules.standard());
   }
 
   /** Runs the engine on the whole batch and compares with the per-example reference. */
@@ -288,8 +321,9 @@ class DpSgdEngineTest {
       Module model,
       DpSgdConfig config,
       IntFunction<Tensor> lossOfExample,
-      java.util.function.Supplier<Tensor> batchLoss) {
-    try (DpSgdEngine engine = new DpSgdEngine(model, config, NormRules.standard())) {
+      java.util.function.Supplier<Tensor> batchLoss,
+      NormRules rules) {
+    try (DpSgdEngine engine = new DpSgdEngine(model, config, rules)) {
       Map<String, Parameter> names = new LinkedHashMap<>();
       model.parameters().forEach((n, p) -> {
         if (p.isTrainable()) {

@@ -21,7 +21,7 @@ public final class Conv2dNormRule implements PerSampleNormRule<Conv2d> {
 
   /** Bias-only: the per-sample bias gradients (B, C_out) are all there is. */
   @Override
-  public boolean instantiatesAll(Conv2d layer) {
+  public boolean instantiatesAll(Conv2d layer, Tape.Entry entry) {
     return !layer.weight().isTrainable();
   }
 
@@ -31,10 +31,10 @@ public final class Conv2dNormRule implements PerSampleNormRule<Conv2d> {
     Tensor g = outputGradAsSequence(outputGrad);
     if (layer.weight().isTrainable()) {
       Tensor patches = layer.unfold(entry.activation()).transpose(1, 2);
-      long[] kernelShape = layer.weight().shape();
+      long outChannels = layer.weight().shape()[0];
       out.add(
           LinearNormRule.weightGradient(
-              layer.weight(), patches, g, sum -> sum.reshape(kernelShape), true));
+              layer.weight(), patches, g, kernel -> kernel.view(outChannels, -1), true));
     }
     layer
         .bias()

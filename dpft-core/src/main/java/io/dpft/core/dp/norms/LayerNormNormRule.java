@@ -21,7 +21,7 @@ public final class LayerNormNormRule implements PerSampleNormRule<LayerNorm> {
 
   /** γ and β both have (B, d) per-sample gradients. */
   @Override
-  public boolean instantiatesAll(LayerNorm layer) {
+  public boolean instantiatesAll(LayerNorm layer, Tape.Entry entry) {
     return true;
   }
 

@@ -17,7 +17,8 @@ import org.bytedeco.pytorch.global.torch;
  *
  * two T×S Gram matrices as in the ghost norm (Li et al., "Large Language Models Can Be Strong
  * Differentially Private Learners", ICLR 2022), here between two uses of a tied weight. A one-hot
- * factor's Gram entries are gathered (u'_s[id_t]) or compared (id_t = id'_s), never expanded.
+ * factor's Gram entries are gathered (u'_s[id_t]) or compared (id_t = id'_s), never expanded. One
+ * use may instead hold its per-sample gradients instantiated ({@link #innerProducts(Tensor)}).
  *
  * @param left u: (B, T, m) dense, or (B, T) token ids when {@code oneHot}
  * @param oneHot whether {@code left} holds token ids of one-hot vectors
@@ -33,6 +34,20 @@ public record OuterProducts(Tensor left, boolean oneHot, Tensor right) {
   public Tensor innerProducts(OuterProducts other) {
     Tensor rightGram = torch.bmm(right, other.right.transpose(1, 2)); // (B, T, S)
     return leftGram(other).mul_(rightGram).sum(new long[] {1, 2}, false, new ScalarTypeOptional());
+  }
+
+  /**
+   * ⟨P_i, G_i⟩ = Σ_t u_{i,t}ᵀ P_i v_{i,t} with instantiated per-sample gradients P (B, m, n) of
+   * the same parameter: rows of P gathered at the token ids for a one-hot u, else P·vᵀ.
+   */
+  public Tensor innerProducts(Tensor perSample) {
+    if (oneHot) {
+      Tensor index = left.unsqueeze(2).expand(left.size(0), left.size(1), perSample.size(2));
+      Tensor rows = torch.gather(perSample, 1, index); // (B, T, n): P_i[id_t]
+      return rows.mul_(right).sum(new long[] {1, 2}, false, new ScalarTypeOptional());
+    }
+    Tensor pv = torch.bmm(perSample, right.transpose(1, 2)); // (B, m, T)
+    return pv.mul_(left.transpose(1, 2)).sum(new long[] {1, 2}, false, new ScalarTypeOptional());
   }
 
   /** u_t·u'_s as (B, T, S). */

@@ -22,12 +22,13 @@ public interface PerSampleNormRule<L extends DpLayer> {
   List<PerSampleGradient> gradients(L layer, Tape.Entry entry, Tensor outputGrad);
 
   /**
-   * Whether every gradient that {@link #gradients} returns for {@code layer} (in its current
-   * trainable state) is a {@link PerSampleGradient.Instantiated} reduction, which needs nothing
-   * more of the output gradient: then the engine reduces the output gradient as soon as backward
-   * produces it and frees it, instead of holding it to the end of backward.
+   * Whether every gradient that {@link #gradients} returns for this call (the layer in its current
+   * trainable state, the shapes of {@code entry}) is {@link PerSampleGradient.Instantiated}, which
+   * needs nothing more of the output gradient: then the engine computes the gradients inside
+   * backward, as soon as the output gradient exists, and frees the output gradient instead of
+   * holding it to the end of backward.
    */
-  default boolean instantiatesAll(L layer) {
+  default boolean instantiatesAll(L layer, Tape.Entry entry) {
     return false;
   }
 }

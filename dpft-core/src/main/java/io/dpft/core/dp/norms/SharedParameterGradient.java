@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.Tensor;
  * The per-sample gradient of a parameter used by several layer calls in one forward pass (GPT-2's
  * LM head tied to the token embedding, a layer applied twice): the sum G = Σ_k G_k of the calls'
  * gradients, so ‖G_i‖² = Σ_k ‖G_{k,i}‖² + 2 Σ_{k<l} ⟨G_{k,i}, G_{l,i}⟩. The cross terms come from
- * {@link OuterProducts} (linear weights, embedding tables) or from two instantiated per-sample
- * gradients; the clipped sum is the sum of the calls' clipped sums.
+ * {@link OuterProducts} (linear weights, embedding tables), instantiated per-sample gradients, or
+ * one of each; the clipped sum is the sum of the calls' clipped sums.
  */
 public record SharedParameterGradient(Parameter parameter, List<PerSampleGradient> calls)
     implements PerSampleGradient {
@@ -50,6 +50,12 @@ public record SharedParameterGradient(Parameter parameter, List<PerSampleGradien
     calls.forEach(call -> call.addClippedSumTo(accumulator, clipFactors));
   }
 
+  private static Optional<Tensor> instantiated(PerSampleGradient g) {
+    return g instanceof PerSampleGradient.Instantiated
+        ? Optional.of(((PerSampleGradient.Instantiated) g).perSample())
+        : Optional.empty();
+  }
+
   /**
    * ⟨G_{a,i}, G_{b,i}⟩ per sample.
    *
@@ -61,10 +67,16 @@ public record SharedParameterGradient(Parameter parameter, List<PerSampleGradien
     if (x.isPresent() && y.isPresent()) {
       return x.get().innerProducts(y.get());
     }
-    if (a instanceof PerSampleGradient.Instantiated && b instanceof PerSampleGradient.Instantiated) {
-      Tensor p = ((PerSampleGradient.Instantiated) a).perSample();
-      Tensor q = ((PerSampleGradient.Instantiated) b).perSample();
-      return LinearNormRule.rowInnerProducts(p, q);
+    Optional<Tensor> p = instantiated(a);
+    Optional<Tensor> q = instantiated(b);
+    if (p.isPresent() && q.isPresent()) {
+      return LinearNormRule.rowInnerProducts(p.get(), q.get());
+    }
+    if (p.isPresent() && y.isPresent()) {
+      return y.get().innerProducts(p.get());
+    }
+    if (x.isPresent() && q.isPresent()) {
+      return x.get().innerProducts(q.get());
     }
     throw new IllegalStateException(
         "parameter of shape " + java.util.Arrays.toString(parameter.shape()) + " is used by two"
