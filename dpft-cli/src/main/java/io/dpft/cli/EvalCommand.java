@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpft.core.tasks.ImageClassificationJob;
 import io.dpft.core.tasks.ImageClassificationTask;
 import io.dpft.core.tasks.TaskKind;
+import io.dpft.core.tasks.TextClassificationJob;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
@@ -120,9 +121,6 @@ final class EvalCommand implements Callable<Integer> {
           run, fromFile ? data.file.file : null, generation, output, spec.commandLine().getOut());
       return 0;
     }
-    if (task != TaskKind.TEXT_CLASSIFICATION) {
-      throw new IllegalArgumentException("dpft eval does not support " + task + " runs yet");
-    }
     try (TrainedClassifier classifier = run.load()) {
       TextDataset examples =
           fromFile
@@ -131,12 +129,11 @@ final class EvalCommand implements Callable<Integer> {
               : builtinSplit(classifier, split);
       ConfusionMatrix matrix = classifier.evaluate(examples);
       boolean binary = matrix.numClasses() == 2;
-      double f1 = binary ? matrix.binaryF1() : matrix.macroF1();
+      Map<String, Double> scores = TextClassificationJob.scores(matrix);
+      double f1 = scores.get(TextClassificationJob.F1);
       ObjectNode json = PrivacyReport.JSON.createObjectNode();
-      json.put("accuracy", matrix.accuracy());
-      json.put("f1", f1);
+      scores.forEach(json::put);
       json.put("f1_average", binary ? "binary" : "macro");
-      json.put("mcc", matrix.mcc());
       json.put("n", matrix.total());
       json.put("data", examples.source());
       json.put("checkpoint", run.runDirectory.toString());

@@ -107,9 +107,6 @@ final class PredictCommand implements Callable<Integer> {
     if (task == TaskKind.CAUSAL_LM) {
       return generate();
     }
-    if (task != TaskKind.TEXT_CLASSIFICATION) {
-      throw new IllegalArgumentException("dpft predict does not support " + task + " runs yet");
-    }
     List<TextExample> examples =
         readInput(PredictCommand::fromJson, text -> TextExample.single(text, TextExample.UNLABELED));
     try (TrainedClassifier classifier = run.load()) {

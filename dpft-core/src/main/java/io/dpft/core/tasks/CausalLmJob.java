@@ -118,10 +118,8 @@ public final class CausalLmJob {
       TableToTextDataset validation = firstPrompts(spec.validation(), spec.evalPrompts());
       TableToTextDataset test = firstPrompts(spec.test(), spec.evalPrompts());
       // train: (prompt, reference) pairs, the examples DP protects; held-out splits: inputs
-      Map<String, Integer> sizes = new LinkedHashMap<>();
-      sizes.put("train", train.size());
-      sizes.put("validation", spec.validation().size());
-      sizes.put("test", spec.test().size());
+      Map<String, Integer> sizes =
+          FineTuningRun.splitSizes(train.size(), spec.validation().size(), spec.test().size());
       FineTuningRun.Subject subject =
           new FineTuningRun.Subject(
               spec.modelName(),

@@ -22,7 +22,7 @@ import java.util.Map;
 public final class ImageClassificationJob {
 
   /** The score every run reports first: arg-max accuracy. */
-  public static final String ACCURACY = "accuracy";
+  public static final String ACCURACY = TextClassificationJob.ACCURACY;
 
   /** The gold class among the {@value ImageClassificationTask#TOP_K} highest logits. */
   public static final String TOP_5_ACCURACY = "top5_accuracy";

@@ -27,6 +27,9 @@ public final class TextClassificationJob {
   /** The score every run reports first: arg-max accuracy. */
   public static final String ACCURACY = "accuracy";
 
+  /** F1 of the positive class (label 1) for two classes, the macro average over more. */
+  public static final String F1 = "f1";
+
   /** The model and data of a run; {@code modelDirectory} is a converted Hugging Face directory. */
   public record Spec(
       String modelName,
@@ -94,7 +97,7 @@ public final class TextClassificationJob {
   public static Map<String, Double> scores(ConfusionMatrix m) {
     Map<String, Double> values = new LinkedHashMap<>();
     values.put(ACCURACY, m.accuracy());
-    values.put("f1", m.numClasses() == 2 ? m.binaryF1() : m.macroF1());
+    values.put(F1, m.numClasses() == 2 ? m.binaryF1() : m.macroF1());
     values.put("mcc", m.mcc());
     return values;
   }
