@@ -136,6 +136,16 @@ public final class DpSgdEngine implements AutoCloseable {
   }
 
   /**
+   * Starts the tape for a physical batch's forward pass: calls whose per-sample gradients are all
+   * instantiated get their hooks as they are recorded, so the tape keeps no output of theirs.
+   * Pass it to {@link #accumulate} once the forward pass is done. ({@link Tape#start()} works too,
+   * at the cost of keeping every output until backward.)
+   */
+  public Tape startTape() {
+    return PerSampleBackward.startTape(this::ruleFor);
+  }
+
+  /**
    * Clips the per-sample gradients of one physical batch and adds their sum to the accumulator.
    *
    * @param tape the tape of the forward pass that produced {@code lossSum}

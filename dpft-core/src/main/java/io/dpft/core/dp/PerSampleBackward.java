@@ -18,6 +18,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorBase;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.VoidTensorHook;
 import org.bytedeco.pytorch.global.torch;
@@ -41,12 +42,49 @@ import org.bytedeco.pytorch.global.torch;
  * discarded; a weight never is (that would be the weight-gradient GEMM book-keeping avoids), so a
  * hooked call with no such parameter has its output captured as well.
  */
-final class PerSampleBackward {
-  private PerSampleBackward() {}
+final class PerSampleBackward implements Tape.Listener {
+  private final Function<DpLayer, PerSampleNormRule<DpLayer>> rules;
+  /** Hooked entries by index, registered as the forward pass recorded them. */
+  private final Map<Integer, ReducingHook> hooks = new LinkedHashMap<>();
+  /** Owns the hooks' native callbacks: layers may run in shorter scopes ({@code NestedScope}). */
+  private final PointerScope hookScope = PointerScope.getInnerScope();
+
+  private PerSampleBackward(Function<DpLayer, PerSampleNormRule<DpLayer>> rules) {
+    this.rules = rules;
+  }
+
+  /**
+   * A tape whose hooked calls get their hooks while the forward pass runs, so that the tape need
+   * not keep their outputs (a (B, T, d) tensor per call) alive until backward.
+   */
+  static Tape startTape(Function<DpLayer, PerSampleNormRule<DpLayer>> rules) {
+    return Tape.start(new PerSampleBackward(rules));
+  }
+
+  /**
+   * Registers the hook of a call whose rule instantiates all its gradients; the tape keeps the
+   * output only when it must be an input of {@code torch.grad} (a hooked call without a bias or
+   * LayerNorm parameter), or when the rule needs the output gradient after backward.
+   */
+  @Override
+  public boolean recorded(int index, Tape.Entry entry) {
+    PerSampleNormRule<DpLayer> rule = rules.apply(entry.layer());
+    if (!rule.instantiatesAll(entry.layer(), entry)) {
+      return true;
+    }
+    ReducingHook hook = new ReducingHook(entry, rule);
+    if (hookScope != null) {
+      hookScope.attach(hook); // else the innermost scope owns it, open until backward is done
+    }
+    entry.output().register_hook(hook);
+    hooks.put(index, hook);
+    return reductionParameters(entry.layer()).isEmpty();
+  }
 
   /**
    * The per-sample gradients of each entry of {@code tape}, in entry order. An output that does not
-   * reach the loss gets zero gradients.
+   * reach the loss gets zero gradients. A tape started elsewhere ({@link Tape#start()}) kept every
+   * output, so its hooks are registered here.
    *
    * @param keep the scope that owns the results (and everything else created here)
    */
@@ -61,18 +99,29 @@ final class PerSampleBackward {
               + Arrays.toString(loss.shape()));
     }
     List<Tape.Entry> entries = tape.entries();
+    PerSampleBackward backward;
+    if (tape.listener() instanceof PerSampleBackward recording) {
+      backward = recording;
+    } else {
+      backward = new PerSampleBackward(rules);
+      for (int k = 0; k < entries.size(); k++) {
+        backward.recorded(k, entries.get(k));
+      }
+    }
+    return backward.run(entries, loss, keep);
+  }
+
+  private List<List<PerSampleGradient>> run(
+      List<Tape.Entry> entries, Tensor loss, PointerScope keep) {
     List<List<PerSampleGradient>> results = new ArrayList<>(Collections.nCopies(entries.size(), null));
     List<Tensor> inputs = new ArrayList<>();
     Map<Integer, Integer> capturedAt = new LinkedHashMap<>(); // entry -> input position
     Map<Parameter, Boolean> traversed = new IdentityHashMap<>();
-    List<ReducingHook> hooks = new ArrayList<>();
     for (int k = 0; k < entries.size(); k++) {
       Tape.Entry entry = entries.get(k);
-      PerSampleNormRule<DpLayer> rule = rules.apply(entry.layer());
-      if (rule.instantiatesAll(entry.layer(), entry)) {
-        ReducingHook hook = new ReducingHook(k, entry, rule, results, keep);
-        hook.handle = entry.output().register_hook(hook);
-        hooks.add(hook);
+      ReducingHook hook = hooks.get(k);
+      if (hook != null) {
+        hook.keep = keep;
         List<Parameter> anchors = reductionParameters(entry.layer());
         for (Parameter p : anchors) {
           if (traversed.put(p, Boolean.TRUE) == null) {
@@ -87,32 +136,26 @@ final class PerSampleBackward {
         inputs.add(entry.output());
       }
     }
-    Tensor[] grads;
-    try {
-      grads =
-          torch.grad(new TensorVector(loss), new TensorVector(inputs.toArray(Tensor[]::new)),
-                  new TensorVector(), new BoolOptional(false), false, true)
-              .get();
-    } finally {
-      hooks.forEach(h -> h.entry.output().remove_hook(h.handle));
-    }
-    for (ReducingHook hook : hooks) {
+    // backward frees the graph, and the hooks with it
+    Tensor[] grads =
+        torch.grad(new TensorVector(loss), new TensorVector(inputs.toArray(Tensor[]::new)),
+                new TensorVector(), new BoolOptional(false), false, true)
+            .get();
+    for (Map.Entry<Integer, ReducingHook> h : hooks.entrySet()) {
+      ReducingHook hook = h.getValue();
       if (hook.failure != null) {
         throw hook.failure;
       }
+      // an output that does not reach the loss: zero gradients
+      results.set(h.getKey(), hook.reduced != null ? hook.reduced
+          : hook.rule.gradients(hook.entry.layer(), hook.entry,
+              torch.zeros(hook.outputShape, new TensorOptions(hook.outputType))));
     }
     for (Map.Entry<Integer, Integer> c : capturedAt.entrySet()) {
       Tape.Entry entry = entries.get(c.getKey());
       Tensor g = grads[c.getValue()];
       results.set(c.getKey(), rules.apply(entry.layer())
           .gradients(entry.layer(), entry, g.defined() ? g : torch.zeros_like(entry.output())));
-    }
-    for (int k = 0; k < entries.size(); k++) {
-      if (results.get(k) == null) { // hooked output that does not reach the loss
-        Tape.Entry entry = entries.get(k);
-        results.set(k, rules.apply(entry.layer())
-            .gradients(entry.layer(), entry, torch.zeros_like(entry.output())));
-      }
     }
     return results;
   }
@@ -138,25 +181,19 @@ final class PerSampleBackward {
    * while backward runs (the native side holds only a function pointer to it).
    */
   private static final class ReducingHook extends VoidTensorHook {
-    private final int index;
     private final Tape.Entry entry;
     private final PerSampleNormRule<DpLayer> rule;
-    private final List<List<PerSampleGradient>> results;
-    private final PointerScope keep;
-    private int handle;
+    private final long[] outputShape;
+    private final torch.ScalarType outputType;
+    private PointerScope keep;
+    private List<PerSampleGradient> reduced;
     private RuntimeException failure;
 
-    ReducingHook(
-        int index,
-        Tape.Entry entry,
-        PerSampleNormRule<DpLayer> rule,
-        List<List<PerSampleGradient>> results,
-        PointerScope keep) {
-      this.index = index;
+    ReducingHook(Tape.Entry entry, PerSampleNormRule<DpLayer> rule) {
       this.entry = entry;
       this.rule = rule;
-      this.results = results;
-      this.keep = keep;
+      this.outputShape = entry.output().shape();
+      this.outputType = entry.output().scalar_type().intern();
     }
 
     @Override
@@ -170,7 +207,7 @@ final class PerSampleBackward {
           }
           keep.attach(((PerSampleGradient.Instantiated) g).perSample());
         }
-        results.set(index, reduced);
+        this.reduced = reduced;
       } catch (RuntimeException e) {
         failure = e; // thrown by run(), not across the native callback
       } finally {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -21,8 +22,9 @@ import org.bytedeco.pytorch.global.torch;
  * (Bu et al., "Differentially Private Optimization on Large Model at Small Cost", ICML 2023, §3).
  * With the loss {@code L = Σ_i ℓ_i}, row {@code i} of {@code g_k} belongs to example {@code i} only.
  *
- * <p>The tape does not own its tensors: they belong to the step's {@code PointerScope}, so use the
- * tape inside the scope in which the forward pass ran.
+ * <p>The tape does not own its tensors: they belong to the {@code PointerScope} that was innermost
+ * when the tape started (also when a layer ran in a {@link NestedScope}), so use the tape inside
+ * that scope.
  */
 public final class Tape implements AutoCloseable {
   private static final ThreadLocal<Tape> ACTIVE = new ThreadLocal<>();
@@ -32,7 +34,8 @@ public final class Tape implements AutoCloseable {
    *
    * @param layer the layer that was called (a layer called twice has two entries)
    * @param output its output {@code z}: Linear/Embedding/LayerNorm {@code (B, T, d_out)} (or any
-   *     {@code (B, ..., d_out)}), Conv2d {@code (B, C_out, H', W')}
+   *     {@code (B, ..., d_out)}), Conv2d {@code (B, C_out, H', W')}; null when the tape's
+   *     {@link Listener} did not ask to keep it
    * @param activation what the weight's per-sample gradient needs, detached; null when the weight is
    *     frozen. Linear: its input {@code (B, ..., d_in)}; Embedding: the int64 ids {@code (B, ...)};
    *     LayerNorm: the normalised input {@code x̂ = (x − μ)/σ}; Conv2d: its input
@@ -44,10 +47,24 @@ public final class Tape implements AutoCloseable {
     }
   }
 
+  /** Sees each entry as it is recorded (the DP engine registers its gradient hooks there). */
+  public interface Listener {
+    /**
+     * @param index the entry's position in {@link #entries()}
+     * @return whether the tape must keep {@code entry}'s output; when false the entry keeps a null
+     *     output, and the output is freed with the scope the layer ran in
+     */
+    boolean recorded(int index, Entry entry);
+  }
+
   private final List<Entry> entries = new ArrayList<>();
+  private final PointerScope scope = PointerScope.getInnerScope();
+  private final Listener listener;
   private boolean open = true;
 
-  private Tape() {}
+  private Tape(Listener listener) {
+    this.listener = listener;
+  }
 
   /**
    * Activates a new tape on this thread.
@@ -55,12 +72,26 @@ public final class Tape implements AutoCloseable {
    * @throws IllegalStateException if a tape is already active on this thread
    */
   public static Tape start() {
+    return start(null);
+  }
+
+  /**
+   * Activates a new tape on this thread that shows each entry to {@code listener} as it is recorded.
+   *
+   * @throws IllegalStateException if a tape is already active on this thread
+   */
+  public static Tape start(Listener listener) {
     if (ACTIVE.get() != null) {
       throw new IllegalStateException("a Tape is already active on this thread; close it first");
     }
-    Tape tape = new Tape();
+    Tape tape = new Tape(listener);
     ACTIVE.set(tape);
     return tape;
+  }
+
+  /** The listener this tape was started with, or null. */
+  public Listener listener() {
+    return listener;
   }
 
   /** The tape active on this thread, or null. */
@@ -69,7 +100,20 @@ public final class Tape implements AutoCloseable {
   }
 
   void add(DpLayer layer, Tensor output, Tensor activation) {
-    entries.add(new Entry(layer, output, activation));
+    Entry entry = new Entry(layer, output, activation);
+    boolean keepOutput = listener == null || listener.recorded(entries.size(), entry);
+    if (!keepOutput) {
+      entry = new Entry(layer, null, activation);
+    }
+    if (scope != null) { // outlive the NestedScope the layer may have been called in
+      if (keepOutput) {
+        scope.attach(output);
+      }
+      if (activation != null) {
+        scope.attach(activation);
+      }
+    }
+    entries.add(entry);
   }
 
   /** The recorded calls in forward order. */
@@ -91,6 +135,10 @@ public final class Tape implements AutoCloseable {
     }
     if (entries.isEmpty()) {
       return List.of();
+    }
+    if (listener != null) {
+      throw new IllegalStateException("this tape's listener took the outputs: a tape for "
+          + "outputGradients must be started without one");
     }
     Tensor[] outputs = entries.stream().map(Entry::output).toArray(Tensor[]::new);
     TensorVector grads = torch.grad(new TensorVector(loss), new TensorVector(outputs),

@@ -123,12 +123,15 @@ public class TransformerBlock extends Module {
    * @param cache this block's {@link KeyValueCache} layer, or null for none
    */
   public Tensor forward(Tensor x, Tensor mask, KeyValueCache.Layer cache) {
+    // each half in a NestedScope: its intermediates go as soon as it returns
     if (config.placement() == NormPlacement.POST) {
-      Tensor h = attentionNorm.forward(x.add(attend(x, mask, cache))); // (B, T, d)
-      return mlpNorm.forward(h.add(mlp(h)));
+      Tensor h = NestedScope.result(
+          () -> attentionNorm.forward(x.add(attend(x, mask, cache)))); // (B, T, d)
+      return NestedScope.result(() -> mlpNorm.forward(h.add(mlp(h))));
     }
-    Tensor h = x.add(attend(attentionNorm.forward(x), mask, cache)); // (B, T, d)
-    return h.add(mlp(mlpNorm.forward(h)));
+    Tensor h = NestedScope.result(
+        () -> x.add(attend(attentionNorm.forward(x), mask, cache))); // (B, T, d)
+    return NestedScope.result(() -> h.add(mlp(mlpNorm.forward(h))));
   }
 
   private Tensor attend(Tensor x, Tensor mask, KeyValueCache.Layer cache) {

@@ -47,7 +47,7 @@ sealed interface StepGradients extends AutoCloseable
 
     @Override
     public Accumulated accumulate(Supplier<Tensor> lossSum) {
-      try (Tape tape = Tape.start()) {
+      try (Tape tape = engine.startTape()) {
         Tensor loss = lossSum.get();
         ClippingStats clipping = engine.accumulate(tape, loss);
         return new Accumulated(loss.item_double(), clipping);

@@ -94,6 +94,18 @@ class DpSgdEngineTest {
     }
   }
 
+  /**
+   * A tape started without the engine keeps every output and gets its hooks after the forward
+   * pass; the engine's own tape ({@link DpSgdEngine#startTape}, used everywhere else here) hooks
+   * as it records and drops the outputs. Both give the reference's sums.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Trainable.class, names = {"FULL", "BIAS_ONLY"})
+  void plainTape_clippedSumsMatchPerExampleReference(Trainable trainable) {
+    checkBert(trainable, new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.5)),
+        NormRules.standard(), engine -> Tape.start());
+  }
+
   /** A trainable weight without a trainable bias: its instantiating hook still runs. */
   @Test
   void instantiatedWeightsWithoutTrainableBias_matchPerExampleReference() {
@@ -177,7 +189,8 @@ class DpSgdEngineTest {
             new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.5)),
             nextTokenLoss,
             () -> nextTokenCrossEntropy(model, TokenBatch.of(ids, mask)),
-            rules);
+            rules,
+            DpSgdEngine::startTape);
       }
     }
   }
@@ -285,6 +298,11 @@ class DpSgdEngineTest {
   }
 
   private static void checkBert(Trainable trainable, DpSgdConfig config, NormRules rules) {
+    checkBert(trainable, config, rules, DpSgdEngine::startTape);
+  }
+
+  private static void checkBert(Trainable trainable, DpSgdConfig config, NormRules rules,
+      Function<DpSgdEngine, Tape> tapes) {
     try (PointerScope scope = new PointerScope();
         BertModel model = tinyBert()) {
       if (trainable == Trainable.HEAD_ONLY) {
@@ -298,7 +316,8 @@ class DpSgdEngineTest {
           config,
           i -> crossEntropySum(model.classify(batch.row(i)), batch.labels.narrow(0, i, 1)),
           () -> crossEntropySum(model.classify(batch.all()), batch.labels),
-          rules);
+          rules,
+          tapes);
     }
   }
 
@@ -313,7 +332,8 @@ class DpSgdEngineTest {
         new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.05)),
         i -> crossEntropySum(logits.apply(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
         () -> crossEntropySum(logits.apply(images), labels),
-        NormRules.standard());
+        NormRules.standard(),
+        DpSgdEngine::startTape);
   }
 
   /** Runs the engine on the whole batch and compares with the per-example reference. */
@@ -322,7 +342,8 @@ class DpSgdEngineTest {
       DpSgdConfig config,
       IntFunction<Tensor> lossOfExample,
       java.util.function.Supplier<Tensor> batchLoss,
-      NormRules rules) {
+      NormRules rules,
+      Function<DpSgdEngine, Tape> tapes) {
     try (DpSgdEngine engine = new DpSgdEngine(model, config, rules)) {
       Map<String, Parameter> names = new LinkedHashMap<>();
       model.parameters().forEach((n, p) -> {
@@ -331,7 +352,7 @@ class DpSgdEngineTest {
         }
       });
       ClippingStats stats;
-      try (Tape tape = Tape.start()) {
+      try (Tape tape = tapes.apply(engine)) {
         stats = engine.accumulate(tape, batchLoss.get());
       }
       List<Tensor> actual = engine.privateGradients(1.0, null);

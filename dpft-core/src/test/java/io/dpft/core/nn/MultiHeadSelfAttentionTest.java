@@ -43,6 +43,15 @@ class MultiHeadSelfAttentionTest {
 
   private static float[] naive(float[] x, MultiHeadSelfAttention attention, boolean padding,
       boolean causal) {
+    return naive(x, attention, padding, causal, null, 0);
+  }
+
+  /**
+   * @param uniform per (b, h, t, s) a uniform draw: the probability is kept when the draw is at
+   *     least {@code p} and then divided by {@code 1-p}; null for no dropout
+   */
+  private static float[] naive(float[] x, MultiHeadSelfAttention attention, boolean padding,
+      boolean causal, float[] uniform, double p) {
     double[][] qkv = new double[3][];
     String[] names = {"query", "key", "value"};
     for (int m = 0; m < 3; m++) {
@@ -68,6 +77,10 @@ class MultiHeadSelfAttentionTest {
           for (int s = 0; s < T; s++) {
             scores[s] = Math.exp(scores[s] - max);
             z += scores[s];
+          }
+          for (int s = 0; s < T && uniform != null; s++) {
+            boolean keep = uniform[((b * HEADS + h) * T + t) * T + s] >= p;
+            scores[s] = keep ? scores[s] / (1 - p) : 0;
           }
           for (int j = 0; j < DH; j++) {
             double acc = 0;
@@ -132,6 +145,40 @@ class MultiHeadSelfAttentionTest {
   @Test
   void forward_causalAndPaddingMask_matchesNaiveLoop() {
     check(true, true);
+  }
+
+  /**
+   * In training mode the probabilities are dropped by uniform draws from torch's default generator
+   * (one per (b, h, t, s), in that order) and the kept ones scaled by 1/(1-p): the same draws,
+   * replayed from the same seed, give the naive loop's result.
+   */
+  @Test
+  void forward_trainingWithDropout_matchesNaiveLoopWithTheSameDraws() {
+    double p = 0.4;
+    try (PointerScope scope = new PointerScope();
+        MultiHeadSelfAttention attention = new MultiHeadSelfAttention(D, HEADS, p,
+            QkvProjection.SEPARATE, WeightLayout.OUT_IN)) {
+      Random random = new Random(13);
+      float[] x = gaussian(random, B * T * D);
+      for (int i = 0; i < x.length; i++) {
+        x[i] *= 5f;
+      }
+      torch.manual_seed(77);
+      Tensor y = attention.forward(floats(x, B, T, D), AttentionMask.padding(longs(MASK, B, T)));
+      torch.manual_seed(77);
+      float[] uniform = values(torch.rand(B, HEADS, T, T));
+      float[] expected = naive(x, attention, true, false, uniform, p);
+      assertThat(maxAbsDiff(values(y), expected)).isLessThan(1e-5);
+      // the draws do drop something, and the result differs from evaluation mode
+      int dropped = 0;
+      for (float u : uniform) {
+        dropped += u < p ? 1 : 0;
+      }
+      assertThat(dropped).isPositive();
+      attention.eval();
+      assertThat(maxAbsDiff(values(attention.forward(floats(x, B, T, D),
+          AttentionMask.padding(longs(MASK, B, T)))), expected)).isGreaterThan(1e-3);
+    }
   }
 
   @Test

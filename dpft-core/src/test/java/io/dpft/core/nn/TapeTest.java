@@ -270,6 +270,31 @@ class TapeTest {
     }
   }
 
+  /**
+   * A listener sees every entry as it is recorded, with its index; an output it does not ask to keep
+   * is not kept, and such a tape cannot be asked for output gradients.
+   */
+  @Test
+  void listener_seesEachEntryAsRecorded_andDecidesWhichOutputsTheTapeKeeps() {
+    try (TinyEncoder model = model(); PointerScope scope = new PointerScope()) {
+      List<Integer> seen = new java.util.ArrayList<>();
+      Tape.Listener keepQueryOnly = (index, entry) -> {
+        assertThat(entry.output()).isNotNull();
+        seen.add(index);
+        return entry.layer() == model.attention.namedModules().get("query");
+      };
+      try (Tape tape = Tape.start(keepQueryOnly)) {
+        Tensor logits = model.forward(longs(IDS, B, T), longs(MASK, B, T));
+        assertThat(tape.listener()).isSameAs(keepQueryOnly);
+        assertThat(seen).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(tape.entries()).filteredOn(e -> e.output() != null).<Module>extracting(
+            Tape.Entry::layer).containsExactly(model.attention.namedModules().get("query"));
+        assertThatThrownBy(() -> tape.outputGradients(logits.sum()))
+            .isInstanceOf(IllegalStateException.class).hasMessageContaining("listener");
+      }
+    }
+  }
+
   @Test
   void entries_areInForwardOrder_withActivationsOfTrainableWeights() {
     try (TinyEncoder model = model(); PointerScope scope = new PointerScope();
