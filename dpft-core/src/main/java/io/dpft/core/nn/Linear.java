@@ -64,7 +64,7 @@ public class Linear extends DpLayer {
   /** {@code (B, ..., d_in) -> (B, ..., d_out)}. */
   public Tensor forward(Tensor a) {
     Tape tape = recordingTape();
-    return record(tape, affine(a, null), a);
+    return record(tape, affine(a, null, tape == null), a);
   }
 
   /**
@@ -73,7 +73,7 @@ public class Linear extends DpLayer {
    */
   public Tensor forward(Tensor a, Activation activation) {
     if (recordingTape() == null) {
-      Tensor fused = affine(a, activation);
+      Tensor fused = affine(a, activation, true);
       if (fused != null) {
         return fused;
       }
@@ -84,11 +84,14 @@ public class Linear extends DpLayer {
   /**
    * {@code a Wᵀ + b} through oneDNN when it applies ({@link OneDnnLinear}), else torch's; with an
    * {@code activation}, the fused oneDNN result or null.
+   *
+   * @param weightGradient whether autograd may be asked for W's gradient; a taped call's never is
+   *     (the DP engine forms it from the tape), so oneDNN need keep no input for it
    */
-  private Tensor affine(Tensor a, Activation activation) {
+  private Tensor affine(Tensor a, Activation activation, boolean weightGradient) {
     Tensor w = layout == WeightLayout.OUT_IN ? weight.tensor() : weight.tensor().t();
     Tensor b = bias().map(Parameter::tensor).orElse(null);
-    Tensor z = oneDnn.forward(a, w, b, activation);
+    Tensor z = oneDnn.forward(a, w, b, activation, weightGradient);
     if (z != null || activation != null) {
       return z;
     }

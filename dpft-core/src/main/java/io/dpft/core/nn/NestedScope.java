@@ -12,9 +12,13 @@ import org.bytedeco.pytorch.Tensor;
  * frozen weight multiplies, the (B, h, T, T) attention scores and dropout draws. Autograd holds its
  * own references to what backward needs, so the Java handles can go early: {@link #result} runs a
  * computation in a scope of its own and hands only the result on to the enclosing scope. Tensors
- * the {@link Tape} records are attached to the tape's scope, so they stay.
+ * the {@link Tape} records are attached to the tape's scope, so they stay; so are objects that
+ * backward calls back ({@link #lasting}).
  */
 final class NestedScope {
+  /** The scope that encloses the outermost {@link #result} running on this thread. */
+  private static final ThreadLocal<PointerScope> BASE = new ThreadLocal<>();
+
   private NestedScope() {}
 
   /**
@@ -28,10 +32,28 @@ final class NestedScope {
     if (outer == null) {
       return body.get();
     }
+    boolean outermost = BASE.get() == null;
+    if (outermost) {
+      BASE.set(outer);
+    }
     try (PointerScope local = new PointerScope()) {
       Tensor result = body.get();
       outer.attach(result);
       return result;
+    } finally {
+      if (outermost) {
+        BASE.remove();
+      }
     }
+  }
+
+  /**
+   * The scope for what must outlive every nested scope now running, such as a tensor hook's
+   * callback, which backward calls after the forward pass has returned: the scope enclosing the
+   * outermost {@link #result} on this thread, else the innermost scope; null without any.
+   */
+  static PointerScope lasting() {
+    PointerScope base = BASE.get();
+    return base != null ? base : PointerScope.getInnerScope();
   }
 }

@@ -1,10 +1,12 @@
 package io.dpft.core.nn;
 
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.GenericList;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.OperatorHandle;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -16,8 +18,8 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>libtorch sends float32 {@code linear}/{@code mm} to its BLAS (OpenBLAS here), whose runtime
  * CPU detection can fall back to AVX2 kernels (this machine's environment also pins
- * {@code OPENBLAS_CORETYPE=Haswell} on its AMD Zen 5), while oneDNN picks AVX-512 kernels itself: measured 2–3× faster on the
- * BERT-sized GEMMs. Two oneDNN entry points:
+ * {@code OPENBLAS_CORETYPE=Haswell} on its AMD Zen 5), while oneDNN picks AVX-512 kernels itself:
+ * measured 2–3× faster on the BERT-sized GEMMs. Three paths:
  *
  * <ul>
  *   <li>without autograd, {@code mkldnn::_linear_pointwise} (the op behind Inductor's CPU linear
@@ -25,17 +27,22 @@ import org.bytedeco.pytorch.global.torch;
  *       activation, and {@code W} packed once by {@code mkldnn::_reorder_linear_weight} into
  *       oneDNN's blocked layout (1.1–1.6× faster than the plain weight); the packed copy is kept
  *       until {@code W} changes (its version counter) or this object is closed;
+ *   <li>with autograd but no weight gradient from it (a frozen {@code W}, as in BiTFiT and LoRA's
+ *       base weight, or a DP step, whose weight gradients the engine forms itself from the tape),
+ *       the same product without autograd, made differentiable in {@code a} and {@code b} by
+ *       {@link FrozenWeightGradient}: nothing of {@code a} is kept for autograd, and
+ *       {@code dL/da = (dL/dz) W} runs on oneDNN too (against a packed {@code Wᵀ}). libtorch's one
+ *       differentiable oneDNN linear, {@code mkldnn_linear}, would keep a oneDNN copy of {@code a}
+ *       for a weight gradient nobody asks for (measured on MiniLM, batch 32 × 128: DP-BiTFiT peak
+ *       RSS 3.15 GB against 2.36 GB), and DP-BiTFiT must store no activations for frozen weights;
  *   <li>with autograd and a trainable {@code W}, {@code to_dense(mkldnn_linear(to_mkldnn(a), W,
  *       b))}, which has derivatives for {@code a}, {@code W} and {@code b}; it reorders {@code W}
  *       on every call and converts {@code a} and {@code z}, so it pays off only for many rows
- *       ({@link #MIN_AUTOGRAD_ROWS}). A frozen {@code W} (BiTFiT) stays with {@code torch.linear}:
- *       {@code mkldnn_linear} would keep {@code a} for a weight gradient nobody needs (measured on
- *       MiniLM, batch 32 × 128: DP-BiTFiT peak RSS 3.15 GB through oneDNN, 2.36 GB without, at
- *       the same speed), and DP-BiTFiT must store no activations for frozen weights.
+ *       ({@link #MIN_AUTOGRAD_ROWS}).
  * </ul>
  *
- * Everything else (other dtypes and devices, a non-contiguous weight, libtorch without oneDNN)
- * returns null and the caller uses {@code torch.linear}.
+ * Everything else (other dtypes and devices, a non-contiguous weight, a fused activation under
+ * autograd, libtorch without oneDNN) returns null and the caller uses {@code torch.linear}.
  */
 final class OneDnnLinear implements AutoCloseable {
   /**
@@ -47,8 +54,8 @@ final class OneDnnLinear implements AutoCloseable {
 
   private static final Ops OPS = Ops.find();
 
-  private Tensor packed;
-  private long packedVersion;
+  private final PackedWeight packed = new PackedWeight(false);
+  private final PackedWeight packedTransposed = new PackedWeight(true);
 
   /**
    * {@code act(a Wᵀ + b)} through oneDNN, or null when it does not apply.
@@ -57,8 +64,10 @@ final class OneDnnLinear implements AutoCloseable {
    * @param w weight {@code [d_out, d_in]}
    * @param b bias {@code [d_out]} or null
    * @param activation fused activation, or null; only without autograd, else the call returns null
+   * @param weightGradient whether autograd may be asked for the gradient of a trainable {@code w};
+   *     when false, {@code w} is treated as frozen
    */
-  Tensor forward(Tensor a, Tensor w, Tensor b, Activation activation) {
+  Tensor forward(Tensor a, Tensor w, Tensor b, Activation activation, boolean weightGradient) {
     // a native enum result is a new Java object: intern() it before comparing
     if (OPS == null || a.dim() < 2 || a.scalar_type().intern() != torch.ScalarType.Float
         || !a.device().is_cpu() || w.scalar_type().intern() != torch.ScalarType.Float
@@ -69,31 +78,84 @@ final class OneDnnLinear implements AutoCloseable {
         && (a.requires_grad() || w.requires_grad() || (b != null && b.requires_grad()));
     long rows = a.numel() / a.size(-1);
     if (!autograd) {
-      return OPS.linear(a.contiguous(), packed(w, rows), b, activation);
+      return OPS.linear(a.contiguous(), packed.of(w, rows), b, activation);
     }
-    if (activation != null || rows < MIN_AUTOGRAD_ROWS || !w.requires_grad()) {
+    if (activation != null) {
+      return null;
+    }
+    if (!w.requires_grad() || !weightGradient) {
+      return withoutWeightGradient(a, w, b, rows);
+    }
+    if (rows < MIN_AUTOGRAD_ROWS) {
       return null;
     }
     TensorOptional bias = b == null ? new TensorOptional() : new TensorOptional(b);
     return torch.mkldnn_linear(a.contiguous().to_mkldnn(), w, bias).to_dense();
   }
 
-  /** {@code w} in oneDNN's layout, packed for {@code rows} rows when first needed or changed. */
-  private synchronized Tensor packed(Tensor w, long rows) {
-    if (packed == null || packedVersion != w._version()) {
-      close();
-      packed = OPS.pack(w, rows).retainReference(); // outlives the caller's PointerScope
-      packedVersion = w._version();
+  /**
+   * {@code a Wᵀ + b}, differentiable in {@code a} and {@code b} but not in {@code W}; null when no
+   * scope is open to own the backward hooks.
+   */
+  private Tensor withoutWeightGradient(Tensor a, Tensor w, Tensor b, long rows) {
+    PointerScope lasting = NestedScope.lasting();
+    if (lasting == null) {
+      return null;
     }
-    return packed;
+    Tensor z;
+    try (NoGradGuard noGrad = new NoGradGuard()) {
+      z = OPS.linear(a.contiguous(), packed.of(w, rows), null, null);
+    }
+    // oneDNN's 3-D result is a view made without grad, which autograd forbids changing in place
+    z = z.detach();
+    if (b != null) {
+      z.add_(b);
+    }
+    if (a.requires_grad()) {
+      FrozenWeightGradient.connect(z, a, lasting,
+          g -> OPS.linear(g.contiguous(), packedTransposed.of(w, rows), null, null));
+    } else if (w.requires_grad() && !z.requires_grad()) {
+      z.requires_grad_(true); // a leaf: backward still reaches it, for the DP engine's dL/dz
+    }
+    return z;
   }
 
-  /** Releases the packed weight; the next call packs again. Idempotent. */
+  /** Releases the packed weights; the next call packs again. Idempotent. */
   @Override
-  public synchronized void close() {
-    if (packed != null) {
-      packed.releaseReference();
-      packed = null;
+  public void close() {
+    packed.close();
+    packedTransposed.close();
+  }
+
+  /** {@code W} or {@code Wᵀ} in oneDNN's layout, packed when first needed or after W changed. */
+  private static final class PackedWeight implements AutoCloseable {
+    private final boolean transposed;
+    private Tensor tensor;
+    private long version;
+
+    PackedWeight(boolean transposed) {
+      this.transposed = transposed;
+    }
+
+    /** {@code w} (or its transpose) packed for {@code rows} rows. */
+    synchronized Tensor of(Tensor w, long rows) {
+      if (tensor == null || version != w._version()) {
+        close();
+        try (PointerScope local = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
+          tensor = OPS.pack(transposed ? w.t().contiguous() : w, rows);
+          tensor.retainReference(); // outlives the caller's PointerScope
+        }
+        version = w._version();
+      }
+      return tensor;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (tensor != null) {
+        tensor.releaseReference();
+        tensor = null;
+      }
     }
   }
 

@@ -35,7 +35,7 @@ class OneDnnLinearTest {
       linear.bias().orElseThrow().tensor().copy_(torch.randn(OUT));
       Tensor a = torch.randn(3, 7, IN).mul(new Scalar(20.0)); // pre-activations of order ±3
       try (OneDnnLinear oneDnn = new OneDnnLinear()) {
-        assertThat(oneDnn.forward(a, linear.weight().tensor(), null, activation)).isNotNull();
+        assertThat(oneDnn.forward(a, linear.weight().tensor(), null, activation, true)).isNotNull();
       }
       Tensor fused = linear.forward(a, activation);
       assertThat(fused.shape()).containsExactly(3, 7, OUT);
@@ -59,8 +59,8 @@ class OneDnnLinearTest {
   }
 
   /**
-   * W trainable (full fine-tuning) goes through oneDNN; W frozen (BiTFiT: only dL/da and dL/db)
-   * stays with torch.linear, which keeps no input for a weight gradient.
+   * W trainable (full fine-tuning) goes through mkldnn_linear; W frozen (BiTFiT: only dL/da and
+   * dL/db) through the hooked oneDNN product ({@link FrozenWeightGradient}).
    */
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
@@ -75,7 +75,7 @@ class OneDnnLinearTest {
       a.set_requires_grad(true);
       Tensor[] inputs = weightTrainable ? new Tensor[] {a, b, w} : new Tensor[] {a, b};
       try (OneDnnLinear oneDnn = new OneDnnLinear()) {
-        assertThat(oneDnn.forward(a, w, b, null) != null).isEqualTo(weightTrainable);
+        assertThat(oneDnn.forward(a, w, b, null, true)).isNotNull();
       }
       Tensor upstream = torch.randn(2, rows / 2, OUT); // dL/dz of L = Σ z ∘ upstream
       Tensor ours = linear.forward(a);
@@ -87,6 +87,91 @@ class OneDnnLinearTest {
         assertThat(relativeDiff(oursGrads[k], expectedGrads[k])).as("gradient %d", k)
             .isLessThan(TOLERANCE);
       }
+    }
+  }
+
+  /**
+   * Frozen weights as in an attention block: one input feeds three frozen layers (Q, K, V) and a
+   * residual path, behind an op of its own, and two backward passes run in one scope. Each layer's
+   * share of dL/da must reach the input once, as torch.linear's would.
+   */
+  @Test
+  void forward_frozenWeightsSharingAnInput_gradientsMatchBlas() {
+    try (PointerScope scope = new PointerScope()) {
+      Linear[] layers = new Linear[3];
+      for (int k = 0; k < layers.length; k++) {
+        layers[k] = new Linear((int) IN, (int) OUT, true);
+        layers[k].weight().setTrainable(false);
+        layers[k].bias().orElseThrow().tensor().detach().copy_(torch.randn(OUT));
+      }
+      Tensor x = torch.randn(3, 11, IN);
+      x.set_requires_grad(true);
+      Tensor[] upstream = {torch.randn(3, 11, OUT), torch.randn(3, 11, OUT),
+          torch.randn(3, 11, OUT)};
+      for (int pass = 0; pass < 2; pass++) {
+        Tensor[] inputs = {x, layers[0].bias().orElseThrow().tensor(),
+            layers[2].bias().orElseThrow().tensor()};
+        Tensor[] ours = grads(sharedInputLoss(x, upstream, layers, false), inputs);
+        Tensor[] expected = grads(sharedInputLoss(x, upstream, layers, true), inputs);
+        for (int k = 0; k < inputs.length; k++) {
+          assertThat(relativeDiff(ours[k], expected[k])).as("pass %d, gradient %d", pass, k)
+              .isLessThan(TOLERANCE);
+        }
+      }
+      for (Linear layer : layers) {
+        layer.close();
+      }
+    }
+  }
+
+  private static Tensor sharedInputLoss(Tensor x, Tensor[] upstream, Linear[] layers,
+      boolean blas) {
+    Tensor a = x.mul(new Scalar(1.5));
+    Tensor loss = a.pow(new Scalar(2)).sum();
+    for (int k = 0; k < layers.length; k++) {
+      Tensor z = blas ? reference(a, layers[k]) : layers[k].forward(a);
+      loss = loss.add(z.mul(upstream[k]).sum());
+    }
+    return loss;
+  }
+
+  /**
+   * A trainable W whose gradient autograd will not be asked for (a DP step's taped call): the
+   * output and dL/da, dL/db still match BLAS, and autograd has no path to W.
+   */
+  @Test
+  void forward_trainableWeightWithoutWeightGradient_differentiatesInputAndBiasOnly() {
+    try (PointerScope scope = new PointerScope(); Linear linear = new Linear((int) IN, (int) OUT,
+        true); OneDnnLinear oneDnn = new OneDnnLinear()) {
+      Tensor w = linear.weight().tensor();
+      Tensor b = linear.bias().orElseThrow().tensor();
+      Tensor a = torch.randn(4, 9, IN);
+      a.set_requires_grad(true);
+      Tensor upstream = torch.randn(4, 9, OUT);
+      Tensor ours = oneDnn.forward(a, w, b, null, false);
+      Tensor[] oursGrads = torch.grad(new TensorVector(ours.mul(upstream).sum()),
+          new TensorVector(a, b, w), new TensorVector(), new BoolOptional(false), false, true).get();
+      Tensor expected = reference(a, linear);
+      Tensor[] expectedGrads = grads(expected.mul(upstream).sum(), a, b);
+      assertThat(relativeDiff(ours, expected)).isLessThan(TOLERANCE);
+      assertThat(relativeDiff(oursGrads[0], expectedGrads[0])).isLessThan(TOLERANCE);
+      assertThat(relativeDiff(oursGrads[1], expectedGrads[1])).isLessThan(TOLERANCE);
+      assertThat(oursGrads[2].defined()).isFalse();
+    }
+  }
+
+  /** Without a scope to own its hooks the frozen path declines, and torch.linear runs instead. */
+  @Test
+  void forward_frozenWeightWithoutScope_declines() {
+    try (Linear linear = new Linear((int) IN, (int) OUT, true)) {
+      linear.weight().setTrainable(false);
+      Tensor a = torch.randn(4, IN);
+      a.set_requires_grad(true);
+      try (OneDnnLinear oneDnn = new OneDnnLinear()) {
+        assertThat(oneDnn.forward(a, linear.weight().tensor(),
+            linear.bias().orElseThrow().tensor(), null, true)).isNull();
+      }
+      a.close();
     }
   }
 
