@@ -9,7 +9,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
-/** Inverted dropout against its definition: Bernoulli(1-p) keeps, scaled by 1/(1-p). */
+/**
+ * Inverted dropout against its definition: Bernoulli(q) keeps, scaled by 1/q, with q = 1 − p up to
+ * p's rounding to 16 bits.
+ */
 class DropoutTest {
   @Test
   void training_dropsAFractionPAndScalesTheRest_gradientIsTheScaledMask() {
@@ -24,18 +27,26 @@ class DropoutTest {
       float[] in = values(x.detach());
       float[] out = values(y.detach());
       float[] grad = values(x.grad());
+      double keep = Dropout.keepProbability(p);
+      assertThat(keep).isCloseTo(1 - p, within(0x1p-17));
       int zeros = 0;
+      int[] laneZeros = new int[4];
       for (int i = 0; i < n; i++) {
         if (out[i] == 0) {
           zeros++;
+          laneZeros[i % 4]++;
           assertThat(grad[i]).isZero();
         } else {
-          assertThat((double) out[i]).isCloseTo(in[i] / (1 - p), within(1e-5));
-          assertThat((double) grad[i]).isCloseTo(1 / (1 - p), within(1e-6));
+          assertThat((double) out[i]).isCloseTo(in[i] / keep, within(1e-5));
+          assertThat((double) grad[i]).isCloseTo(1 / keep, within(1e-6));
         }
       }
       // binomial(n, p): standard deviation sqrt(n p (1-p)) ≈ 205; allow 5 of them
       assertThat((double) zeros).isCloseTo(n * p, within(5 * Math.sqrt(n * p * (1 - p))));
+      // each 16-bit quarter of a 64-bit draw alone too (a biased top bit would show in one lane)
+      for (int lane : laneZeros) {
+        assertThat((double) lane).isCloseTo(n / 4 * p, within(5 * Math.sqrt(n / 4 * p * (1 - p))));
+      }
     }
   }
 

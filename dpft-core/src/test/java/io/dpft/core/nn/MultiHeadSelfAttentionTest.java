@@ -43,15 +43,15 @@ class MultiHeadSelfAttentionTest {
 
   private static float[] naive(float[] x, MultiHeadSelfAttention attention, boolean padding,
       boolean causal) {
-    return naive(x, attention, padding, causal, null, 0);
+    return naive(x, attention, padding, causal, null, 1);
   }
 
   /**
-   * @param uniform per (b, h, t, s) a uniform draw: the probability is kept when the draw is at
-   *     least {@code p} and then divided by {@code 1-p}; null for no dropout
+   * @param keep per (b, h, t, s) 1 when the probability is kept (and then divided by
+   *     {@code keepProbability}), 0 when dropped; null for no dropout
    */
   private static float[] naive(float[] x, MultiHeadSelfAttention attention, boolean padding,
-      boolean causal, float[] uniform, double p) {
+      boolean causal, float[] keep, double keepProbability) {
     double[][] qkv = new double[3][];
     String[] names = {"query", "key", "value"};
     for (int m = 0; m < 3; m++) {
@@ -78,9 +78,9 @@ class MultiHeadSelfAttentionTest {
             scores[s] = Math.exp(scores[s] - max);
             z += scores[s];
           }
-          for (int s = 0; s < T && uniform != null; s++) {
-            boolean keep = uniform[((b * HEADS + h) * T + t) * T + s] >= p;
-            scores[s] = keep ? scores[s] / (1 - p) : 0;
+          for (int s = 0; s < T && keep != null; s++) {
+            boolean kept = keep[((b * HEADS + h) * T + t) * T + s] == 1;
+            scores[s] = kept ? scores[s] / keepProbability : 0;
           }
           for (int j = 0; j < DH; j++) {
             double acc = 0;
@@ -148,9 +148,9 @@ class MultiHeadSelfAttentionTest {
   }
 
   /**
-   * In training mode the probabilities are dropped by uniform draws from torch's default generator
-   * (one per (b, h, t, s), in that order) and the kept ones scaled by 1/(1-p): the same draws,
-   * replayed from the same seed, give the naive loop's result.
+   * In training mode the probabilities are dropped by {@link Dropout#keepMask} over (b, h, t, s)
+   * from torch's default generator, and the kept ones scaled by 1/P(keep): the same mask, drawn
+   * again from the same seed, gives the naive loop's result.
    */
   @Test
   void forward_trainingWithDropout_matchesNaiveLoopWithTheSameDraws() {
@@ -166,13 +166,14 @@ class MultiHeadSelfAttentionTest {
       torch.manual_seed(77);
       Tensor y = attention.forward(floats(x, B, T, D), AttentionMask.padding(longs(MASK, B, T)));
       torch.manual_seed(77);
-      float[] uniform = values(torch.rand(B, HEADS, T, T));
-      float[] expected = naive(x, attention, true, false, uniform, p);
+      float[] keep = values(Dropout.keepMask(new long[] {B, HEADS, T, T}, p)
+          .to(torch.ScalarType.Float));
+      float[] expected = naive(x, attention, true, false, keep, Dropout.keepProbability(p));
       assertThat(maxAbsDiff(values(y), expected)).isLessThan(1e-5);
       // the draws do drop something, and the result differs from evaluation mode
       int dropped = 0;
-      for (float u : uniform) {
-        dropped += u < p ? 1 : 0;
+      for (float k : keep) {
+        dropped += k == 0 ? 1 : 0;
       }
       assertThat(dropped).isPositive();
       attention.eval();
