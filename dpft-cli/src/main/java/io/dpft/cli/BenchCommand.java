@@ -5,6 +5,7 @@ import io.dpft.core.bench.BenchMethod;
 import io.dpft.core.bench.BenchResult;
 import io.dpft.core.bench.Benchmark;
 import io.dpft.core.bench.DpOverhead;
+import io.dpft.core.bench.NativeAllocator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -142,8 +143,13 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private static void printTable(PrintWriter out, BenchConfig config, List<BenchResult> results) {
-    out.printf("%s: batch %d x seq %d, median of %d steps after %d warm-up%n", config.model(),
-        config.batchSize(), config.seqLength(), config.steps(), config.warmup());
+    NativeAllocator allocator = NativeAllocator.current();
+    out.printf("%s: batch %d x seq %d, median of %d steps after %d warm-up, %s%n", config.model(),
+        config.batchSize(), config.seqLength(), config.steps(), config.warmup(), allocator.label());
+    if (allocator == NativeAllocator.SYSTEM) {
+      out.println("(install jemalloc, Debian package libjemalloc2, and the dpft launcher preloads"
+          + " it: up to 2x faster at long sequences, lower peak memory)");
+    }
     out.printf("%-12s %-3s %10s %13s %14s%n", "method", "dp", "samples/s", "peak RSS MiB",
         "start RSS MiB");
     for (BenchResult r : results) {

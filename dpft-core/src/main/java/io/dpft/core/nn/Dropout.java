@@ -9,8 +9,9 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * Inverted dropout (Srivastava et al., JMLR 2014): in training mode each entry is zeroed with
- * probability {@code p} and the rest scaled by {@code 1/(1-p)}; the identity in evaluation mode.
- * Dropout masks are drawn per entry, so examples stay independent (DP-safe).
+ * probability {@code p} (rounded to a multiple of 2⁻¹⁶) and the rest scaled by {@code 1/(1-p)};
+ * the identity in evaluation mode. Dropout masks are drawn per entry, so examples stay independent
+ * (DP-safe).
  */
 public class Dropout extends Module {
   /** Each entry's draw is one of this many levels (16 bits). */
@@ -55,8 +56,9 @@ public class Dropout extends Module {
   /**
    * Independent Bernoulli({@link #keepProbability}(p)) booleans of the given shape: each entry is a
    * uniform 16-bit integer U, kept when {@code U >= round(p·2¹⁶)}, four of them cut from each
-   * 64-bit draw of torch's default generator (libtorch's full-range {@code random_}), so a mask
-   * costs a quarter of the generator calls of uniform floats.
+   * 64-bit draw of torch's default generator (libtorch's full-range {@code random_}, two 32-bit
+   * Mersenne Twister outputs), so a mask costs half the generator work of uniform floats (one
+   * output each) and a quarter of the calls.
    */
   static Tensor keepMask(long[] shape, double p) {
     long n = 1;

@@ -61,7 +61,11 @@ public class Linear extends DpLayer {
     return layout == WeightLayout.OUT_IN ? new long[] {out, in} : new long[] {in, out};
   }
 
-  /** {@code (B, ..., d_in) -> (B, ..., d_out)}. */
+  /**
+   * {@code (B, ..., d_in) -> (B, ..., d_out)}. Run backward before the {@code PointerScope} that
+   * encloses the forward pass closes (as a training step does): with a frozen weight, or under a
+   * {@link Tape}, backward calls back into hooks that scope owns.
+   */
   public Tensor forward(Tensor a) {
     Tape tape = recordingTape();
     return record(tape, affine(a, null, tape == null), a);

@@ -30,7 +30,7 @@ import org.bytedeco.pytorch.global.torch;
  *   <li>with autograd but no weight gradient from it (a frozen {@code W}, as in BiTFiT and LoRA's
  *       base weight, or a DP step, whose weight gradients the engine forms itself from the tape),
  *       the same product without autograd, made differentiable in {@code a} and {@code b} by
- *       {@link FrozenWeightGradient}: nothing of {@code a} is kept for autograd, and
+ *       {@link ConstantWeightBackward}: nothing of {@code a} is kept for autograd, and
  *       {@code dL/da = (dL/dz) W} runs on oneDNN too (against a packed {@code Wᵀ}). libtorch's one
  *       differentiable oneDNN linear, {@code mkldnn_linear}, would keep a oneDNN copy of {@code a}
  *       for a weight gradient nobody asks for (measured on MiniLM, batch 32 × 128: DP-BiTFiT peak
@@ -95,11 +95,13 @@ final class OneDnnLinear implements AutoCloseable {
 
   /**
    * {@code a Wᵀ + b}, differentiable in {@code a} and {@code b} but not in {@code W}; null when no
-   * scope is open to own the backward hooks.
+   * scope is open to own the backward hooks, or when {@code W} has more rows than {@code a} (a
+   * language-model head over a large vocabulary): its two packed copies would outweigh the input,
+   * and {@code torch.linear} keeps nothing for a frozen weight either.
    */
   private Tensor withoutWeightGradient(Tensor a, Tensor w, Tensor b, long rows) {
     PointerScope lasting = NestedScope.lasting();
-    if (lasting == null) {
+    if (lasting == null || rows < w.size(0)) {
       return null;
     }
     Tensor z;
@@ -112,7 +114,7 @@ final class OneDnnLinear implements AutoCloseable {
       z.add_(b);
     }
     if (a.requires_grad()) {
-      FrozenWeightGradient.connect(z, a, lasting,
+      ConstantWeightBackward.connect(z, a, w, lasting,
           g -> OPS.linear(g.contiguous(), packedTransposed.of(w, rows), null, null));
     } else if (w.requires_grad() && !z.requires_grad()) {
       z.requires_grad_(true); // a leaf: backward still reaches it, for the DP engine's dL/dz

@@ -31,10 +31,12 @@ class DropoutTest {
       assertThat(keep).isCloseTo(1 - p, within(0x1p-17));
       int zeros = 0;
       int[] laneZeros = new int[4];
+      int pairZeros = 0; // entries 2j and 2j+1, cut from one 32-bit half of a draw
       for (int i = 0; i < n; i++) {
         if (out[i] == 0) {
           zeros++;
           laneZeros[i % 4]++;
+          pairZeros += i % 2 == 1 && out[i - 1] == 0 ? 1 : 0;
           assertThat(grad[i]).isZero();
         } else {
           assertThat((double) out[i]).isCloseTo(in[i] / keep, within(1e-5));
@@ -47,6 +49,10 @@ class DropoutTest {
       for (int lane : laneZeros) {
         assertThat((double) lane).isCloseTo(n / 4 * p, within(5 * Math.sqrt(n / 4 * p * (1 - p))));
       }
+      // and independent of each other: both of a pair dropped with probability p²
+      double both = p * p;
+      assertThat((double) pairZeros)
+          .isCloseTo(n / 2 * both, within(5 * Math.sqrt(n / 2 * both * (1 - both))));
     }
   }
 

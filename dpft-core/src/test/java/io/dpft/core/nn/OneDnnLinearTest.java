@@ -2,6 +2,7 @@ package io.dpft.core.nn;
 
 import static io.dpft.core.nn.TestTensors.relativeDiff;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
@@ -60,7 +61,7 @@ class OneDnnLinearTest {
 
   /**
    * W trainable (full fine-tuning) goes through mkldnn_linear; W frozen (BiTFiT: only dL/da and
-   * dL/db) through the hooked oneDNN product ({@link FrozenWeightGradient}).
+   * dL/db) through the hooked oneDNN product ({@link ConstantWeightBackward}).
    */
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
@@ -104,10 +105,10 @@ class OneDnnLinearTest {
         layers[k].weight().setTrainable(false);
         layers[k].bias().orElseThrow().tensor().detach().copy_(torch.randn(OUT));
       }
-      Tensor x = torch.randn(3, 11, IN);
+      Tensor x = torch.randn(3, 17, IN); // 51 rows: at least d_out, so oneDNN takes the call
       x.set_requires_grad(true);
-      Tensor[] upstream = {torch.randn(3, 11, OUT), torch.randn(3, 11, OUT),
-          torch.randn(3, 11, OUT)};
+      Tensor[] upstream = {torch.randn(3, 17, OUT), torch.randn(3, 17, OUT),
+          torch.randn(3, 17, OUT)};
       for (int pass = 0; pass < 2; pass++) {
         Tensor[] inputs = {x, layers[0].bias().orElseThrow().tensor(),
             layers[2].bias().orElseThrow().tensor()};
@@ -145,9 +146,9 @@ class OneDnnLinearTest {
         true); OneDnnLinear oneDnn = new OneDnnLinear()) {
       Tensor w = linear.weight().tensor();
       Tensor b = linear.bias().orElseThrow().tensor();
-      Tensor a = torch.randn(4, 9, IN);
+      Tensor a = torch.randn(4, 12, IN);
       a.set_requires_grad(true);
-      Tensor upstream = torch.randn(4, 9, OUT);
+      Tensor upstream = torch.randn(4, 12, OUT);
       Tensor ours = oneDnn.forward(a, w, b, null, false);
       Tensor[] oursGrads = torch.grad(new TensorVector(ours.mul(upstream).sum()),
           new TensorVector(a, b, w), new TensorVector(), new BoolOptional(false), false, true).get();
@@ -160,16 +161,86 @@ class OneDnnLinearTest {
     }
   }
 
-  /** Without a scope to own its hooks the frozen path declines, and torch.linear runs instead. */
+  /**
+   * The DP engine's case of a call with no trainable input: W trainable but not differentiated, no
+   * bias, an input without grad. The output is a leaf whose gradient backward still delivers.
+   */
   @Test
-  void forward_frozenWeightWithoutScope_declines() {
+  void forward_noGradientPathButTrainableWeight_outputIsALeafThatGetsItsGradient() {
+    try (PointerScope scope = new PointerScope(); Linear linear = new Linear((int) IN, (int) OUT,
+        false); OneDnnLinear oneDnn = new OneDnnLinear()) {
+      Tensor a = torch.randn(64, IN);
+      Tensor z = oneDnn.forward(a, linear.weight().tensor(), null, null, false);
+      assertThat(z.requires_grad()).isTrue();
+      assertThat(z.is_leaf()).isTrue();
+      assertThat(relativeDiff(z, torch.linear(a, linear.weight().tensor(), new TensorOptional())))
+          .isLessThan(TOLERANCE);
+      Tensor upstream = torch.randn(64, OUT);
+      assertThat(relativeDiff(grads(z.mul(upstream).sum(), z)[0], upstream)).isLessThan(TOLERANCE);
+    }
+  }
+
+  /** An in-place change of W between forward and backward fails backward, naming the cause. */
+  @Test
+  void backward_afterWeightChangedInPlace_fails() {
+    try (PointerScope scope = new PointerScope(); Linear linear = new Linear((int) IN, (int) OUT,
+        true)) {
+      linear.weight().setTrainable(false);
+      Tensor a = torch.randn(64, IN);
+      a.set_requires_grad(true);
+      Tensor loss = linear.forward(a).sum();
+      linear.weight().tensor().add_(new Scalar(1.0));
+      assertThatThrownBy(() -> grads(loss, a)).hasMessageContaining("changed in place");
+    }
+  }
+
+  /**
+   * With {@code create_graph} the input gradient is itself differentiable: second derivatives of
+   * L = Σ z² through a frozen W match BLAS's.
+   */
+  @Test
+  void backward_withCreateGraph_givesSecondDerivatives() {
+    try (PointerScope scope = new PointerScope(); Linear linear = new Linear((int) IN, (int) OUT,
+        true)) {
+      linear.weight().setTrainable(false);
+      Tensor a = torch.randn(64, IN);
+      a.set_requires_grad(true);
+      Tensor probe = torch.randn(64, IN);
+      Tensor[] ours = secondDerivative(linear.forward(a), a, probe);
+      Tensor[] expected = secondDerivative(reference(a, linear), a, probe);
+      assertThat(relativeDiff(ours[0], expected[0])).isLessThan(TOLERANCE);
+      assertThat(relativeDiff(ours[1], expected[1])).isLessThan(TOLERANCE);
+    }
+  }
+
+  /** dL/da and d⟨dL/da, probe⟩/da for L = Σ z². */
+  private static Tensor[] secondDerivative(Tensor z, Tensor a, Tensor probe) {
+    Tensor first = torch.grad(new TensorVector(z.pow(new Scalar(2)).sum()), new TensorVector(a),
+        new TensorVector(), new BoolOptional(true), true, false).get()[0];
+    return new Tensor[] {first, grads(first.mul(probe).sum(), a)[0]};
+  }
+
+  /**
+   * Without a scope to own its hooks, or for a weight with more rows than the input (a vocabulary
+   * head), the path without weight gradient declines and torch.linear runs instead.
+   */
+  @Test
+  void forward_frozenWeightWithoutScopeOrWithFewRows_declines() {
     try (Linear linear = new Linear((int) IN, (int) OUT, true)) {
       linear.weight().setTrainable(false);
-      Tensor a = torch.randn(4, IN);
+      Tensor a = torch.randn(64, IN);
       a.set_requires_grad(true);
       try (OneDnnLinear oneDnn = new OneDnnLinear()) {
         assertThat(oneDnn.forward(a, linear.weight().tensor(),
             linear.bias().orElseThrow().tensor(), null, true)).isNull();
+        try (PointerScope scope = new PointerScope()) {
+          Tensor few = torch.randn(OUT - 1, IN);
+          few.set_requires_grad(true);
+          assertThat(oneDnn.forward(few, linear.weight().tensor(),
+              linear.bias().orElseThrow().tensor(), null, true)).isNull();
+          assertThat(oneDnn.forward(a, linear.weight().tensor(),
+              linear.bias().orElseThrow().tensor(), null, true)).isNotNull();
+        }
       }
       a.close();
     }

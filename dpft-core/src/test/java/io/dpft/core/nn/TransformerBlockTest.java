@@ -11,10 +11,13 @@ import io.dpft.core.nn.MultiHeadSelfAttention.QkvProjection;
 import io.dpft.core.nn.TransformerBlock.NormPlacement;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +102,48 @@ class TransformerBlockTest {
       Tensor expected = norm(p, "output.LayerNorm", h.add(ff));
       assertThat(maxAbsDiff(block.forward(x, mask), expected)).isLessThan(1e-5);
     }
+  }
+
+  /**
+   * BiTFiT's backward through a whole block: weights frozen (their products then run on oneDNN
+   * with hooked input gradients), input, biases and norm parameters differentiated, against
+   * autograd through the formula's BLAS products.
+   */
+  @Test
+  void postNormBlock_frozenWeights_gradientsMatchFormula() {
+    try (PointerScope scope = new PointerScope();
+        TransformerBlock block = evalBlock(
+            config(NormPlacement.POST, QkvProjection.SEPARATE, WeightLayout.OUT_IN), BERT)) {
+      Map<String, Tensor> p = block.namedParameters();
+      block.parameters().values().stream().filter(q -> q.kind() == ParameterKind.WEIGHT)
+          .forEach(q -> q.setTrainable(false));
+      Tensor x = floats(gaussian(new Random(24), B * T * D), B, T, D);
+      x.set_requires_grad(true);
+      Tensor upstream = floats(gaussian(new Random(25), B * T * D), B, T, D);
+      Tensor mask = AttentionMask.padding(longs(new long[] {1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, B, T));
+      Tensor[] inputs = Stream.concat(Stream.of(x),
+          p.entrySet().stream().filter(e -> !e.getKey().endsWith("dense.weight")
+              && !e.getKey().matches(".*(query|key|value)\\.weight")).map(Map.Entry::getValue))
+          .toArray(Tensor[]::new);
+      assertThat(inputs).hasSize(1 + 6 + 4); // x, six biases, two LayerNorms
+      Tensor[] ours = grads(block.forward(x, mask).mul(upstream).sum(), inputs);
+      Tensor a = attention(linear(p, "attention.self.query", x, false),
+          linear(p, "attention.self.key", x, false), linear(p, "attention.self.value", x, false),
+          mask);
+      Tensor h = norm(p, "attention.output.LayerNorm",
+          x.add(linear(p, "attention.output.dense", a, false)));
+      Tensor ff = linear(p, "output.dense", gelu(linear(p, "intermediate.dense", h, false)), false);
+      Tensor[] expected = grads(norm(p, "output.LayerNorm", h.add(ff)).mul(upstream).sum(), inputs);
+      for (int k = 0; k < inputs.length; k++) {
+        assertThat(maxAbsDiff(ours[k], expected[k])).as("gradient %d", k).isLessThan(1e-5);
+      }
+    }
+  }
+
+  private static Tensor[] grads(Tensor loss, Tensor... inputs) {
+    return torch.grad(new TensorVector(loss),
+        new TensorVector(inputs), new TensorVector(),
+        new BoolOptional(false), false, false).get();
   }
 
   @Test
