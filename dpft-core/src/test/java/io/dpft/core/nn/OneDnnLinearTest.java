@@ -183,11 +183,8 @@ class OneDnnLinearTest {
   /** An in-place change of W between forward and backward fails backward, naming the cause. */
   @Test
   void backward_afterWeightChangedInPlace_fails() {
-    try (PointerScope scope = new PointerScope(); Linear linear = new Linear((int) IN, (int) OUT,
-        true)) {
-      linear.weight().setTrainable(false);
-      Tensor a = torch.randn(64, IN);
-      a.set_requires_grad(true);
+    try (PointerScope scope = new PointerScope(); Linear linear = frozenLinear()) {
+      Tensor a = differentiableInput(64);
       Tensor loss = linear.forward(a).sum();
       linear.weight().tensor().add_(new Scalar(1.0));
       assertThatThrownBy(() -> grads(loss, a)).hasMessageContaining("changed in place");
@@ -200,11 +197,8 @@ class OneDnnLinearTest {
    */
   @Test
   void backward_withCreateGraph_givesSecondDerivatives() {
-    try (PointerScope scope = new PointerScope(); Linear linear = new Linear((int) IN, (int) OUT,
-        true)) {
-      linear.weight().setTrainable(false);
-      Tensor a = torch.randn(64, IN);
-      a.set_requires_grad(true);
+    try (PointerScope scope = new PointerScope(); Linear linear = frozenLinear()) {
+      Tensor a = differentiableInput(64);
       Tensor probe = torch.randn(64, IN);
       Tensor[] ours = secondDerivative(linear.forward(a), a, probe);
       Tensor[] expected = secondDerivative(reference(a, linear), a, probe);
@@ -226,16 +220,13 @@ class OneDnnLinearTest {
    */
   @Test
   void forward_frozenWeightWithoutScopeOrWithFewRows_declines() {
-    try (Linear linear = new Linear((int) IN, (int) OUT, true)) {
-      linear.weight().setTrainable(false);
-      Tensor a = torch.randn(64, IN);
-      a.set_requires_grad(true);
+    try (Linear linear = frozenLinear()) {
+      Tensor a = differentiableInput(64);
       try (OneDnnLinear oneDnn = new OneDnnLinear()) {
         assertThat(oneDnn.forward(a, linear.weight().tensor(),
             linear.bias().orElseThrow().tensor(), null, true)).isNull();
         try (PointerScope scope = new PointerScope()) {
-          Tensor few = torch.randn(OUT - 1, IN);
-          few.set_requires_grad(true);
+          Tensor few = differentiableInput(OUT - 1);
           assertThat(oneDnn.forward(few, linear.weight().tensor(),
               linear.bias().orElseThrow().tensor(), null, true)).isNull();
           assertThat(oneDnn.forward(a, linear.weight().tensor(),
@@ -244,6 +235,20 @@ class OneDnnLinearTest {
       }
       a.close();
     }
+  }
+
+  /** A layer with a frozen weight and a trainable bias, as in BiTFiT. */
+  private static Linear frozenLinear() {
+    Linear linear = new Linear((int) IN, (int) OUT, true);
+    linear.weight().setTrainable(false);
+    return linear;
+  }
+
+  /** {@code rows} random inputs that autograd differentiates. */
+  private static Tensor differentiableInput(long rows) {
+    Tensor a = torch.randn(rows, IN);
+    a.set_requires_grad(true);
+    return a;
   }
 
   private static Tensor[] grads(Tensor loss, Tensor... inputs) {

@@ -73,6 +73,17 @@ class TransformerBlockTest {
     return torch.softmax(scores, 3).matmul(vh).transpose(1, 2).reshape(B, T, D);
   }
 
+  /** A BERT (post-norm) block by the formulas, from its parameters {@code p}. */
+  private static Tensor postNormFormula(Map<String, Tensor> p, Tensor x, Tensor mask) {
+    Tensor a = attention(linear(p, "attention.self.query", x, false),
+        linear(p, "attention.self.key", x, false), linear(p, "attention.self.value", x, false),
+        mask);
+    Tensor h = norm(p, "attention.output.LayerNorm",
+        x.add(linear(p, "attention.output.dense", a, false)));
+    Tensor ff = linear(p, "output.dense", gelu(linear(p, "intermediate.dense", h, false)), false);
+    return norm(p, "output.LayerNorm", h.add(ff));
+  }
+
   /** A block in evaluation mode with random biases and norm parameters (not just 0 and 1). */
   private static TransformerBlock evalBlock(TransformerBlock.Config config,
       TransformerBlock.Names names) {
@@ -93,14 +104,8 @@ class TransformerBlockTest {
       Map<String, Tensor> p = block.namedParameters();
       Tensor x = floats(gaussian(new Random(22), B * T * D), B, T, D);
       Tensor mask = AttentionMask.padding(longs(new long[] {1, 1, 1, 1, 1, 1, 1, 0, 0, 0}, B, T));
-      Tensor a = attention(linear(p, "attention.self.query", x, false),
-          linear(p, "attention.self.key", x, false), linear(p, "attention.self.value", x, false),
-          mask);
-      Tensor h = norm(p, "attention.output.LayerNorm",
-          x.add(linear(p, "attention.output.dense", a, false)));
-      Tensor ff = linear(p, "output.dense", gelu(linear(p, "intermediate.dense", h, false)), false);
-      Tensor expected = norm(p, "output.LayerNorm", h.add(ff));
-      assertThat(maxAbsDiff(block.forward(x, mask), expected)).isLessThan(1e-5);
+      assertThat(maxAbsDiff(block.forward(x, mask), postNormFormula(p, x, mask)))
+          .isLessThan(1e-5);
     }
   }
 
@@ -127,13 +132,7 @@ class TransformerBlockTest {
           .toArray(Tensor[]::new);
       assertThat(inputs).hasSize(1 + 6 + 4); // x, six biases, two LayerNorms
       Tensor[] ours = grads(block.forward(x, mask).mul(upstream).sum(), inputs);
-      Tensor a = attention(linear(p, "attention.self.query", x, false),
-          linear(p, "attention.self.key", x, false), linear(p, "attention.self.value", x, false),
-          mask);
-      Tensor h = norm(p, "attention.output.LayerNorm",
-          x.add(linear(p, "attention.output.dense", a, false)));
-      Tensor ff = linear(p, "output.dense", gelu(linear(p, "intermediate.dense", h, false)), false);
-      Tensor[] expected = grads(norm(p, "output.LayerNorm", h.add(ff)).mul(upstream).sum(), inputs);
+      Tensor[] expected = grads(postNormFormula(p, x, mask).mul(upstream).sum(), inputs);
       for (int k = 0; k < inputs.length; k++) {
         assertThat(maxAbsDiff(ours[k], expected[k])).as("gradient %d", k).isLessThan(1e-5);
       }
