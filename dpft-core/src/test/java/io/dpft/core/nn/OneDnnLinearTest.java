@@ -101,8 +101,7 @@ class OneDnnLinearTest {
     try (PointerScope scope = new PointerScope()) {
       Linear[] layers = new Linear[3];
       for (int k = 0; k < layers.length; k++) {
-        layers[k] = new Linear((int) IN, (int) OUT, true);
-        layers[k].weight().setTrainable(false);
+        layers[k] = frozenLinear();
         layers[k].bias().orElseThrow().tensor().detach().copy_(torch.randn(OUT));
       }
       Tensor x = torch.randn(3, 17, IN); // 51 rows: at least d_out, so oneDNN takes the call
