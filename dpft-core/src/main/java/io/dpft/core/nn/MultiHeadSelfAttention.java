@@ -1,7 +1,12 @@
 package io.dpft.core.nn;
 
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -109,20 +114,150 @@ public class MultiHeadSelfAttention extends Module {
   /**
    * {@code dropout(softmax(q kᵀ/√d_h + mask)) v}, written out. Without dropout libtorch's fused
    * kernel keeps nothing of size T² for backward; with dropout it falls back to a general path
-   * (on MiniLM at batch 32 × 128, non-DP BiTFiT peaked at 2.3 GB with attention dropout and 1.7 GB
-   * without). Written out, autograd keeps the probabilities, the boolean mask and the dropped
-   * probabilities; the scaling and the mask are applied in place, the scores and the uniform draws
-   * are freed as soon as they are used, and the masks are drawn by the faster {@link Dropout#apply}.
+   * that keeps the probabilities P, the boolean mask and the dropped probabilities (on MiniLM at
+   * batch 32 × 128, non-DP BiTFiT peaked at 2.3 GB with attention dropout and 1.7 GB without).
+   * Here the product runs without autograd and {@link DroppedAttention} is its backward, which
+   * keeps P and the mask and forms the dropped probabilities again: one (B, h, T, T) float tensor
+   * less per layer. The scores and the dropped probabilities are freed as soon as they are used,
+   * and the masks are drawn by the faster {@link Dropout#keepMask}. Without a scope to own the
+   * backward hooks, autograd differentiates the same formula.
    */
   private Tensor withDropout(Tensor q, Tensor k, Tensor v, Tensor mask) {
-    return NestedScope.result(() -> {
-      Tensor scores = torch.matmul(q, k.transpose(-2, -1)); // (B, h, T, T_k)
-      scores.mul_(new Scalar(1 / Math.sqrt((double) hiddenSize / numHeads)));
-      if (mask != null) {
-        scores.add_(mask);
+    DroppedAttention attention = new DroppedAttention(q, k, v, mask);
+    PointerScope lasting = NestedScope.lasting();
+    boolean differentiable = GradMode.is_enabled()
+        && (q.requires_grad() || k.requires_grad() || v.requires_grad());
+    if (!differentiable || lasting == null) {
+      return NestedScope.result(() -> {
+        Tensor probabilities = attention.probabilities();
+        return attention.context(probabilities, Dropout.keepMask(probabilities.shape(), dropout));
+      });
+    }
+    Tensor context;
+    try (NoGradGuard noGrad = new NoGradGuard()) {
+      context = NestedScope.result(() -> attention.forward(lasting));
+    }
+    HookedBackward.connect(context, List.of(q, k, v), lasting, attention::gradients);
+    return context;
+  }
+
+  /**
+   * The attention product with dropout, and its backward. The forward pass keeps (in handles of
+   * its own, owned by the scope that outlasts it) the inputs, the output, the probabilities P and
+   * the boolean keep mask M, and backward frees them, as autograd frees what it saves; it forms
+   * the dropped probabilities D = P∘M/P(keep) again. For {@code ctx = D v} and {@code G =
+   * dL/dctx}: {@code dL/dv = Dᵀ G}; {@code dL/dD = G vᵀ}, so {@code dL/dP = (G vᵀ)∘M/P(keep)};
+   * softmax's backward {@code dL/dS = P∘(dL/dP − r)} needs the row sums {@code r_i = Σ_j
+   * (dL/dP)_ij P_ij = Σ_j (G vᵀ)_ij D_ij = G_i · ctx_i}, a product of (T, d_h) rows instead of
+   * (T, T) ones (Dao et al., "FlashAttention", NeurIPS 2022, Appendix B.2); and {@code S = q kᵀ s}
+   * gives {@code dL/dq = s (dL/dS) k}, {@code dL/dk = s (dL/dS)ᵀ q}.
+   */
+  private final class DroppedAttention {
+    private Tensor q;
+    private Tensor k;
+    private Tensor v;
+    private Tensor mask;
+    private Tensor probabilities;
+    private Tensor keep;
+    private Tensor context;
+
+    DroppedAttention(Tensor q, Tensor k, Tensor v, Tensor mask) {
+      this.q = q;
+      this.k = k;
+      this.v = v;
+      this.mask = mask;
+    }
+
+    /** {@code softmax(q kᵀ s + mask)}, {@code (B, h, T, T_k)}. */
+    Tensor probabilities() {
+      return NestedScope.result(() -> {
+        Tensor scores = torch.matmul(q, k.transpose(-2, -1));
+        scores.mul_(new Scalar(scale()));
+        if (mask != null) {
+          scores.add_(mask);
+        }
+        return torch.softmax(scores, -1);
+      });
+    }
+
+    /** {@code (P∘M/P(keep)) v}; the dropped probabilities are freed on return. */
+    Tensor context(Tensor probabilities, Tensor keep) {
+      return NestedScope.result(() -> torch.matmul(dropped(probabilities, keep), v));
+    }
+
+    /**
+     * The product without autograd, keeping what {@link #gradients} needs in {@code lasting}.
+     * Detached: a view made without grad, which autograd forbids changing in place.
+     */
+    Tensor forward(PointerScope lasting) {
+      probabilities = probabilities();
+      keep = Dropout.keepMask(probabilities.shape(), dropout);
+      Tensor out = context(probabilities, keep).detach();
+      q = own(q, lasting);
+      k = own(k, lasting);
+      v = own(v, lasting);
+      mask = mask == null ? null : own(mask, lasting);
+      probabilities = own(probabilities, lasting);
+      keep = own(keep, lasting);
+      context = own(out, lasting);
+      return out;
+    }
+
+    /**
+     * {dL/dq, dL/dk, dL/dv} from {@code g = dL/dctx}, then frees what the forward pass kept. In
+     * grad mode ({@code create_graph}, which retains the graph) P and the output are formed again
+     * with autograd, so that the result is differentiable in the inputs, and nothing is freed.
+     */
+    Tensor[] gradients(Tensor g) {
+      if (probabilities == null) {
+        throw new IllegalStateException("backward ran a second time through attention with "
+            + "dropout, whose saved tensors the first backward freed (retain_graph is not "
+            + "supported there; create_graph is)");
       }
-      return torch.matmul(Dropout.apply(torch.softmax(scores, -1), dropout), v);
-    });
+      boolean graph = GradMode.is_enabled();
+      Tensor p = graph ? probabilities() : probabilities;
+      Tensor dropped = dropped(p, keep);
+      Tensor out = graph ? torch.matmul(dropped, v) : context;
+      Tensor dv = torch.matmul(dropped.transpose(-2, -1), g);
+      if (!graph) {
+        dropped.close(); // (B, h, T, T_k): not needed any more
+      }
+      Tensor rowSums = g.mul(out).sum(new long[] {-1}, true, new ScalarTypeOptional());
+      Tensor ds = torch.matmul(g, v.transpose(-2, -1)); // dL/dD, then dL/dP, then s·dL/dS
+      ds.mul_(keep);
+      ds.mul_(new Scalar(1 / Dropout.keepProbability(dropout)));
+      ds.sub_(rowSums);
+      ds.mul_(p);
+      ds.mul_(new Scalar(scale()));
+      Tensor[] gradients = {torch.matmul(ds, k), torch.matmul(ds.transpose(-2, -1), q), dv};
+      if (!graph) {
+        for (Tensor saved : new Tensor[] {q, k, v, mask, probabilities, keep, context}) {
+          if (saved != null) {
+            saved.close();
+          }
+        }
+        probabilities = null;
+      }
+      return gradients;
+    }
+
+    private Tensor dropped(Tensor probabilities, Tensor keep) {
+      Tensor dropped = probabilities.mul(keep);
+      dropped.mul_(new Scalar(1 / Dropout.keepProbability(dropout)));
+      return dropped;
+    }
+  }
+
+  /** A handle of its own on {@code t}'s tensor, owned by {@code scope} too (closed early). */
+  private static Tensor own(Tensor t, PointerScope scope) {
+    Tensor own = new Tensor(t);
+    scope.attach(own);
+    return own;
+  }
+
+  /** {@code 1/√d_h}. */
+  private double scale() {
+    return 1 / Math.sqrt((double) hiddenSize / numHeads);
   }
 
   /** {@code (B, T, d) -> (B, h, T, d_h)}. */

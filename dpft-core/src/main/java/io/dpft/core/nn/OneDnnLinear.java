@@ -1,5 +1,6 @@
 package io.dpft.core.nn;
 
+import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.GenericList;
@@ -30,8 +31,9 @@ import org.bytedeco.pytorch.global.torch;
  *   <li>with autograd but no weight gradient from it (a frozen {@code W}, as in BiTFiT and LoRA's
  *       base weight, or a DP step, whose weight gradients the engine forms itself from the tape),
  *       the same product without autograd, made differentiable in {@code a} and {@code b} by
- *       {@link ConstantWeightBackward}: nothing of {@code a} is kept for autograd, and
- *       {@code dL/da = (dL/dz) W} runs on oneDNN too (against a packed {@code Wᵀ}). libtorch's one
+ *       {@link HookedBackward}: nothing of {@code a} is kept for autograd, and
+ *       {@code dL/da = (dL/dz) W} runs on oneDNN too (against a packed {@code Wᵀ}; both packed
+ *       copies are kept for a frozen {@code W}, made per call for a trainable one). libtorch's one
  *       differentiable oneDNN linear, {@code mkldnn_linear}, would keep a oneDNN copy of {@code a}
  *       for a weight gradient nobody asks for (measured on MiniLM, batch 32 × 128: DP-BiTFiT peak
  *       RSS 3.15 GB against 2.36 GB), and DP-BiTFiT must store no activations for frozen weights;
@@ -104,9 +106,18 @@ final class OneDnnLinear implements AutoCloseable {
     if (lasting == null || rows < w.size(0)) {
       return null;
     }
+    // a trainable W changes every step, so its packed copies are used once: packed here and in
+    // backward, freed with the call (cached, a step's forward would hold every layer's packed W
+    // and last step's packed Wᵀ at its memory peak)
+    boolean constant = !w.requires_grad();
+    if (!constant) {
+      close(); // packs cached by an evaluation pass, stale once W is trained
+    }
     Tensor z;
     try (NoGradGuard noGrad = new NoGradGuard()) {
-      z = OPS.linear(a.contiguous(), packed.of(w, rows), null, null);
+      z = constant
+          ? OPS.linear(a.contiguous(), packed.of(w, rows), null, null)
+          : NestedScope.result(() -> OPS.linear(a.contiguous(), OPS.pack(w, rows), null, null));
     }
     // oneDNN's 3-D result is a view made without grad, which autograd forbids changing in place
     z = z.detach();
@@ -114,8 +125,19 @@ final class OneDnnLinear implements AutoCloseable {
       z.add_(b);
     }
     if (a.requires_grad()) {
-      ConstantWeightBackward.connect(z, a, w, lasting,
-          g -> OPS.linear(g.contiguous(), packedTransposed.of(w, rows), null, null));
+      long version = w._version();
+      HookedBackward.connect(z, List.of(a), lasting, g -> {
+        if (w._version() != version) {
+          throw new IllegalStateException("a weight used in the forward pass was changed in place "
+              + "before backward (an optimizer step between them?); run backward first");
+        }
+        if (GradMode.is_enabled()) { // create_graph: a differentiable gradient
+          return new Tensor[] {torch.matmul(g, w)};
+        }
+        return new Tensor[] {OPS.linear(g.contiguous(),
+            constant ? packedTransposed.of(w, rows) : OPS.pack(w.t().contiguous(), rows),
+            null, null)};
+      });
     } else if (w.requires_grad() && !z.requires_grad()) {
       z.requires_grad_(true); // a leaf: backward still reaches it, for the DP engine's dL/dz
     }

@@ -4,6 +4,7 @@ import static io.dpft.core.nn.TestTensors.floats;
 import static io.dpft.core.nn.TestTensors.gaussian;
 import static io.dpft.core.nn.TestTensors.longs;
 import static io.dpft.core.nn.TestTensors.maxAbsDiff;
+import static io.dpft.core.nn.TestTensors.relativeDiff;
 import static io.dpft.core.nn.TestTensors.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dpft.core.nn.MultiHeadSelfAttention.QkvProjection;
 import java.util.Random;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -180,6 +182,84 @@ class MultiHeadSelfAttentionTest {
       assertThat(maxAbsDiff(values(attention.forward(floats(x, B, T, D),
           AttentionMask.padding(longs(MASK, B, T)))), expected)).isGreaterThan(1e-3);
     }
+  }
+
+  /**
+   * The same attention by autograd through its formula, with the keep mask {@code keep} (1/0
+   * floats), from the module's projection parameters.
+   */
+  private static Tensor autogradReference(MultiHeadSelfAttention attention, Tensor x, Tensor mask,
+      Tensor keep, double keepProbability) {
+    Tensor[] heads = new Tensor[3];
+    String[] names = {"query", "key", "value"};
+    for (int m = 0; m < 3; m++) {
+      Tensor w = attention.namedParameters().get(names[m] + ".weight");
+      Tensor b = attention.namedParameters().get(names[m] + ".bias");
+      heads[m] = torch.matmul(x, w.t()).add(b).view(B, T, HEADS, DH).transpose(1, 2);
+    }
+    Tensor scores = torch.matmul(heads[0], heads[1].transpose(-2, -1))
+        .div(new Scalar(Math.sqrt(DH))).add(mask);
+    Tensor dropped = torch.softmax(scores, -1).mul(keep).div(new Scalar(keepProbability));
+    return torch.matmul(dropped, heads[2]).transpose(1, 2).reshape(B, T, D);
+  }
+
+  /**
+   * Backward through dropped attention ({@code DroppedAttention}, hooks instead of autograd, run
+   * in a nested scope as in a block) gives the input and the three projection weights the
+   * gradients autograd gives the written-out formula with the same mask: from the saved
+   * probabilities, and, under {@code create_graph}, from probabilities formed again, whose second
+   * derivatives match too.
+   */
+  @Test
+  void backward_trainingWithDropout_matchesAutogradOfTheFormula() {
+    double p = 0.3;
+    try (PointerScope scope = new PointerScope();
+        MultiHeadSelfAttention attention = new MultiHeadSelfAttention(D, HEADS, p,
+            QkvProjection.SEPARATE, WeightLayout.OUT_IN)) {
+      Random random = new Random(21);
+      Tensor x = floats(gaussian(random, B * T * D), B, T, D).mul(new Scalar(3))
+          .requires_grad_(true);
+      Tensor r = floats(gaussian(random, B * T * D), B, T, D);
+      Tensor r2 = floats(gaussian(random, B * T * D), B, T, D);
+      Tensor mask = AttentionMask.padding(longs(MASK, B, T));
+      torch.manual_seed(5);
+      Tensor keep = Dropout.keepMask(new long[] {B, HEADS, T, T}, p).to(torch.ScalarType.Float);
+      Tensor expected = autogradReference(attention, x, mask, keep, Dropout.keepProbability(p));
+      Tensor[] inputs = {x, attention.namedParameters().get("query.weight"),
+          attention.namedParameters().get("key.weight"),
+          attention.namedParameters().get("value.weight")};
+      Tensor[] want = grad(expected.mul(r).sum(), inputs, true);
+      for (boolean createGraph : new boolean[] {false, true}) {
+        torch.manual_seed(5);
+        Tensor y = NestedScope.result(() -> attention.forward(x, mask));
+        assertThat(maxAbsDiff(y, expected)).isLessThan(1e-5);
+        Tensor[] got = grad(y.mul(r).sum(), inputs, createGraph);
+        for (int i = 0; i < inputs.length; i++) {
+          assertThat(maxAbs(values(want[i]))).as("input %d", i).isGreaterThan(1e-3);
+          assertThat(relativeDiff(got[i], want[i]))
+              .as("input %d, create_graph %s", i, createGraph).isLessThan(1e-5);
+        }
+        if (createGraph) { // d/dx of <dL/dx, r2>
+          Tensor second = grad(got[0].mul(r2).sum(), new Tensor[] {x}, false)[0];
+          Tensor secondWant = grad(want[0].mul(r2).sum(), new Tensor[] {x}, false)[0];
+          assertThat(maxAbs(values(secondWant))).isGreaterThan(1e-5);
+          assertThat(relativeDiff(second, secondWant)).isLessThan(1e-4);
+        }
+      }
+    }
+  }
+
+  private static Tensor[] grad(Tensor loss, Tensor[] inputs, boolean createGraph) {
+    return torch.grad(new TensorVector(loss), new TensorVector(inputs), new TensorVector(),
+        new BoolOptional(createGraph), createGraph, false).get();
+  }
+
+  private static double maxAbs(float[] v) {
+    double max = 0;
+    for (float f : v) {
+      max = Math.max(max, Math.abs(f));
+    }
+    return max;
   }
 
   @Test

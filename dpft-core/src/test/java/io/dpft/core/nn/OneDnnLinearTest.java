@@ -61,7 +61,7 @@ class OneDnnLinearTest {
 
   /**
    * W trainable (full fine-tuning) goes through mkldnn_linear; W frozen (BiTFiT: only dL/da and
-   * dL/db) through the hooked oneDNN product ({@link ConstantWeightBackward}).
+   * dL/db) through the hooked oneDNN product ({@link HookedBackward}).
    */
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
