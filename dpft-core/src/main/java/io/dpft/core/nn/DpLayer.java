@@ -69,7 +69,7 @@ public abstract class DpLayer extends Module {
   protected final Tensor record(Tape tape, Tensor output, Tensor activation) {
     if (tape != null) {
       boolean keep = weight.isTrainable() && activation != null;
-      tape.add(this, output, keep ? activation.detach() : null);
+      tape.add(this, output, keep ? activation : null);
     }
     return output;
   }

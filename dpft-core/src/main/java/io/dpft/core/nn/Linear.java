@@ -1,6 +1,7 @@
 package io.dpft.core.nn;
 
 import java.util.Arrays;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -73,7 +74,8 @@ public class Linear extends DpLayer {
 
   /**
    * {@code activation(a Wᵀ + b)}; one fused oneDNN call when no tape records this layer and no
-   * gradient flows through it (inference), else the activation applied to {@link #forward(Tensor)}.
+   * gradient flows through it (inference), else the activation applied to {@link #forward(Tensor)},
+   * which a tape may form again from {@code a Wᵀ + b} rather than keep ({@link Tape#recomputable}).
    */
   public Tensor forward(Tensor a, Activation activation) {
     if (recordingTape() == null) {
@@ -82,7 +84,13 @@ public class Linear extends DpLayer {
         return fused;
       }
     }
-    return activation.apply(forward(a));
+    Tensor z = forward(a);
+    Tensor y = activation.apply(z);
+    Tape tape = Tape.active();
+    if (tape != null && GradMode.is_enabled()) {
+      tape.recomputable(y, z, activation::apply);
+    }
+    return y;
   }
 
   /**

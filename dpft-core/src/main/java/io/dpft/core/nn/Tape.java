@@ -3,9 +3,13 @@ package io.dpft.core.nn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -35,20 +39,71 @@ public final class Tape implements AutoCloseable {
   /**
    * One recorded layer call.
    *
-   * @param layer the layer that was called (a layer called twice has two entries)
-   * @param output its output {@code z}: Linear/Embedding/LayerNorm {@code (B, T, d_out)} (or any
-   *     {@code (B, ..., d_out)}), Conv2d {@code (B, C_out, H', W')}; null when the tape's
-   *     {@link Listener} did not ask to keep it
-   * @param activation what the weight's per-sample gradient needs, detached; null when the weight is
-   *     frozen. Linear: its input {@code (B, ..., d_in)}; Embedding: the int64 ids {@code (B, ...)};
-   *     LayerNorm: the normalised input {@code x̂ = (x − μ)/σ}; Conv2d: its input
-   *     {@code (B, C_in, H, W)} ({@link Conv2d#unfold(Tensor)} gives the patches)
+   * <p>{@link #output()}: its output {@code z}: Linear/Embedding/LayerNorm {@code (B, T, d_out)}
+   * (or any {@code (B, ..., d_out)}), Conv2d {@code (B, C_out, H', W')}; null when the tape's
+   * {@link Listener} did not ask to keep it.
+   *
+   * <p>{@link #activation()}: what the weight's per-sample gradient needs, detached; null when the
+   * weight is frozen. Linear: its input {@code (B, ..., d_in)}; Embedding: the int64 ids
+   * {@code (B, ...)}; LayerNorm: the normalised input {@code x̂ = (x − μ)/σ}; Conv2d: its input
+   * {@code (B, C_in, H, W)} ({@link Conv2d#unfold(Tensor)} gives the patches). An input that an
+   * element-wise function made from a tensor kept anyway (an MLP's activation of the previous
+   * layer's output, {@link #recomputable}) is formed again when asked for, not kept from the
+   * forward pass.
    */
-  public record Entry(DpLayer layer, Tensor output, Tensor activation) {
+  public static final class Entry {
+    private final DpLayer layer;
+    private final Tensor output;
+    private final Tensor activation;
+    private final Recomputable source;
+
+    private Entry(DpLayer layer, Tensor output, Tensor activation, Recomputable source) {
+      this.layer = layer;
+      this.output = output;
+      this.activation = activation;
+      this.source = source;
+    }
+
+    /** The layer that was called (a layer called twice has two entries). */
+    public DpLayer layer() {
+      return layer;
+    }
+
+    public Tensor output() {
+      return output;
+    }
+
+    /**
+     * The activation; one that the tape forms again is formed at every call, in the caller's
+     * scope, so that only the one in use takes memory (the engine asks twice per step: for the
+     * norm and for the clipped sum).
+     */
+    public Tensor activation() {
+      if (activation == null && source != null) {
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+          return source.function().apply(source.input());
+        }
+      }
+      return activation;
+    }
+
     public boolean hasActivation() {
-      return activation != null;
+      return activation != null || source != null;
+    }
+
+    /** The shape of {@link #activation()}, without forming it; null when there is none. */
+    public long[] activationShape() {
+      return activation != null ? activation.shape()
+          : source != null ? source.input().shape() : null;
+    }
+
+    private Entry withoutOutput() {
+      return new Entry(layer, null, activation, source);
     }
   }
+
+  /** {@code function(input)}, element-wise: a tensor that can be formed again. */
+  private record Recomputable(Tensor input, UnaryOperator<Tensor> function) {}
 
   /** Sees each entry as it is recorded (the DP engine registers its gradient hooks there). */
   public interface Listener {
@@ -61,6 +116,8 @@ public final class Tape implements AutoCloseable {
   }
 
   private final List<Entry> entries = new ArrayList<>();
+  /** By identity: tensors {@link #recomputable} describes that no entry has recorded yet. */
+  private final Map<Tensor, Recomputable> recomputable = new IdentityHashMap<>();
   private final PointerScope scope = PointerScope.getInnerScope();
   private final Listener listener;
   private boolean open = true;
@@ -102,18 +159,37 @@ public final class Tape implements AutoCloseable {
     return ACTIVE.get();
   }
 
+  /**
+   * Notes that {@code result} is {@code function(input)}, element-wise: a layer that records
+   * {@code result} as its activation keeps {@code input} instead (in an MLP, the previous layer's
+   * output, which autograd keeps for the activation's backward anyway) and forms it again when
+   * the engine asks: a (B, T, d_ff) tensor less per MLP from the forward pass to the end of the
+   * step, for two element-wise passes after backward.
+   */
+  void recomputable(Tensor result, Tensor input, UnaryOperator<Tensor> function) {
+    recomputable.put(result, new Recomputable(input, function));
+  }
+
+  /** Records a call; {@code activation} as {@link Entry#activation()} describes, or null. */
   void add(DpLayer layer, Tensor output, Tensor activation) {
-    Entry entry = new Entry(layer, output, activation);
+    Recomputable source = activation == null ? null : recomputable.remove(activation);
+    Entry entry = source != null
+        ? new Entry(layer, output, null,
+            new Recomputable(source.input().detach(), source.function()))
+        : new Entry(layer, output, activation == null ? null : activation.detach(), null);
     boolean keepOutput = listener == null || listener.recorded(entries.size(), entry);
     if (!keepOutput) {
-      entry = new Entry(layer, null, activation);
+      entry = entry.withoutOutput();
     }
     if (scope != null) { // outlive the NestedScope the layer may have been called in
       if (keepOutput) {
         scope.attach(output);
       }
-      if (activation != null) {
-        scope.attach(activation);
+      if (entry.activation != null) {
+        scope.attach(entry.activation);
+      }
+      if (entry.source != null) {
+        scope.attach(entry.source.input());
       }
     }
     entries.add(entry);
@@ -159,6 +235,7 @@ public final class Tape implements AutoCloseable {
   public void close() {
     if (open) {
       open = false;
+      recomputable.clear();
       ACTIVE.remove();
     }
   }

@@ -67,7 +67,7 @@ class TapeTest {
       Tensor x = tokens.forward(ids).add(positions.forward(longs(pos, b, T)));
       x = norm.forward(offset.forward(x));
       x = x.add(attention.forward(x, AttentionMask.padding(mask)));
-      Tensor y = out.forward(Activation.GELU.apply(hidden.forward(x)));
+      Tensor y = out.forward(hidden.forward(x, Activation.GELU));
       return torch.cat(new TensorVector(y, head.forward(x)), 2);
     }
   }
@@ -310,6 +310,30 @@ class TapeTest {
       assertThat(tape.entries().get(0).activation().scalar_type().value)
           .isEqualTo(torch.ScalarType.Long.value);
       assertThat(tape.entries().get(8).activation().shape()).containsExactly(B, T, F);
+    }
+  }
+
+  /**
+   * The input of a layer after an MLP activation is not kept from the forward pass but formed
+   * again from the previous layer's output whenever the engine asks: same values, other memory.
+   */
+  @Test
+  void activationAfterAnMlpLayer_isFormedAgainFromThatLayersOutput() {
+    try (PointerScope scope = new PointerScope(); Linear in = new Linear(D, F, true);
+        Linear out = new Linear(F, C, true); Tape tape = Tape.start()) {
+      Tensor x = floats(gaussian(new Random(3), B * T * D), B, T, D);
+      Tensor h = in.forward(x, Activation.GELU);
+      out.forward(h);
+      Tape.Entry entry = tape.entries().get(1);
+      assertThat(entry.layer()).isSameAs(out);
+      assertThat(entry.hasActivation()).isTrue();
+      assertThat(entry.activationShape()).containsExactly(B, T, F);
+      Tensor kept = entry.activation();
+      assertThat(kept.data_ptr().address()).isNotEqualTo(h.data_ptr().address());
+      Tensor expected = torch.gelu(torch.matmul(x, in.weight().tensor().t())
+          .add(in.bias().orElseThrow().tensor()), "none");
+      assertThat(maxAbsDiff(kept, expected)).isLessThan(1e-5);
+      assertThat(maxAbsDiff(entry.activation(), expected)).isLessThan(1e-5); // formed again
     }
   }
 

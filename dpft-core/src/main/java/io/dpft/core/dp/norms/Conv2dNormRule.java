@@ -34,7 +34,7 @@ public final class Conv2dNormRule implements PerSampleNormRule<Conv2d> {
       long outChannels = layer.weight().shape()[0];
       out.add(
           LinearNormRule.weightGradient(
-              layer.weight(), patches, g, kernel -> kernel.view(outChannels, -1), true));
+              layer.weight(), () -> patches, g, kernel -> kernel.view(outChannels, -1), true));
     }
     layer
         .bias()

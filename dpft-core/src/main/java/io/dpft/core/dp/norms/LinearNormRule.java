@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -82,7 +83,7 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
         return true;
       default:
         return instantiates(
-            positions(entry.activation()), layer.inFeatures(), layer.outFeatures());
+            positions(entry.activationShape()), layer.inFeatures(), layer.outFeatures());
     }
   }
 
@@ -98,7 +99,7 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
             layer.layout() == WeightLayout.OUT_IN ? UnaryOperator.identity() : Tensor::t;
         out.add(
             weightGradient(
-                layer.weight(), entry.activation(), outputGrad, asOutIn,
+                layer.weight(), entry::activation, outputGrad, asOutIn,
                 layer.layout() == WeightLayout.OUT_IN));
       }
     }
@@ -130,10 +131,10 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   }
 
   /** T: the number of positions of a (B, …, d) tensor, 1 for (B, d). */
-  static long positions(Tensor activation) {
+  static long positions(long[] activationShape) {
     long t = 1;
-    for (int k = 1; k < activation.dim() - 1; k++) {
-      t *= activation.size(k);
+    for (int k = 1; k < activationShape.length - 1; k++) {
+      t *= activationShape[k];
     }
     return t;
   }
@@ -153,13 +154,15 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   /**
    * The weight gradients of a linear map from input a (B, …, d_in) to output gradient g
    * (B, …, d_out) by book-keeping, never instantiated per sample unless that is the cheaper norm;
+   * {@code input} is asked for a each time it is needed (a tape may form it again rather than keep
+   * it, {@link Tape.Entry#activation()});
    * {@code asOutIn} views a tensor of the parameter's shape as (d_out, d_in), so that the clipped
    * sum is added into the accumulator in place; {@code outIn} says whether the parameter is stored
    * (d_out, d_in) (else (d_in, d_out)), the orientation of {@link #outerProducts}.
    */
   static PerSampleGradient weightGradient(
       Parameter weight,
-      Tensor input,
+      Supplier<Tensor> input,
       Tensor outputGrad,
       UnaryOperator<Tensor> asOutIn,
       boolean outIn) {
@@ -171,7 +174,7 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
 
       @Override
       public Tensor squaredNorms() {
-        return weightSquaredNorms(input, outputGrad);
+        return weightSquaredNorms(input.get(), outputGrad);
       }
 
       @Override
@@ -183,13 +186,13 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
 
       @Override
       public void addClippedSumTo(Tensor accumulator, Tensor clipFactors) {
-        addClippedWeightSum(asOutIn.apply(accumulator), input, outputGrad, clipFactors);
+        addClippedWeightSum(asOutIn.apply(accumulator), input.get(), outputGrad, clipFactors);
       }
 
       /** Σ_t g_t a_tᵀ for a (d_out, d_in) parameter, Σ_t a_t g_tᵀ for a (d_in, d_out) one. */
       @Override
       public Optional<OuterProducts> outerProducts() {
-        Tensor a = asSequence(input);
+        Tensor a = asSequence(input.get());
         Tensor g = asSequence(outputGrad);
         return Optional.of(outIn ? new OuterProducts(g, false, a) : new OuterProducts(a, false, g));
       }
