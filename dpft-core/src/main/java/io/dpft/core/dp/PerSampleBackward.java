@@ -30,7 +30,9 @@ import org.bytedeco.pytorch.global.torch;
  * Small Cost", ICML 2023, §3).
  *
  * <p>Two kinds of calls. One whose rule needs the output gradient g = ∂L/∂z itself after backward
- * (ghost norm and book-kept sum) gets g captured, as an input of {@code torch.grad}. One whose rule
+ * (ghost norm and book-kept sum) gets g captured: by a tensor hook when the call has a parameter
+ * that autograd reaches anyway (below), so that the tape need not keep its output until backward
+ * ends, else as an input of {@code torch.grad}. One whose rule
  * instantiates all its per-sample gradients ({@link PerSampleNormRule#instantiatesAll}: biases and
  * LayerNorm, (B, d); a weight whose per-sample gradients are cheaper than book-keeping) gets them
  * computed inside a tensor hook the moment autograd produces g, and g is freed as soon as backward
@@ -62,17 +64,18 @@ final class PerSampleBackward implements Tape.Listener {
   }
 
   /**
-   * Registers the hook of a call whose rule instantiates all its gradients; the tape keeps the
-   * output only when it must be an input of {@code torch.grad} (a hooked call without a bias or
-   * LayerNorm parameter), or when the rule needs the output gradient after backward.
+   * Registers the hook of a call whose rule instantiates all its gradients, or that has a bias or
+   * LayerNorm parameter (its g is captured by the hook); the tape keeps the output only when it
+   * must be an input of {@code torch.grad}: a call without such a parameter.
    */
   @Override
   public boolean recorded(int index, Tape.Entry entry) {
     PerSampleNormRule<DpLayer> rule = rules.apply(entry.layer());
-    if (!rule.instantiatesAll(entry.layer(), entry)) {
-      return true;
+    boolean reduces = rule.instantiatesAll(entry.layer(), entry);
+    if (!reduces && reductionParameters(entry.layer()).isEmpty()) {
+      return true; // g is captured as a torch.grad result
     }
-    ReducingHook hook = new ReducingHook(entry, rule);
+    ReducingHook hook = new ReducingHook(entry, rule, reduces);
     if (hookScope != null) {
       hookScope.attach(hook); // else the innermost scope owns it, open until backward is done
     }
@@ -148,8 +151,8 @@ final class PerSampleBackward implements Tape.Listener {
       }
       // an output that does not reach the loss: zero gradients
       results.set(h.getKey(), hook.reduced != null ? hook.reduced
-          : hook.rule.gradients(hook.entry.layer(), hook.entry,
-              torch.zeros(hook.outputShape, new TensorOptions(hook.outputType))));
+          : hook.rule.gradients(hook.entry.layer(), hook.entry, hook.captured != null
+              ? hook.captured : torch.zeros(hook.outputShape, new TensorOptions(hook.outputType))));
     }
     for (Map.Entry<Integer, Integer> c : capturedAt.entrySet()) {
       Tape.Entry entry = entries.get(c.getKey());
@@ -175,7 +178,9 @@ final class PerSampleBackward implements Tape.Listener {
   }
 
   /**
-   * Reduces one call's output gradient when autograd produces it. Everything derived from the
+   * Reduces one call's output gradient when autograd produces it, or, for a rule that needs g
+   * after backward (ghost norm, book-keeping), captures it: then the tape need not keep the call's
+   * output as an input of {@code torch.grad} until backward ends. Everything derived from the
    * gradient lives in a scope of its own, closed before returning, so that only the per-sample
    * reductions (moved to {@code keep}) reference memory afterwards. Must stay strongly reachable
    * while backward runs (the native side holds only a function pointer to it).
@@ -183,21 +188,30 @@ final class PerSampleBackward implements Tape.Listener {
   private static final class ReducingHook extends VoidTensorHook {
     private final Tape.Entry entry;
     private final PerSampleNormRule<DpLayer> rule;
+    private final boolean reduces;
     private final long[] outputShape;
     private final torch.ScalarType outputType;
     private PointerScope keep;
     private List<PerSampleGradient> reduced;
+    private Tensor captured;
     private RuntimeException failure;
 
-    ReducingHook(Tape.Entry entry, PerSampleNormRule<DpLayer> rule) {
+    ReducingHook(Tape.Entry entry, PerSampleNormRule<DpLayer> rule, boolean reduces) {
       this.entry = entry;
       this.rule = rule;
+      this.reduces = reduces;
       this.outputShape = entry.output().shape();
       this.outputType = entry.output().scalar_type().intern();
     }
 
     @Override
     public void call(TensorBase grad) {
+      if (!reduces) {
+        captured = new Tensor(grad); // a reference of our own: autograd does not reuse it
+        keep.attach(captured);
+        grad.close();
+        return;
+      }
       try (PointerScope local = new PointerScope()) {
         List<PerSampleGradient> reduced = rule.gradients(entry.layer(), entry, new Tensor(grad));
         for (PerSampleGradient g : reduced) {
