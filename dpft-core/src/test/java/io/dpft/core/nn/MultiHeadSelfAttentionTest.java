@@ -249,6 +249,25 @@ class MultiHeadSelfAttentionTest {
     }
   }
 
+  /**
+   * A second backward through dropped attention fails with a message naming the cause: the first
+   * freed what the forward pass kept, as autograd frees its saved tensors.
+   */
+  @Test
+  void backward_secondTimeThroughDroppedAttention_failsNamingTheCause() {
+    try (PointerScope scope = new PointerScope();
+        MultiHeadSelfAttention attention = new MultiHeadSelfAttention(D, HEADS, 0.3,
+            QkvProjection.SEPARATE, WeightLayout.OUT_IN)) {
+      Tensor x = floats(gaussian(new Random(4), B * T * D), B, T, D).requires_grad_(true);
+      Tensor loss = attention.forward(x, AttentionMask.padding(longs(MASK, B, T))).sum();
+      torch.grad(new TensorVector(loss), new TensorVector(x), new TensorVector(),
+          new BoolOptional(true), false, false);
+      assertThatThrownBy(() -> torch.grad(new TensorVector(loss), new TensorVector(x),
+          new TensorVector(), new BoolOptional(false), false, false))
+          .hasMessageContaining("second time through attention with dropout");
+    }
+  }
+
   private static Tensor[] grad(Tensor loss, Tensor[] inputs, boolean createGraph) {
     return torch.grad(new TensorVector(loss), new TensorVector(inputs), new TensorVector(),
         new BoolOptional(createGraph), createGraph, false).get();
