@@ -3,6 +3,7 @@ package io.dpft.core.nn;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -74,9 +75,10 @@ final class HookedBackward {
         continue;
       }
       Tensor alias = x.view_as(x);
+      // over the non-batch axes in place: flattening a transposed view (attention's heads) copies
       Tensor sum = alias.dim() == 1
           ? alias.sum(new long[] {0}, true, new ScalarTypeOptional())
-          : alias.flatten(1, -1).sum(new long[] {1}, true, new ScalarTypeOptional())
+          : alias.sum(LongStream.range(1, alias.dim()).toArray(), true, new ScalarTypeOptional())
               .view(batchShape(alias.size(0), (int) z.dim()));
       link = link == null ? sum : link.add(sum);
       InputHook hook = new InputHook(onOutput, j);
