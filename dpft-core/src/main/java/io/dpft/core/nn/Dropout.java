@@ -46,11 +46,14 @@ public class Dropout extends Module {
     if (p == 0) {
       return x;
     }
-    return NestedScope.result(() -> {
-      Tensor dropped = x.mul(keepMask(x.shape(), p));
-      dropped.mul_(new Scalar(1 / keepProbability(p)));
-      return dropped;
-    });
+    return NestedScope.result(() -> masked(x, keepMask(x.shape(), p), p));
+  }
+
+  /** {@code x ∘ keep / P(keep)}: x dropped by a mask from {@link #keepMask}(shape, p). */
+  static Tensor masked(Tensor x, Tensor keep, double p) {
+    Tensor dropped = x.mul(keep);
+    dropped.mul_(new Scalar(1 / keepProbability(p)));
+    return dropped;
   }
 
   /**

@@ -182,7 +182,8 @@ public class MultiHeadSelfAttention extends Module {
 
     /** {@code (P∘M/P(keep)) v}; the dropped probabilities are freed on return. */
     Tensor context(Tensor probabilities, Tensor keep) {
-      return NestedScope.result(() -> torch.matmul(dropped(probabilities, keep), v));
+      return NestedScope.result(
+          () -> torch.matmul(Dropout.masked(probabilities, keep, dropout), v));
     }
 
     /**
@@ -216,7 +217,7 @@ public class MultiHeadSelfAttention extends Module {
       }
       boolean graph = GradMode.is_enabled();
       Tensor p = graph ? probabilities() : probabilities;
-      Tensor dropped = dropped(p, keep);
+      Tensor dropped = Dropout.masked(p, keep, dropout);
       Tensor out = graph ? torch.matmul(dropped, v) : context;
       Tensor dv = torch.matmul(dropped.transpose(-2, -1), g);
       if (!graph) {
@@ -239,12 +240,6 @@ public class MultiHeadSelfAttention extends Module {
         probabilities = null;
       }
       return gradients;
-    }
-
-    private Tensor dropped(Tensor probabilities, Tensor keep) {
-      Tensor dropped = probabilities.mul(keep);
-      dropped.mul_(new Scalar(1 / Dropout.keepProbability(dropout)));
-      return dropped;
     }
   }
 

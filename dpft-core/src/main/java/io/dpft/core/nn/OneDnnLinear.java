@@ -80,7 +80,7 @@ final class OneDnnLinear implements AutoCloseable {
         && (a.requires_grad() || w.requires_grad() || (b != null && b.requires_grad()));
     long rows = a.numel() / a.size(-1);
     if (!autograd) {
-      return OPS.linear(a.contiguous(), packed.of(w, rows), b, activation);
+      return OPS.linear(a.contiguous(), packed.of(w, rows, true), b, activation);
     }
     if (activation != null) {
       return null;
@@ -107,17 +107,13 @@ final class OneDnnLinear implements AutoCloseable {
       return null;
     }
     // a trainable W changes every step, so its packed copies are used once: packed here and in
-    // backward, freed with the call (cached, a step's forward would hold every layer's packed W
+    // backward, freed with the call (kept, a step's forward would hold every layer's packed W
     // and last step's packed Wᵀ at its memory peak)
     boolean constant = !w.requires_grad();
-    if (!constant) {
-      close(); // packs cached by an evaluation pass, stale once W is trained
-    }
     Tensor z;
     try (NoGradGuard noGrad = new NoGradGuard()) {
-      z = constant
-          ? OPS.linear(a.contiguous(), packed.of(w, rows), null, null)
-          : NestedScope.result(() -> OPS.linear(a.contiguous(), OPS.pack(w, rows), null, null));
+      z = NestedScope.result(
+          () -> OPS.linear(a.contiguous(), packed.of(w, rows, constant), null, null));
     }
     // oneDNN's 3-D result is a view made without grad, which autograd forbids changing in place
     z = z.detach();
@@ -134,9 +130,8 @@ final class OneDnnLinear implements AutoCloseable {
         if (GradMode.is_enabled()) { // create_graph: a differentiable gradient
           return new Tensor[] {torch.matmul(g, w)};
         }
-        return new Tensor[] {OPS.linear(g.contiguous(),
-            constant ? packedTransposed.of(w, rows) : OPS.pack(w.t().contiguous(), rows),
-            null, null)};
+        return new Tensor[] {
+            OPS.linear(g.contiguous(), packedTransposed.of(w, rows, constant), null, null)};
       });
     } else if (w.requires_grad() && !z.requires_grad()) {
       z.requires_grad_(true); // a leaf: backward still reaches it, for the DP engine's dL/dz
@@ -151,7 +146,10 @@ final class OneDnnLinear implements AutoCloseable {
     packedTransposed.close();
   }
 
-  /** {@code W} or {@code Wᵀ} in oneDNN's layout, packed when first needed or after W changed. */
+  /**
+   * {@code W} or {@code Wᵀ} in oneDNN's layout, kept from when it is first needed until W changes,
+   * or packed for one call.
+   */
   private static final class PackedWeight implements AutoCloseable {
     private final boolean transposed;
     private Tensor tensor;
@@ -161,17 +159,30 @@ final class OneDnnLinear implements AutoCloseable {
       this.transposed = transposed;
     }
 
-    /** {@code w} (or its transpose) packed for {@code rows} rows. */
-    synchronized Tensor of(Tensor w, long rows) {
+    /**
+     * {@code w} (or its transpose) packed for {@code rows} rows: the kept copy when {@code keep},
+     * else a new one in the caller's scope (and a kept copy, stale once w is trained, released).
+     */
+    synchronized Tensor of(Tensor w, long rows, boolean keep) {
+      if (!keep) {
+        close();
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+          return pack(w, rows);
+        }
+      }
       if (tensor == null || version != w._version()) {
         close();
         try (PointerScope local = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-          tensor = OPS.pack(transposed ? w.t().contiguous() : w, rows);
+          tensor = pack(w, rows);
           tensor.retainReference(); // outlives the caller's PointerScope
         }
         version = w._version();
       }
       return tensor;
+    }
+
+    private Tensor pack(Tensor w, long rows) {
+      return OPS.pack(transposed ? w.t().contiguous() : w, rows);
     }
 
     @Override
