@@ -144,8 +144,10 @@ public final class BenchCommand implements Callable<Integer> {
 
   private static void printTable(PrintWriter out, BenchConfig config, List<BenchResult> results) {
     NativeAllocator allocator = NativeAllocator.current();
-    out.printf("%s: batch %d x seq %d, median of %d steps after %d warm-up, %s%n", config.model(),
-        config.batchSize(), config.seqLength(), config.steps(), config.warmup(), allocator.label());
+    String forcedBlasCore = System.getenv("OPENBLAS_CORETYPE");
+    out.printf("%s: batch %d x seq %d, median of %d steps after %d warm-up, %s%s%n", config.model(),
+        config.batchSize(), config.seqLength(), config.steps(), config.warmup(), allocator.label(),
+        forcedBlasCore == null ? "" : ", OpenBLAS kernels forced to " + forcedBlasCore);
     if (allocator == NativeAllocator.SYSTEM) {
       out.println("(install jemalloc, Debian package libjemalloc2, and the dpft launcher preloads"
           + " it: up to 2x faster at long sequences, lower peak memory)");
