@@ -1,6 +1,7 @@
 package io.dpft.core.nn;
 
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 
@@ -70,6 +71,22 @@ public abstract class DpLayer extends Module {
     if (tape != null) {
       boolean keep = weight.isTrainable() && activation != null;
       tape.add(this, output, keep ? activation : null);
+    }
+    return output;
+  }
+
+  /**
+   * As {@link #record}, with the activation {@code function(input)} formed again whenever the
+   * engine asks for it rather than kept ({@link Tape.Entry#activation()}).
+   */
+  protected final Tensor recordFormedAgain(
+      Tape tape, Tensor output, Tensor input, UnaryOperator<Tensor> function) {
+    if (tape != null) {
+      if (weight.isTrainable()) {
+        tape.addFormedAgain(this, output, input, function);
+      } else {
+        tape.add(this, output, null);
+      }
     }
     return output;
   }

@@ -8,9 +8,10 @@ import org.bytedeco.pytorch.global.torch;
  * Layer normalisation over the last dimension, {@code z = x̂ ∘ γ + β} with
  * {@code x̂ = (x − μ) / sqrt(σ² + eps)} (Ba et al., "Layer Normalization", 2016).
  *
- * <p>Per sample, {@code ∂ℓ_i/∂γ = Σ_t x̂_{i,t} ∘ g_{i,t}} and {@code ∂ℓ_i/∂β = Σ_t g_{i,t}}. While
- * γ is trainable and a tape is active, the layer computes {@code x̂} separately so the tape can
- * record it; otherwise it runs torch's fused kernel.
+ * <p>Per sample, {@code ∂ℓ_i/∂γ = Σ_t x̂_{i,t} ∘ g_{i,t}} and {@code ∂ℓ_i/∂β = Σ_t g_{i,t}}. The
+ * layer always runs torch's fused kernel; while γ is trainable and a tape is active, the tape
+ * forms {@code x̂} again from x (which the fused kernel's backward keeps anyway) when the engine
+ * asks for it, instead of keeping a (B, T, d) copy from the forward pass.
  */
 public class LayerNorm extends DpLayer {
   private final long dim;
@@ -29,18 +30,15 @@ public class LayerNorm extends DpLayer {
 
   /** {@code (B, ..., d) -> (B, ..., d)}. */
   public Tensor forward(Tensor x) {
-    Tape tape = recordingTape();
-    Tensor gamma = weight().tensor();
-    Tensor beta = bias().orElseThrow().tensor();
-    if (tape == null || !weight().isTrainable()) {
-      Tensor z = torch.layer_norm(x, new long[] {dim}, new TensorOptional(gamma),
-          new TensorOptional(beta), eps, false);
-      return record(tape, z, null);
-    }
-    Tensor xHat = torch.layer_norm(x, new long[] {dim}, new TensorOptional(),
-        new TensorOptional(), eps, false);
-    Tensor z = torch.addcmul(beta, xHat, gamma);
-    return record(tape, z, xHat);
+    Tensor z = torch.layer_norm(x, new long[] {dim}, new TensorOptional(weight().tensor()),
+        new TensorOptional(bias().orElseThrow().tensor()), eps, false);
+    return recordFormedAgain(recordingTape(), z, x, this::normalised);
+  }
+
+  /** {@code x̂ = (x − μ)/sqrt(σ² + eps)} over the last axis. */
+  private Tensor normalised(Tensor x) {
+    return torch.layer_norm(x, new long[] {dim}, new TensorOptional(), new TensorOptional(), eps,
+        false);
   }
 
   public double eps() {

@@ -46,10 +46,10 @@ public final class Tape implements AutoCloseable {
    * <p>{@link #activation()}: what the weight's per-sample gradient needs, detached; null when the
    * weight is frozen. Linear: its input {@code (B, ..., d_in)}; Embedding: the int64 ids
    * {@code (B, ...)}; LayerNorm: the normalised input {@code x̂ = (x − μ)/σ}; Conv2d: its input
-   * {@code (B, C_in, H, W)} ({@link Conv2d#unfold(Tensor)} gives the patches). An input that an
-   * element-wise function made from a tensor kept anyway (an MLP's activation of the previous
-   * layer's output, {@link #recomputable}) is formed again when asked for, not kept from the
-   * forward pass.
+   * {@code (B, C_in, H, W)} ({@link Conv2d#unfold(Tensor)} gives the patches). An activation that
+   * a function of each position made from a tensor kept anyway (an MLP's activation of the
+   * previous layer's output, {@link #recomputable}; LayerNorm's x̂ of its input) is formed again
+   * when asked for, not kept from the forward pass.
    */
   public static final class Entry {
     private final DpLayer layer;
@@ -102,7 +102,10 @@ public final class Tape implements AutoCloseable {
     }
   }
 
-  /** {@code function(input)}, element-wise: a tensor that can be formed again. */
+  /**
+   * {@code function(input)}, computed for each position on its own (element-wise, or over the
+   * last axis): a tensor that can be formed again.
+   */
   private record Recomputable(Tensor input, UnaryOperator<Tensor> function) {}
 
   /** Sees each entry as it is recorded (the DP engine registers its gradient hooks there). */
@@ -173,10 +176,20 @@ public final class Tape implements AutoCloseable {
   /** Records a call; {@code activation} as {@link Entry#activation()} describes, or null. */
   void add(DpLayer layer, Tensor output, Tensor activation) {
     Recomputable source = activation == null ? null : recomputable.remove(activation);
-    Entry entry = source != null
-        ? new Entry(layer, output, null,
-            new Recomputable(source.input().detach(), source.function()))
-        : new Entry(layer, output, activation == null ? null : activation.detach(), null);
+    add(layer, output, source == null ? activation : null, source);
+  }
+
+  /**
+   * Records a call whose activation is {@code function(input)}, formed again when asked for
+   * rather than kept: LayerNorm's x̂ from its input x, which autograd keeps anyway.
+   */
+  void addFormedAgain(DpLayer layer, Tensor output, Tensor input, UnaryOperator<Tensor> function) {
+    add(layer, output, null, new Recomputable(input, function));
+  }
+
+  private void add(DpLayer layer, Tensor output, Tensor activation, Recomputable source) {
+    Entry entry = new Entry(layer, output, activation == null ? null : activation.detach(),
+        source == null ? null : new Recomputable(source.input().detach(), source.function()));
     boolean keepOutput = listener == null || listener.recorded(entries.size(), entry);
     if (!keepOutput) {
       entry = entry.withoutOutput();
