@@ -10,17 +10,18 @@ import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.OperatorHandle;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.Type;
 import org.bytedeco.pytorch.global.torch;
 
 /**
  * {@code z = act(a Wᵀ + b)} through oneDNN instead of torch's BLAS, for float32 on the CPU.
  *
- * <p>libtorch sends float32 {@code linear}/{@code mm} to its BLAS (OpenBLAS here), whose runtime
- * CPU detection can fall back to AVX2 kernels (this machine's environment also pins
- * {@code OPENBLAS_CORETYPE=Haswell} on its AMD Zen 5), while oneDNN picks AVX-512 kernels itself:
- * measured 2–3× faster on the BERT-sized GEMMs. Three paths:
+ * <p>libtorch sends float32 {@code linear}/{@code mm} to its BLAS (OpenBLAS here); oneDNN keeps
+ * {@code W} packed in its blocked layout, which is faster for the products that autograd does not
+ * differentiate in {@code W}: measured on MiniLM, batch 32 × 128, with OpenBLAS's own AVX-512
+ * kernels, DP-BiTFiT 36.3–38.0 samples/s against 34.2–34.7 and DP full 21.4–21.5 against
+ * 20.3–20.8 through {@code torch.matmul} (2–3× when OpenBLAS is pinned to Haswell's AVX2 kernels,
+ * as this machine's environment does unless the launcher lifts it). Two paths:
  *
  * <ul>
  *   <li>without autograd, {@code mkldnn::_linear_pointwise} (the op behind Inductor's CPU linear
@@ -36,24 +37,18 @@ import org.bytedeco.pytorch.global.torch;
  *       copies are kept for a frozen {@code W}, made per call for a trainable one). libtorch's one
  *       differentiable oneDNN linear, {@code mkldnn_linear}, would keep a oneDNN copy of {@code a}
  *       for a weight gradient nobody asks for (measured on MiniLM, batch 32 × 128: DP-BiTFiT peak
- *       RSS 3.15 GB against 2.36 GB), and DP-BiTFiT must store no activations for frozen weights;
- *   <li>with autograd and a trainable {@code W}, {@code to_dense(mkldnn_linear(to_mkldnn(a), W,
- *       b))}, which has derivatives for {@code a}, {@code W} and {@code b}; it reorders {@code W}
- *       on every call and converts {@code a} and {@code z}, so it pays off only for many rows
- *       ({@link #MIN_AUTOGRAD_ROWS}).
+ *       RSS 3.15 GB against 2.36 GB), and DP-BiTFiT must store no activations for frozen weights.
  * </ul>
  *
- * Everything else (other dtypes and devices, a non-contiguous weight, a fused activation under
- * autograd, libtorch without oneDNN) returns null and the caller uses {@code torch.linear}.
+ * A weight gradient from autograd (non-DP full fine-tuning) is left to {@code torch.linear}:
+ * {@code mkldnn_linear} converts {@code a} and {@code z} to and from oneDNN's layout, reorders
+ * {@code W} on every call and keeps the converted {@code a}; measured on MiniLM at batch 32 × 128,
+ * non-DP full fine-tuning ran 24.5–25.2 samples/s at 2285 MiB through it and 28.0–29.0 at
+ * 1620 MiB through BLAS. Everything else (other dtypes and devices, a non-contiguous weight, a
+ * fused activation under autograd, libtorch without oneDNN) returns null and the caller uses
+ * {@code torch.linear} too.
  */
 final class OneDnnLinear implements AutoCloseable {
-  /**
-   * Fewest rows {@code a.numel() / d_in} for the autograd path: its per-call weight reorder costs
-   * about as much as a GEMM with a few hundred rows (measured: slower than BLAS at 512 rows of
-   * GPT-2's 768 × 50257 head, 3× faster at 4096 rows of 384 × 384).
-   */
-  static final long MIN_AUTOGRAD_ROWS = 1024;
-
   private static final Ops OPS = Ops.find();
 
   private final PackedWeight packed = new PackedWeight(false);
@@ -88,11 +83,7 @@ final class OneDnnLinear implements AutoCloseable {
     if (!w.requires_grad() || !weightGradient) {
       return withoutWeightGradient(a, w, b, rows);
     }
-    if (rows < MIN_AUTOGRAD_ROWS) {
-      return null;
-    }
-    TensorOptional bias = b == null ? new TensorOptional() : new TensorOptional(b);
-    return torch.mkldnn_linear(a.contiguous().to_mkldnn(), w, bias).to_dense();
+    return null;
   }
 
   /**
