@@ -6,7 +6,6 @@ import io.dpft.core.nn.Tape;
 import java.util.List;
 import java.util.Optional;
 import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -69,9 +68,7 @@ public final class EmbeddingNormRule implements PerSampleNormRule<Embedding> {
 
   /** Squared per-sample gradient norms of the embedding table: a B-vector. */
   static Tensor squaredNorms(Tensor ids, Tensor outputGrad) {
-    Tensor sameToken = ids.unsqueeze(2).eq(ids.unsqueeze(1)).to(outputGrad.scalar_type());
-    Tensor gGram = torch.bmm(outputGrad, outputGrad.transpose(1, 2)); // (B, T, T)
-    return gGram.mul_(sameToken).sum(new long[] {1, 2}, false, new ScalarTypeOptional());
+    return new OuterProducts(ids, true, outputGrad).squaredNorms();
   }
 
   /** Σ_i c_i·(per-sample table gradient): a (vocabularySize, d) tensor with rows scattered. */

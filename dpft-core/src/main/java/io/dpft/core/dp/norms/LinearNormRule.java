@@ -250,9 +250,7 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
 
   /** Ghost norm ⟨a aᵀ, g gᵀ⟩ summed over the two position axes: cost O(B·T²·(d_in + d_out)). */
   static Tensor ghostSquaredNorms(Tensor a, Tensor g) {
-    Tensor aGram = torch.bmm(a, a.transpose(1, 2)); // (B, T, T)
-    Tensor gGram = torch.bmm(g, g.transpose(1, 2)); // (B, T, T)
-    return aGram.mul_(gGram).sum(new long[] {1, 2}, false, new ScalarTypeOptional());
+    return new OuterProducts(g, false, a).squaredNorms();
   }
 
   /** Instantiated per-sample gradients gᵢᵀaᵢ (B, d_out, d_in), then their squared norms. */

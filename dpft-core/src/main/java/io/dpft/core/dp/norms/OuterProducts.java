@@ -30,6 +30,14 @@ public record OuterProducts(Tensor left, boolean oneHot, Tensor right) {
     Objects.requireNonNull(right, "right");
   }
 
+  /**
+   * ‖G_i‖² for every sample i, the ghost norm: the inner product with itself, two T×T Grams
+   * (a token-equality mask for a one-hot factor).
+   */
+  public Tensor squaredNorms() {
+    return innerProducts(this);
+  }
+
   /** ⟨G_i, G'_i⟩ for every sample i: a B-vector. */
   public Tensor innerProducts(OuterProducts other) {
     Tensor rightGram = torch.bmm(right, other.right.transpose(1, 2)); // (B, T, S)
