@@ -4,6 +4,7 @@ import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
 import io.dpft.privacy.PrivacyChecks;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -22,6 +23,11 @@ public sealed interface FineTuningMethod
 
   /** The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase}. */
   String cliName();
+
+  /** The methods applied one after another: this one alone, or a two-phase method's two. */
+  default List<FineTuningMethod> phases() {
+    return List.of(this);
+  }
 
   /** Every parameter trains. */
   record Full() implements FineTuningMethod {
@@ -97,6 +103,11 @@ public sealed interface FineTuningMethod
     @Override
     public String cliName() {
       return "two-phase";
+    }
+
+    @Override
+    public List<FineTuningMethod> phases() {
+      return List.of(first, second);
     }
   }
 

@@ -165,18 +165,9 @@ public final class CausalLmJob {
 
   /** Refuses methods that train nothing, before any file is written. */
   private static void checkMethod(Gpt2Model model, FineTuningRun.Settings settings) {
-    List<FineTuningMethod> phases = new ArrayList<>();
-    if (settings.method() instanceof FineTuningMethod.TwoPhase) {
-      FineTuningMethod.TwoPhase two = (FineTuningMethod.TwoPhase) settings.method();
-      phases.add(two.first());
-      phases.add(two.second());
-    } else {
-      phases.add(settings.method());
-    }
-    for (FineTuningMethod method : phases) {
+    for (FineTuningMethod method : settings.method().phases()) {
       method.apply(model, HEAD);
-      Map<String, Parameter> parameters = model.parameters();
-      if (parameters.values().stream().noneMatch(Parameter::isTrainable)) {
+      if (model.parameters().values().stream().noneMatch(Parameter::isTrainable)) {
         throw new IllegalArgumentException("method " + method.cliName() + " trains no parameter"
             + " of GPT-2 (its LM head is tied to the token embedding); use bitfit or full");
       }

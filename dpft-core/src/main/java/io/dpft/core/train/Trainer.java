@@ -176,11 +176,7 @@ public final class Trainer<B> implements AutoCloseable {
   }
 
   private FineTuningMethod methodOf(int phaseIndex) {
-    if (config.method() instanceof FineTuningMethod.TwoPhase) {
-      FineTuningMethod.TwoPhase two = (FineTuningMethod.TwoPhase) config.method();
-      return phaseIndex == 0 ? two.first() : two.second();
-    }
-    return config.method();
+    return config.method().phases().get(phaseIndex);
   }
 
   /** A reason to stop if taking step {@code s} would spend more than the budget, else null. */
