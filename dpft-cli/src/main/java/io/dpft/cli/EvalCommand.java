@@ -167,7 +167,6 @@ final class EvalCommand implements Callable<Integer> {
     if (splitName != null) {
       split(splitName); // checks the name
     }
-    run.task();
     try (TrainedImageClassifier classifier = run.loadImageClassifier()) {
       ImageDataset images =
           file != null

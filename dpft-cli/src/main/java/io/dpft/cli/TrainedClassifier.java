@@ -27,9 +27,6 @@ import java.util.Locale;
  * names. Used by {@code eval} and {@code predict}; holds native memory, so close it.
  */
 final class TrainedClassifier implements AutoCloseable {
-  /** Examples per forward pass when the run does not say (config.json's physical batch size). */
-  private static final int DEFAULT_BATCH_SIZE = 32;
-
   private final RunDirectory run;
   private final BertModel model;
   private final TextTokenizer tokenizer;
@@ -129,9 +126,8 @@ final class TrainedClassifier implements AutoCloseable {
   }
 
   private SequenceClassificationTask task(EncodedTextDataset data) {
-    int batchSize = run.manifest().physicalBatchSize();
     return new SequenceClassificationTask(
-        model, data, batchSize > 0 ? batchSize : DEFAULT_BATCH_SIZE, tokenizer.padId(), 0);
+        model, data, TrainedRunOptions.batchSize(run.manifest()), tokenizer.padId(), 0);
   }
 
   @Override

@@ -20,9 +20,6 @@ import java.util.List;
  * memory, so close it.
  */
 final class TrainedGenerator implements AutoCloseable {
-  /** Prompts per greedy forward pass when the run does not say. */
-  private static final int DEFAULT_BATCH_SIZE = 32;
-
   private final RunManifest manifest;
   private final Gpt2Model model;
   private final TextTokenizer tokenizer;
@@ -59,10 +56,8 @@ final class TrainedGenerator implements AutoCloseable {
   /** Generation with this run's model, prompts encoded as in training. */
   TextGeneration generation(int maxNewTokens, int numBeams) {
     PromptEncoding encoding = new PromptEncoding(tokenizer, model.config().eosTokenId());
-    int batchSize = manifest.physicalBatchSize();
     return new TextGeneration(model, encoding::promptIds, encoding::decode,
-        new TextGeneration.Settings(
-            maxNewTokens, numBeams, batchSize > 0 ? batchSize : DEFAULT_BATCH_SIZE));
+        new TextGeneration.Settings(maxNewTokens, numBeams, TrainedRunOptions.batchSize(manifest)));
   }
 
   @Override

@@ -21,9 +21,6 @@ import java.util.List;
  * by {@code eval} and {@code predict}; holds native memory, so close it.
  */
 final class TrainedImageClassifier implements AutoCloseable {
-  /** Images per forward pass when the run does not say (config.json's physical batch size). */
-  private static final int DEFAULT_BATCH_SIZE = 32;
-
   private final RunManifest manifest;
   private final VitModel model;
   private final ImageTransform transform;
@@ -116,8 +113,7 @@ final class TrainedImageClassifier implements AutoCloseable {
   }
 
   private ImageClassificationTask task(ImageDataset data) {
-    int batchSize = manifest.physicalBatchSize();
-    return new ImageClassificationTask(model, data, batchSize > 0 ? batchSize : DEFAULT_BATCH_SIZE);
+    return new ImageClassificationTask(model, data, TrainedRunOptions.batchSize(manifest));
   }
 
   @Override

@@ -121,6 +121,15 @@ final class TrainedRunOptions {
     }
   }
 
+  /**
+   * Examples per forward pass of a trained run: its physical batch size (config.json), else 32
+   * when the run does not say.
+   */
+  static int batchSize(RunManifest manifest) {
+    int recorded = manifest.physicalBatchSize();
+    return recorded > 0 ? recorded : 32;
+  }
+
   /** The override, else the run's model directory, else (when that is gone) its model name. */
   static Path modelDirectory(RunManifest manifest, String modelOverride)
       throws IOException {
