@@ -101,15 +101,19 @@ public final class IdxReader {
     }
   }
 
-  /** Reads one IDX array from {@code in} (raw or gzip); {@code source} names it in errors. */
-  public static IdxArray readArray(String source, InputStream in) throws IOException {
+  /** {@code in} buffered, and gunzipped when it starts with gzip's magic bytes (1f 8b). */
+  static InputStream gunzipIfGzipped(InputStream in) throws IOException {
     BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
     buffered.mark(2);
     int b0 = buffered.read();
     int b1 = buffered.read();
     buffered.reset();
-    InputStream body = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(buffered, 1 << 16) : buffered;
-    DataInputStream data = new DataInputStream(body);
+    return b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(buffered, 1 << 16) : buffered;
+  }
+
+  /** Reads one IDX array from {@code in} (raw or gzip); {@code source} names it in errors. */
+  public static IdxArray readArray(String source, InputStream in) throws IOException {
+    DataInputStream data = new DataInputStream(gunzipIfGzipped(in));
     int magic = data.readInt();
     int type = (magic >> 8) & 0xFF;
     int ndims = magic & 0xFF;

@@ -2,7 +2,6 @@ package io.dpft.data.datasets.image;
 
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.image.IdxReader.IdxArray;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Reads labelled images from one path, whose format is recognised from the content:
@@ -118,12 +116,7 @@ public final class ImageFiles {
 
   /** The first four bytes as a big-endian int (after gunzip when gzip), or -1 when shorter. */
   private static int idxMagic(Path file) {
-    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
-      raw.mark(2);
-      int b0 = raw.read();
-      int b1 = raw.read();
-      raw.reset();
-      InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw) : raw;
+    try (InputStream in = IdxReader.gunzipIfGzipped(Files.newInputStream(file))) {
       byte[] head = in.readNBytes(4);
       return head.length < 4 ? -1
           : ((head[0] & 0xFF) << 24) | ((head[1] & 0xFF) << 16) | ((head[2] & 0xFF) << 8)
