@@ -200,7 +200,7 @@ final class EvalCommand implements Callable<Integer> {
     }
     return "test".equals(split)
         ? FashionMnistDataset.test(classifier.transform())
-        : FashionMnistDataset.splits(classifier.transform()).validation();
+        : FashionMnistDataset.validation(classifier.transform());
   }
 
   private static Function<DatasetSplits<TextDataset>, TextDataset> split(String name) {

@@ -68,6 +68,14 @@ public final class FashionMnistDataset {
     return HashSplit.split(train(transform), test(transform));
   }
 
+  /**
+   * The validation part of {@link #splits} without reading the test images: which training images
+   * {@link HashSplit} carves out for validation does not depend on the test set.
+   */
+  public static ImageDataset validation(ImageTransform transform) {
+    return HashSplit.split(train(transform), null).validation();
+  }
+
   /** The 60,000 training images from the Debian package's folder. */
   public static ImageDataset train(ImageTransform transform) {
     return train(Path.of(DEBIAN_DIR), transform);

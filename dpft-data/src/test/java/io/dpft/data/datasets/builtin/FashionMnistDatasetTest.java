@@ -49,6 +49,21 @@ class FashionMnistDatasetTest {
   }
 
   @Test
+  void validation_isTheValidationPartOfTheSplits() {
+    assumeTrue(FashionMnistDataset.isInstalled(Path.of(FashionMnistDataset.DEBIAN_DIR)),
+        "dataset-fashion-mnist is not installed");
+    ImageTransform transform = ImageTransform.scaleOnly(28, 1);
+    ImageDataset alone = FashionMnistDataset.validation(transform);
+    ImageDataset ofSplits = FashionMnistDataset.splits(transform).validation();
+    assertThat(alone.source()).isEqualTo(ofSplits.source());
+    assertThat(alone.size()).isEqualTo(ofSplits.size()).isBetween(5_000, 7_000);
+    for (int i = 0; i < alone.size(); i++) {
+      assertThat(alone.label(i)).isEqualTo(ofSplits.label(i));
+      assertThat(alone.raw(i).pixels()).isEqualTo(ofSplits.raw(i).pixels());
+    }
+  }
+
+  @Test
   void notInstalled_messageGivesAptCommand(@TempDir Path empty) {
     assertThatThrownBy(() -> FashionMnistDataset.test(empty, ImageTransform.scaleOnly(28, 1)))
         .isInstanceOf(DatasetUnavailableException.class)
