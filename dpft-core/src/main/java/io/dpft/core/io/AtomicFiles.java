@@ -99,8 +99,9 @@ public final class AtomicFiles {
   /**
    * Replaces the directory {@code target} (if any) by the fully written {@code staging}: the old
    * directory is first renamed aside, the new one renamed into place, then the old one deleted. A
-   * reader never sees a half-written {@code target}; only a crash between the two renames leaves
-   * no {@code target}, with the old content intact in the hidden {@code .NAME.*.previous}
+   * reader never sees a half-written {@code target}. When the second rename fails, the old
+   * directory is renamed back before the error is thrown; only a crash between the two renames
+   * leaves no {@code target}, with the old content intact in the hidden {@code .NAME.*.previous}
    * directory next to it.
    */
   public static void replaceDirectory(Path staging, Path target) throws IOException {
@@ -110,7 +111,12 @@ public final class AtomicFiles {
     }
     Path previous = sibling(target, ".previous");
     Files.move(target, previous, StandardCopyOption.ATOMIC_MOVE);
-    publishDirectory(staging, target);
+    try {
+      publishDirectory(staging, target);
+    } catch (IOException | RuntimeException e) {
+      Files.move(previous, target, StandardCopyOption.ATOMIC_MOVE);
+      throw e;
+    }
     deleteRecursively(previous);
   }
 

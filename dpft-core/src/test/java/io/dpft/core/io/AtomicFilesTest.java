@@ -90,6 +90,18 @@ class AtomicFilesTest {
     assertThat(listing(dir)).containsExactly("checkpoint");
   }
 
+  /** A failed publish (here: the staging directory is gone) puts the old directory back. */
+  @Test
+  void replaceDirectory_whenPublishingFails_keepsTheOldTree() throws IOException {
+    Path target = Files.createDirectory(dir.resolve("checkpoint"));
+    Files.writeString(target.resolve("state.json"), "epoch 1");
+    Path missingStaging = dir.resolve(".checkpoint.gone.staging");
+    assertThatThrownBy(() -> AtomicFiles.replaceDirectory(missingStaging, target))
+        .isInstanceOf(IOException.class);
+    assertThat(target.resolve("state.json")).hasContent("epoch 1");
+    assertThat(listing(dir)).containsExactly("checkpoint");
+  }
+
   @Test
   void replaceDirectory_withoutATarget_publishes() throws IOException {
     Path target = dir.resolve("checkpoint");
