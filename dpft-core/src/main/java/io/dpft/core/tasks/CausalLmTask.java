@@ -6,9 +6,7 @@ import io.dpft.core.train.TrainingTask;
 import io.dpft.data.batching.CausalLmBatch;
 import io.dpft.data.batching.CausalLmCollator;
 import io.dpft.data.batching.CausalLmExample;
-import io.dpft.data.datasets.table.TableToTextDataset;
 import java.util.List;
-import java.util.function.Function;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -27,17 +25,12 @@ import org.bytedeco.pytorch.global.torch;
  *
  * the summed token cross-entropy of sample i's target (a sum, as in Li et al., "Large Language
  * Models Can Be Strong Differentially Private Learners", ICLR 2022, so that each sample's clipped
- * gradient is that of its whole sequence).
- *
- * <p>Evaluation generates greedily for each distinct prompt and scores the texts against all
- * references of that prompt with corpus BLEU (Papineni et al., 2002) and ROUGE-L (Lin, 2004), as
- * the E2E NLG challenge does.
+ * gradient is that of its whole sequence). Evaluation by generation is {@link TextGeneration}'s.
  */
 public final class CausalLmTask implements TrainingTask<CausalLmBatch> {
   private final Gpt2Model model;
   private final int size;
   private final CausalLmCollator collator;
-  private final int maxPhysicalBatchSize;
 
   /**
    * @param train prompt and target ids of every training example
@@ -54,7 +47,6 @@ public final class CausalLmTask implements TrainingTask<CausalLmBatch> {
     }
     this.model = model;
     this.size = train.size();
-    this.maxPhysicalBatchSize = maxPhysicalBatchSize;
     this.collator = new CausalLmCollator(train, maxPhysicalBatchSize, maxLength, padId, seed);
   }
 
@@ -85,22 +77,5 @@ public final class CausalLmTask implements TrainingTask<CausalLmBatch> {
     Tensor logp = torch.log_softmax(logits.flatten(0, 1), 1, new ScalarTypeOptional());
     return torch.nll_loss(logp, labels.flatten(0, 1), new TensorOptional(), 2 /* sum */,
         CausalLmBatch.IGNORE);
-  }
-
-  /**
-   * Greedy generation for each distinct prompt of {@code data} (references of equal prompts are
-   * pooled), scored with corpus BLEU and ROUGE-L; see {@link TextGeneration#score}.
-   *
-   * @param encoder the prompt's token ids, as the training prompts were encoded
-   * @param decoder text of generated ids (EOS excluded), e.g. {@code ids ->
-   *     tokenizer.decode(ids, true)}
-   * @param maxNewTokens tokens generated at most per prompt
-   * @throws IllegalArgumentException for {@code maxNewTokens < 1}, an empty encoded prompt, or a
-   *     prompt that fills {@code n_positions}
-   */
-  public TextGeneration.Scores evaluate(TableToTextDataset data, Function<String, long[]> encoder,
-      Function<long[], String> decoder, int maxNewTokens) {
-    return new TextGeneration(model, encoder, decoder,
-        TextGeneration.Settings.greedy(maxNewTokens, maxPhysicalBatchSize)).score(data);
   }
 }

@@ -201,7 +201,7 @@ class CausalLmTaskTest {
       ids -> Arrays.stream(ids).mapToObj(id -> "w" + id).collect(Collectors.joining(" "));
 
   @Test
-  void evaluate_scoresGreedyTextsOfEachDistinctPrompt() {
+  void textGeneration_scoresGreedyTextsOfEachDistinctPrompt() {
     int maxNewTokens = 6;
     List<String> prompts = List.of("3 7 12", "4", "11 13 2 9 30", "5 5");
     // EOS: the third token the model writes after the first prompt, so that generation stops
@@ -232,10 +232,10 @@ class CausalLmTaskTest {
         }
         references.add(refs);
       }
-      CausalLmTask task = new CausalLmTask(model, EXAMPLES, 3, POSITIONS, eos, 1);
       model.train(true);
 
-      TextGeneration.Scores scores = task.evaluate(data, ENCODER, DECODER, maxNewTokens);
+      TextGeneration.Scores scores = new TextGeneration(model, ENCODER, DECODER,
+          TextGeneration.Settings.greedy(maxNewTokens, 3)).score(data);
 
       assertThat(stoppedAtEos).isTrue();
       assertThat(scores.hypotheses()).containsExactlyElementsOf(expectedTexts);
