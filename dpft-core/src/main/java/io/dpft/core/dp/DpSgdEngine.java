@@ -1,5 +1,6 @@
 package io.dpft.core.dp;
 
+import io.dpft.core.dp.norms.Grams;
 import io.dpft.core.dp.norms.NormRules;
 import io.dpft.core.dp.norms.PerSampleGradient;
 import io.dpft.core.dp.norms.PerSampleNormRule;
@@ -174,20 +175,23 @@ public final class DpSgdEngine implements AutoCloseable {
 
   /**
    * Clips with per-group factors, adds the clipped sums to the accumulators. Each parameter's
-   * temporaries (Gram matrices, instantiated per-sample gradients, scaled output gradients) are
-   * freed before the next parameter's are made; only its B-vector of squared norms is kept.
+   * temporaries (instantiated per-sample gradients, scaled output gradients) are freed before the
+   * next parameter's are made, and of the Gram matrices only the few the next parameters may share
+   * ({@link Grams}) are kept; only each parameter's B-vector of squared norms outlasts the loop.
    */
   private ClippingStats clipAndAccumulate(List<PerSampleGradient> gradients, PointerScope keep) {
     try (NoGradGuard noGrad = new NoGradGuard()) {
       Tensor[] groupSquares = new Tensor[groupThresholds.length];
-      for (PerSampleGradient g : gradients) {
-        int group = parameterGroup.get(g.parameter());
-        Tensor sq;
-        try (PointerScope local = new PointerScope()) {
-          sq = g.squaredNorms();
-          keep.attach(sq);
+      try (Grams grams = new Grams()) {
+        for (PerSampleGradient g : gradients) {
+          int group = parameterGroup.get(g.parameter());
+          Tensor sq;
+          try (PointerScope local = new PointerScope()) {
+            sq = g.squaredNorms(grams);
+            keep.attach(sq);
+          }
+          groupSquares[group] = groupSquares[group] == null ? sq : groupSquares[group].add(sq);
         }
-        groupSquares[group] = groupSquares[group] == null ? sq : groupSquares[group].add(sq);
       }
       Tensor[] factors = new Tensor[groupThresholds.length];
       Tensor total = null;

@@ -53,12 +53,16 @@ public final class Tape implements AutoCloseable {
    */
   public static final class Entry {
     private final DpLayer layer;
-    private final Tensor output;
-    private final Tensor activation;
-    private final Recomputable source;
+    /** Owns what the entry keeps; null without an enclosing scope. */
+    private final PointerScope owner;
+    private Tensor output;
+    private Tensor activation;
+    private Recomputable source;
 
-    private Entry(DpLayer layer, Tensor output, Tensor activation, Recomputable source) {
+    private Entry(
+        DpLayer layer, PointerScope owner, Tensor output, Tensor activation, Recomputable source) {
       this.layer = layer;
+      this.owner = owner;
       this.output = output;
       this.activation = activation;
       this.source = source;
@@ -75,14 +79,36 @@ public final class Tape implements AutoCloseable {
 
     /**
      * The activation; one that the tape forms again is formed at every call, in the caller's
-     * scope, so that only the one in use takes memory (the engine asks twice per step: for the
-     * norm and for the clipped sum).
+     * scope, so that only the one in use takes memory (a per-sample gradient formed while backward
+     * runs needs it once).
      */
     public Tensor activation() {
       if (activation == null && source != null) {
         try (NoGradGuard noGrad = new NoGradGuard()) {
           return source.function().apply(source.input());
         }
+      }
+      return activation;
+    }
+
+    /**
+     * The activation, formed at most once: one that the tape forms again is formed at the first
+     * call and kept from then on in place of the tensor it is formed from, whose handle the entry
+     * lets go. For a caller that needs it more than once after backward, when that handle was the
+     * last one (the engine: for the norm, then for the clipped sum), so that holding it takes no
+     * more memory than the tape held already; an MLP's activation of a (B, T, d_ff) pre-activation
+     * is then formed once per step, not twice.
+     */
+    public Tensor keptActivation() {
+      if (activation == null && source != null) {
+        Tensor formed = activation();
+        if (owner != null) {
+          owner.attach(formed);
+        }
+        Tensor input = source.input();
+        activation = formed;
+        source = null;
+        input.deallocate(); // the entry's own handle (whichever scopes hold it: they let go of nothing)
       }
       return activation;
     }
@@ -97,9 +123,6 @@ public final class Tape implements AutoCloseable {
           : source != null ? source.input().shape() : null;
     }
 
-    private Entry withoutOutput() {
-      return new Entry(layer, null, activation, source);
-    }
   }
 
   /**
@@ -188,11 +211,11 @@ public final class Tape implements AutoCloseable {
   }
 
   private void add(DpLayer layer, Tensor output, Tensor activation, Recomputable source) {
-    Entry entry = new Entry(layer, output, activation == null ? null : activation.detach(),
+    Entry entry = new Entry(layer, scope, output, activation == null ? null : activation.detach(),
         source == null ? null : new Recomputable(source.input().detach(), source.function()));
     boolean keepOutput = listener == null || listener.recorded(entries.size(), entry);
     if (!keepOutput) {
-      entry = entry.withoutOutput();
+      entry.output = null;
     }
     if (scope != null) { // outlive the NestedScope the layer may have been called in
       if (keepOutput) {

@@ -337,6 +337,31 @@ class TapeTest {
     }
   }
 
+  /**
+   * Asked for with {@code keptActivation}, the activation after an MLP layer is formed once, in a
+   * scope the caller may close, and the entry keeps that one from then on.
+   */
+  @Test
+  void keptActivation_isFormedOnce_andOutlivesTheCallersScope() {
+    try (PointerScope scope = new PointerScope(); Linear in = new Linear(D, F, true);
+        Linear out = new Linear(F, C, true); Tape tape = Tape.start()) {
+      Tensor x = floats(gaussian(new Random(4), B * T * D), B, T, D);
+      out.forward(in.forward(x, Activation.GELU));
+      Tape.Entry entry = tape.entries().get(1);
+      long address;
+      try (PointerScope caller = new PointerScope()) {
+        address = entry.keptActivation().data_ptr().address();
+      }
+      Tensor expected = torch.gelu(torch.matmul(x, in.weight().tensor().t())
+          .add(in.bias().orElseThrow().tensor()), "none");
+      Tensor kept = entry.keptActivation();
+      assertThat(kept.data_ptr().address()).isEqualTo(address);
+      assertThat(entry.activation().data_ptr().address()).isEqualTo(address);
+      assertThat(entry.activationShape()).containsExactly(B, T, F);
+      assertThat(maxAbsDiff(kept, expected)).isLessThan(1e-5);
+    }
+  }
+
   @Test
   void noActiveTape_recordsNothing() {
     try (TinyEncoder model = model(); PointerScope scope = new PointerScope()) {

@@ -43,8 +43,8 @@ public final class EmbeddingNormRule implements PerSampleNormRule<Embedding> {
           }
 
           @Override
-          public Tensor squaredNorms() {
-            return EmbeddingNormRule.squaredNorms(tokenIds, grad);
+          public Tensor squaredNorms(Grams grams) {
+            return new OuterProducts(tokenIds, true, grad).squaredNorms(grams);
           }
 
           @Override
@@ -64,11 +64,6 @@ public final class EmbeddingNormRule implements PerSampleNormRule<Embedding> {
             addClippedRows(accumulator, tokenIds, grad, clipFactors);
           }
         });
-  }
-
-  /** Squared per-sample gradient norms of the embedding table: a B-vector. */
-  static Tensor squaredNorms(Tensor ids, Tensor outputGrad) {
-    return new OuterProducts(ids, true, outputGrad).squaredNorms();
   }
 
   /** Σ_i c_i·(per-sample table gradient): a (vocabularySize, d) tensor with rows scattered. */

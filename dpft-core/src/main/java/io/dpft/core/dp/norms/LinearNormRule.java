@@ -99,7 +99,7 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
             layer.layout() == WeightLayout.OUT_IN ? UnaryOperator.identity() : Tensor::t;
         out.add(
             weightGradient(
-                layer.weight(), entry::activation, outputGrad, asOutIn,
+                layer.weight(), entry::keptActivation, outputGrad, asOutIn,
                 layer.layout() == WeightLayout.OUT_IN));
       }
     }
@@ -154,8 +154,8 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   /**
    * The weight gradients of a linear map from input a (B, …, d_in) to output gradient g
    * (B, …, d_out) by book-keeping, never instantiated per sample unless that is the cheaper norm;
-   * {@code input} is asked for a each time it is needed (a tape may form it again rather than keep
-   * it, {@link Tape.Entry#activation()});
+   * {@code input} is asked for a each time it is needed, for the norm and for the clipped sum (a
+   * tape forms it once and keeps it from then on, {@link Tape.Entry#keptActivation()});
    * {@code asOutIn} views a tensor of the parameter's shape as (d_out, d_in), so that the clipped
    * sum is added into the accumulator in place; {@code outIn} says whether the parameter is stored
    * (d_out, d_in) (else (d_in, d_out)), the orientation of {@link #outerProducts}.
@@ -173,8 +173,8 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
       }
 
       @Override
-      public Tensor squaredNorms() {
-        return weightSquaredNorms(input.get(), outputGrad);
+      public Tensor squaredNorms(Grams grams) {
+        return weightSquaredNorms(input.get(), outputGrad, grams);
       }
 
       @Override
@@ -223,15 +223,16 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   }
 
   /**
-   * ‖Σ_t g_{i,t} a_{i,t}ᵀ‖²_F for every sample i, by the ghost norm or by instantiating the
-   * (d_out × d_in) per-sample gradient, whichever takes fewer operations ({@link #useGhostNorm}).
+   * ‖Σ_t g_{i,t} a_{i,t}ᵀ‖²_F for every sample i, by the ghost norm (Grams from {@code grams}) or
+   * by instantiating the (d_out × d_in) per-sample gradient, whichever takes fewer operations
+   * ({@link #useGhostNorm}).
    */
-  public static Tensor weightSquaredNorms(Tensor input, Tensor outputGrad) {
+  public static Tensor weightSquaredNorms(Tensor input, Tensor outputGrad, Grams grams) {
     Tensor a = asSequence(input);
     Tensor g = asSequence(outputGrad);
     long t = a.size(1);
     return useGhostNorm(t, a.size(2), g.size(2))
-        ? ghostSquaredNorms(a, g)
+        ? ghostSquaredNorms(a, g, grams)
         : instantiatedSquaredNorms(a, g);
   }
 
@@ -249,8 +250,8 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   }
 
   /** Ghost norm ⟨a aᵀ, g gᵀ⟩ summed over the two position axes: cost O(B·T²·(d_in + d_out)). */
-  static Tensor ghostSquaredNorms(Tensor a, Tensor g) {
-    return new OuterProducts(g, false, a).squaredNorms();
+  static Tensor ghostSquaredNorms(Tensor a, Tensor g, Grams grams) {
+    return new OuterProducts(g, false, a).squaredNorms(grams);
   }
 
   /** Instantiated per-sample gradients gᵢᵀaᵢ (B, d_out, d_in), then their squared norms. */

@@ -32,10 +32,12 @@ public record OuterProducts(Tensor left, boolean oneHot, Tensor right) {
 
   /**
    * ‖G_i‖² for every sample i, the ghost norm: the inner product with itself, two T×T Grams
-   * (a token-equality mask for a one-hot factor).
+   * (a token-equality mask for a one-hot factor), each dense one formed once per step by
+   * {@code grams}.
    */
-  public Tensor squaredNorms() {
-    return innerProducts(this);
+  public Tensor squaredNorms(Grams grams) {
+    Tensor leftGram = oneHot ? leftGram(this) : grams.upper(left);
+    return Grams.innerProducts(leftGram, grams.upper(right));
   }
 
   /** ⟨G_i, G'_i⟩ for every sample i: a B-vector. */

@@ -13,8 +13,11 @@ public interface PerSampleGradient {
   /** The parameter these gradients belong to. */
   Parameter parameter();
 
-  /** ‖∂ℓ_i/∂θ‖² for every sample i: a B-vector. */
-  Tensor squaredNorms();
+  /**
+   * ‖∂ℓ_i/∂θ‖² for every sample i: a B-vector; a ghost norm takes its Gram matrices from
+   * {@code grams}, which the step's other norms share.
+   */
+  Tensor squaredNorms(Grams grams);
 
   /** Σ_i c_i·∂ℓ_i/∂θ for per-sample clip factors c (a B-vector): the parameter's shape. */
   Tensor clippedSum(Tensor clipFactors);
@@ -46,7 +49,7 @@ public interface PerSampleGradient {
    */
   record Instantiated(Parameter parameter, Tensor perSample) implements PerSampleGradient {
     @Override
-    public Tensor squaredNorms() {
+    public Tensor squaredNorms(Grams grams) {
       return LinearNormRule.squaredRowNorms(perSample);
     }
 

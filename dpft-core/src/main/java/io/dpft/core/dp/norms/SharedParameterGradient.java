@@ -23,10 +23,10 @@ public record SharedParameterGradient(Parameter parameter, List<PerSampleGradien
   }
 
   @Override
-  public Tensor squaredNorms() {
-    Tensor total = calls.get(0).squaredNorms();
+  public Tensor squaredNorms(Grams grams) {
+    Tensor total = calls.get(0).squaredNorms(grams);
     for (int k = 1; k < calls.size(); k++) {
-      total = total.add(calls.get(k).squaredNorms());
+      total = total.add(calls.get(k).squaredNorms(grams));
     }
     for (int k = 0; k < calls.size(); k++) {
       for (int l = k + 1; l < calls.size(); l++) {

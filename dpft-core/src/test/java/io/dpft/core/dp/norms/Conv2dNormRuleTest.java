@@ -38,7 +38,10 @@ class Conv2dNormRuleTest {
 
       Tensor a = torch.im2col(x, k, one, zero, k).transpose(1, 2);
       Tensor gSeq = Conv2dNormRule.outputGradAsSequence(g);
-      Tensor weightNorms = LinearNormRule.weightSquaredNorms(a, gSeq);
+      Tensor weightNorms;
+      try (Grams grams = new Grams()) {
+        weightNorms = LinearNormRule.weightSquaredNorms(a, gSeq, grams);
+      }
       Tensor biasNorms =
           LinearNormRule.squaredRowNorms(LinearNormRule.perSampleBiasGradients(gSeq));
       for (int i = 0; i < B; i++) {

@@ -40,7 +40,10 @@ class EmbeddingNormRuleTest {
               i -> torch.embedding(table, ids.narrow(0, i, 1)).tanh().mul(r.narrow(0, i, 1)).sum(),
               table);
 
-      Tensor norms = EmbeddingNormRule.squaredNorms(ids, g);
+      Tensor norms;
+      try (Grams grams = new Grams()) {
+        norms = new OuterProducts(ids, true, g).squaredNorms(grams);
+      }
       Tensor unmasked = LinearNormRule.squaredRowNorms(LinearNormRule.perSampleBiasGradients(g));
       boolean maskMatters = false;
       for (int i = 0; i < B; i++) {

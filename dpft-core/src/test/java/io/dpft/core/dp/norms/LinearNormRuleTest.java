@@ -28,13 +28,13 @@ class LinearNormRuleTest {
 
   @Test
   void biasAndWeightNorms_matchPerExampleAutograd_bothNormPaths() {
-    try (PointerScope scope = new PointerScope()) {
+    try (PointerScope scope = new PointerScope(); Grams grams = new Grams()) {
       Case c = new Case(B, T, D_IN);
       Tensor g = c.outputGrad();
       Tensor[][] reference = c.perExampleGradients();
       Tensor biasNorms =
           LinearNormRule.squaredRowNorms(LinearNormRule.perSampleBiasGradients(g));
-      Tensor ghost = LinearNormRule.ghostSquaredNorms(c.a, g);
+      Tensor ghost = LinearNormRule.ghostSquaredNorms(c.a, g, grams);
       Tensor instantiated = LinearNormRule.instantiatedSquaredNorms(c.a, g);
       for (int i = 0; i < B; i++) {
         double w2 = squaredNorm(reference[i][0]);
@@ -69,9 +69,9 @@ class LinearNormRuleTest {
 
   @Test
   void withoutPositions_weightNormIsOuterProductNorm() {
-    try (PointerScope scope = new PointerScope()) {
+    try (PointerScope scope = new PointerScope(); Grams grams = new Grams()) {
       Case c = new Case(B, D_IN);
-      Tensor norms = LinearNormRule.weightSquaredNorms(c.a, c.outputGrad());
+      Tensor norms = LinearNormRule.weightSquaredNorms(c.a, c.outputGrad(), grams);
       Tensor[][] reference = c.perExampleGradients();
       for (int i = 0; i < B; i++) {
         double w2 = squaredNorm(reference[i][0]);
@@ -89,12 +89,12 @@ class LinearNormRuleTest {
   @ParameterizedTest
   @EnumSource(WeightLayout.class)
   void instantiatedWeightGradients_matchPerExampleAutograd_normsAndClippedSum(WeightLayout layout) {
-    try (PointerScope scope = new PointerScope()) {
+    try (PointerScope scope = new PointerScope(); Grams grams = new Grams()) {
       Case c = new Case(B, T, D_IN);
       Tensor[][] reference = c.perExampleGradients();
       Tensor perSample = LinearNormRule.perSampleWeightGradients(c.a, c.outputGrad(), layout);
       PerSampleGradient gradient = PerSampleGradient.instantiated(null, perSample);
-      Tensor norms = gradient.squaredNorms();
+      Tensor norms = gradient.squaredNorms(grams);
       for (int i = 0; i < B; i++) {
         Tensor expected = layout == WeightLayout.OUT_IN ? reference[i][0] : reference[i][0].t();
         assertThat(maxRelativeDiff(perSample.get(i), expected)).isLessThan(1e-5);
