@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.stream.IntStream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
 import org.bytedeco.pytorch.Scalar;
@@ -24,9 +25,17 @@ import org.bytedeco.pytorch.global.torch;
  * that memory cannot be freed and reused by another tensor while remembered; callers get handles
  * of their own, so a Gram stays valid after the memo lets it go.
  *
- * <p>Only the upper triangle is formed, the lower one left zero: {@code cblas_ssyrk} per sample
- * for float32 (half of {@code bmm}'s multiply-adds; it measured 14% faster than {@code bmm} for
- * MiniLM's 384- and 1536-wide factors at T = 128, 13–16% at T = 256).
+ * <p>Only the upper triangle is formed, the lower one left zero, by one {@code cblas_ssyrk} per
+ * sample for float32 (half of {@code bmm}'s multiply-adds), the samples split between as many
+ * Java threads as libtorch has intra-op threads, each running OpenBLAS single-threaded. libtorch's
+ * {@code bmm} runs one sample after another, each on OpenBLAS's threads, and a T×T Gram is too
+ * small for that to pay: measured on the 2-core machine of libtorch-java.md, batch 32, 1.8 against
+ * 2.1 ms for a 384-wide factor at T = 128, 3.8 against 9.6 ms for a 1536-wide one, 3.0 against
+ * 8.5 and 10.9 against 31.5 ms at T = 256. Calls from several threads into OpenBLAS's thread pool
+ * contend (2 threads took 16 ms where one took 8), so OpenBLAS, the library libtorch links, is set
+ * to one thread while a {@code Grams} is open: the engine's norm pass, where the Grams are nearly
+ * all of the BLAS work. Setting it per Gram instead cost about 1.5 ms a time (the pool parks and
+ * wakes its threads). {@link #close()} gives OpenBLAS libtorch's intra-op thread count.
  * {@link #innerProducts} gives the products of two such Grams over all T² entries.
  */
 public final class Grams implements AutoCloseable {
@@ -34,6 +43,11 @@ public final class Grams implements AutoCloseable {
   static final int CAPACITY = 3;
 
   private final Deque<Remembered> recent = new ArrayDeque<>();
+
+  /** Sets OpenBLAS to one thread until {@link #close()}. */
+  public Grams() {
+    openblas.blas_set_num_threads(1);
+  }
 
   /** A tensor (held), its version and strides then, and the upper triangle of its Gram. */
   private record Remembered(Tensor factor, long version, long[] strides, Tensor gram) {
@@ -89,11 +103,12 @@ public final class Grams implements AutoCloseable {
         .mul_(new Scalar(2.0)).sub_(diagonal);
   }
 
-  /** Lets every remembered tensor and Gram go. */
+  /** Lets every remembered tensor and Gram go; OpenBLAS gets libtorch's intra-op threads. */
   @Override
   public void close() {
     recent.forEach(Remembered::release);
     recent.clear();
+    openblas.blas_set_num_threads(torch.get_num_threads());
   }
 
   private static Tensor formUpper(Tensor x) {
@@ -105,12 +120,16 @@ public final class Grams implements AutoCloseable {
     int t = (int) rows.size(1);
     int n = (int) rows.size(2);
     Tensor gram = torch.zeros(b, t, t);
-    FloatPointer in = rows.data_ptr_float();
-    FloatPointer out = gram.data_ptr_float();
-    for (int i = 0; i < b; i++) {
-      openblas.cblas_ssyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasNoTrans,
-          t, n, 1f, in.position((long) i * t * n), n, 0f, out.position((long) i * t * t), t);
-    }
+    int threads = Math.max(1, Math.min(b, torch.get_num_threads()));
+    IntStream.range(0, threads).parallel().forEach(thread -> {
+      // pointers of this thread's own (position() changes the object); they own no memory
+      FloatPointer in = rows.data_ptr_float();
+      FloatPointer out = gram.data_ptr_float();
+      for (int i = b * thread / threads; i < b * (thread + 1) / threads; i++) {
+        openblas.cblas_ssyrk(openblas.CblasRowMajor, openblas.CblasUpper, openblas.CblasNoTrans,
+            t, n, 1f, in.position((long) i * t * n), n, 0f, out.position((long) i * t * t), t);
+      }
+    });
     return gram;
   }
 }

@@ -113,7 +113,7 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   /**
    * Whether instantiating the per-sample weight gradients beats book-keeping for a call with
    * {@code positions} positions (T), counted in multiply-adds per sample: book-keeping pays
-   * min(T²(d_in + d_out), T·d_in·d_out) for the norm ({@link #useGhostNorm}) and T·d_in·d_out
+   * min(T²(d_in + d_out)/2, T·d_in·d_out) for the norm ({@link #useGhostNorm}) and T·d_in·d_out
    * for the sum aᵀ(c∘g); instantiation pays T·d_in·d_out for gᵢᵀaᵢ and
    * {@value #INSTANTIATED_ELEMENT_COST} per element of the d_in·d_out result. It is taken when it
    * costs less and the held per-sample gradient is no larger than the call's input and output
@@ -124,7 +124,7 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
    */
   public static boolean instantiates(long positions, long inFeatures, long outFeatures) {
     double weights = (double) inFeatures * outFeatures;
-    double ghost = (double) positions * positions * (inFeatures + outFeatures);
+    double ghost = (double) positions * positions * (inFeatures + outFeatures) / 2;
     double bookKeeping = Math.min(ghost, positions * weights) + positions * weights;
     double instantiated = positions * weights + INSTANTIATED_ELEMENT_COST * weights;
     return instantiated < bookKeeping && weights <= (double) positions * (inFeatures + outFeatures);
@@ -239,14 +239,16 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   /**
    * The mixed ghost-norm decision (Bu, Mao and Xu, "Scalable and Efficient Training of Large
    * Convolutional Neural Networks with Differential Privacy", NeurIPS 2022, decide per layer by
-   * space; here by operation count, which is what a CPU pays): the two T×T Gram matrices
-   * take 2BT²(d_in + d_out) multiply-adds, the instantiated per-sample gradients 2BT·d_in·d_out,
-   * so the ghost norm is used when T·(d_in + d_out) &lt; d_in·d_out. Either way the temporaries
-   * are freed per layer (the engine computes one parameter's norms at a time), so the memory of
-   * the two (2BT² against B·d_in·d_out floats) is of the same order where the costs cross.
+   * space; here by operation count, which is what a CPU pays): the two T×T Gram matrices,
+   * symmetric, take BT²(d_in + d_out)/2 multiply-adds ({@link Grams} forms their upper
+   * triangles), the instantiated per-sample gradients BT·d_in·d_out, so the ghost norm is used
+   * when T·(d_in + d_out) &lt; 2·d_in·d_out. Either way the temporaries are freed per layer (the
+   * engine computes one parameter's norms at a time, keeping only the few Grams the next may
+   * share), so the memory of the two (2BT² against B·d_in·d_out floats) is of the same order
+   * where the costs cross.
    */
   public static boolean useGhostNorm(long positions, long inFeatures, long outFeatures) {
-    return positions * (inFeatures + outFeatures) < inFeatures * outFeatures;
+    return positions * (inFeatures + outFeatures) < 2 * inFeatures * outFeatures;
   }
 
   /** Ghost norm ⟨a aᵀ, g gᵀ⟩ summed over the two position axes: cost O(B·T²·(d_in + d_out)). */

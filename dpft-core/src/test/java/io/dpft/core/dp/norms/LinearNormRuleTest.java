@@ -82,8 +82,9 @@ class LinearNormRuleTest {
 
   @Test
   void mixedGhostNorm_picksTheCheaperPath() {
-    assertThat(LinearNormRule.useGhostNorm(128, 384, 384)).isTrue(); // 32,768 < 147,456
-    assertThat(LinearNormRule.useGhostNorm(512, 384, 384)).isFalse(); // 524,288 > 147,456
+    assertThat(LinearNormRule.useGhostNorm(128, 384, 384)).isTrue(); // 98,304 < 294,912
+    assertThat(LinearNormRule.useGhostNorm(256, 384, 384)).isTrue(); // 196,608 < 294,912
+    assertThat(LinearNormRule.useGhostNorm(512, 384, 384)).isFalse(); // 393,216 > 294,912
   }
 
   @ParameterizedTest
