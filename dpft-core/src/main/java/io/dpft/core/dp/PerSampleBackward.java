@@ -39,10 +39,12 @@ import org.bytedeco.pytorch.global.torch;
  * has used it: holding every such (B, T, d) gradient to the end of backward would add Σ_k B·T·d_k
  * floats to the peak memory, where DP-BiTFiT needs only Σ_k B·d_k (Bu et al., "Differentially
  * Private Bias-Term Fine-tuning of Foundation Models", ICML 2024, §3). So that autograd runs
- * through a hooked call, its trainable parameters whose summed gradient is a reduction of g
- * (biases, LayerNorm's γ and β) are inputs of {@code torch.grad} too, their summed gradients
- * discarded; a weight never is (that would be the weight-gradient GEMM book-keeping avoids), so a
- * hooked call with no such parameter has its output captured as well.
+ * through a hooked call, the call's {@link Tape.Entry#anchor() anchor} is an input of
+ * {@code torch.grad} too (a linear layer's per-example link, whose gradient is B zeros); a call
+ * without one has its trainable parameters whose summed gradient is a reduction of g (biases,
+ * LayerNorm's γ and β) there instead, their summed gradients discarded (a pass over g each, where
+ * the anchor's costs nothing more). A weight never is (that would be the weight-gradient GEMM
+ * book-keeping avoids), so a hooked call with neither has its output captured as well.
  */
 final class PerSampleBackward implements Tape.Listener {
   private final Function<DpLayer, PerSampleNormRule<DpLayer>> rules;
@@ -64,15 +66,16 @@ final class PerSampleBackward implements Tape.Listener {
   }
 
   /**
-   * Registers the hook of a call whose rule instantiates all its gradients, or that has a bias or
-   * LayerNorm parameter (its g is captured by the hook); the tape keeps the output only when it
-   * must be an input of {@code torch.grad}: a call without such a parameter.
+   * Registers the hook of a call whose rule instantiates all its gradients, or that has an anchor
+   * or a bias or LayerNorm parameter (its g is captured by the hook); the tape keeps the output
+   * only when it must be an input of {@code torch.grad}: a call with neither.
    */
   @Override
   public boolean recorded(int index, Tape.Entry entry) {
     PerSampleNormRule<DpLayer> rule = rules.apply(entry.layer());
     boolean reduces = rule.instantiatesAll(entry.layer(), entry);
-    if (!reduces && reductionParameters(entry.layer()).isEmpty()) {
+    boolean anchored = entry.anchor() != null || !reductionParameters(entry.layer()).isEmpty();
+    if (!reduces && !anchored) {
       return true; // g is captured as a torch.grad result
     }
     ReducingHook hook = new ReducingHook(entry, rule, reduces);
@@ -81,7 +84,7 @@ final class PerSampleBackward implements Tape.Listener {
     }
     entry.output().register_hook(hook);
     hooks.put(index, hook);
-    return reductionParameters(entry.layer()).isEmpty();
+    return !anchored;
   }
 
   /**
@@ -125,6 +128,10 @@ final class PerSampleBackward implements Tape.Listener {
       ReducingHook hook = hooks.get(k);
       if (hook != null) {
         hook.keep = keep;
+        if (entry.anchor() != null) {
+          inputs.add(entry.anchor()); // its gradient (zeros) is returned too, and dropped
+          continue;
+        }
         List<Parameter> anchors = reductionParameters(entry.layer());
         for (Parameter p : anchors) {
           if (traversed.put(p, Boolean.TRUE) == null) {

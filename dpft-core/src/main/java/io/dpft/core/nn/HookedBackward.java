@@ -62,8 +62,12 @@ final class HookedBackward {
    *
    * @param owner the scope that owns the hooks and the gradients; must stay open until backward is
    *     done
+   * @return the link, {@code Σ x'_j} summed per example ({@code (B, 1, …, 1)}): a small tensor on
+   *     the path from {@code z} to the inputs, so that backward passes through {@code z} when the
+   *     link is an input of {@code torch.grad} (its gradient, zeros, costs nothing more); null when
+   *     no input requires a gradient
    */
-  static void connect(Tensor z, List<Tensor> inputs, PointerScope owner, Backward backward) {
+  static Tensor connect(Tensor z, List<Tensor> inputs, PointerScope owner, Backward backward) {
     OutputHook onOutput = new OutputHook(backward, inputs.size(), owner);
     owner.attach(onOutput);
     List<Tensor> aliases = new ArrayList<>();
@@ -87,13 +91,14 @@ final class HookedBackward {
       hooks.add(hook);
     }
     if (link == null) {
-      return;
+      return null;
     }
     z.add_(link.mul(new Scalar(0.0)));
     z.register_hook(onOutput);
     for (int j = 0; j < aliases.size(); j++) {
       aliases.get(j).register_hook(hooks.get(j));
     }
+    return link;
   }
 
   /** {@code (B, 1, …, 1)} of the given rank. */

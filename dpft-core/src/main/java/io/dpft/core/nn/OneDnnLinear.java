@@ -113,7 +113,7 @@ final class OneDnnLinear implements AutoCloseable {
     }
     if (a.requires_grad()) {
       long version = w._version();
-      HookedBackward.connect(z, List.of(a), lasting, g -> {
+      Tensor link = HookedBackward.connect(z, List.of(a), lasting, g -> {
         if (w._version() != version) {
           throw new IllegalStateException("a weight used in the forward pass was changed in place "
               + "before backward (an optimizer step between them?); run backward first");
@@ -124,6 +124,10 @@ final class OneDnnLinear implements AutoCloseable {
         return new Tensor[] {
             OPS.linear(g.contiguous(), packedTransposed.of(w, rows, constant), null, null)};
       });
+      Tape tape = Tape.active();
+      if (tape != null) {
+        tape.anchor(z, link);
+      }
     } else if (w.requires_grad() && !z.requires_grad()) {
       z.requires_grad_(true); // a leaf: backward still reaches it, for the DP engine's dL/dz
     }

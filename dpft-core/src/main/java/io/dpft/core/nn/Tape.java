@@ -55,15 +55,17 @@ public final class Tape implements AutoCloseable {
     private final DpLayer layer;
     /** Owns what the entry keeps; null without an enclosing scope. */
     private final PointerScope owner;
+    private final Tensor anchor;
     private Tensor output;
     private Tensor activation;
     private Recomputable source;
 
-    private Entry(
-        DpLayer layer, PointerScope owner, Tensor output, Tensor activation, Recomputable source) {
+    private Entry(DpLayer layer, PointerScope owner, Tensor output, Tensor anchor,
+        Tensor activation, Recomputable source) {
       this.layer = layer;
       this.owner = owner;
       this.output = output;
+      this.anchor = anchor;
       this.activation = activation;
       this.source = source;
     }
@@ -75,6 +77,18 @@ public final class Tape implements AutoCloseable {
 
     public Tensor output() {
       return output;
+    }
+
+    /**
+     * A small tensor on the path from the call's input to its output, or null: as an input of
+     * {@code torch.grad} it makes backward pass through the output, at no more cost than the
+     * path's own (for a call through {@code HookedBackward}, the per-example link, whose gradient
+     * is a (B, 1, …) tensor of zeros). Without one, only the output itself or a parameter the call
+     * adds to it can do that, and a bias as an input of {@code torch.grad} costs a reduction of
+     * the output gradient.
+     */
+    public Tensor anchor() {
+      return anchor;
     }
 
     /**
@@ -144,6 +158,8 @@ public final class Tape implements AutoCloseable {
   private final List<Entry> entries = new ArrayList<>();
   /** By identity: tensors {@link #recomputable} describes that no entry has recorded yet. */
   private final Map<Tensor, Recomputable> recomputable = new IdentityHashMap<>();
+  /** By identity: outputs {@link #anchor} gave an anchor that no entry has recorded yet. */
+  private final Map<Tensor, Tensor> anchors = new IdentityHashMap<>();
   private final PointerScope scope = PointerScope.getInnerScope();
   private final Listener listener;
   private boolean open = true;
@@ -196,6 +212,14 @@ public final class Tape implements AutoCloseable {
     recomputable.put(result, new Recomputable(input, function));
   }
 
+  /**
+   * Notes that {@code anchor} is an {@link Entry#anchor()} of {@code output}, for the call that
+   * records {@code output} next.
+   */
+  void anchor(Tensor output, Tensor anchor) {
+    anchors.put(output, anchor);
+  }
+
   /** Records a call; {@code activation} as {@link Entry#activation()} describes, or null. */
   void add(DpLayer layer, Tensor output, Tensor activation) {
     Recomputable source = activation == null ? null : recomputable.remove(activation);
@@ -211,7 +235,8 @@ public final class Tape implements AutoCloseable {
   }
 
   private void add(DpLayer layer, Tensor output, Tensor activation, Recomputable source) {
-    Entry entry = new Entry(layer, scope, output, activation == null ? null : activation.detach(),
+    Entry entry = new Entry(layer, scope, output, anchors.remove(output),
+        activation == null ? null : activation.detach(),
         source == null ? null : new Recomputable(source.input().detach(), source.function()));
     boolean keepOutput = listener == null || listener.recorded(entries.size(), entry);
     if (!keepOutput) {
@@ -220,6 +245,9 @@ public final class Tape implements AutoCloseable {
     if (scope != null) { // outlive the NestedScope the layer may have been called in
       if (keepOutput) {
         scope.attach(output);
+      }
+      if (entry.anchor != null) {
+        scope.attach(entry.anchor);
       }
       if (entry.activation != null) {
         scope.attach(entry.activation);
@@ -272,6 +300,7 @@ public final class Tape implements AutoCloseable {
     if (open) {
       open = false;
       recomputable.clear();
+      anchors.clear();
       ACTIVE.remove();
     }
   }
