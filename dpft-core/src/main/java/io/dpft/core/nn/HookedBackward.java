@@ -27,7 +27,8 @@ import org.bytedeco.pytorch.VoidTensorHook;
  * every alias. A hook on {@code z} runs the caller's backward when {@code dL/dz} is ready; a hook
  * on each alias, which autograd reaches later, replaces the (zero) gradient arriving there with
  * its part. The path costs one pass over each input forward and a sum of {@code dL/dz} backward;
- * the zeros it carries are expanded views. Examples stay independent (what DP's per-sample
+ * the zeros it carries are expanded views. A term the caller still has to add to {@code z} (a
+ * bias) rides along with the link, in the same pass over {@code z}. Examples stay independent (what DP's per-sample
  * clipping relies on) as long as the caller's backward keeps them so.
  *
  * <p>Backward must run while {@code owner} is open.
@@ -60,6 +61,8 @@ final class HookedBackward {
    * afterwards) to those inputs that require a gradient. Call after every other in-place change of
    * {@code z}: its hook belongs to the version of {@code z} it is registered on.
    *
+   * @param addend null, or a tensor that broadcasts to {@code z}'s shape, added to {@code z} here
+   *     (autograd differentiates it as usual)
    * @param owner the scope that owns the hooks and the gradients; must stay open until backward is
    *     done
    * @return the link, {@code Σ x'_j} summed per example ({@code (B, 1, …, 1)}): a small tensor on
@@ -67,7 +70,8 @@ final class HookedBackward {
    *     link is an input of {@code torch.grad} (its gradient, zeros, costs nothing more); null when
    *     no input requires a gradient
    */
-  static Tensor connect(Tensor z, List<Tensor> inputs, PointerScope owner, Backward backward) {
+  static Tensor connect(
+      Tensor z, List<Tensor> inputs, Tensor addend, PointerScope owner, Backward backward) {
     OutputHook onOutput = new OutputHook(backward, inputs.size(), owner);
     owner.attach(onOutput);
     List<Tensor> aliases = new ArrayList<>();
@@ -91,9 +95,13 @@ final class HookedBackward {
       hooks.add(hook);
     }
     if (link == null) {
+      if (addend != null) {
+        z.add_(addend);
+      }
       return null;
     }
-    z.add_(link.mul(new Scalar(0.0)));
+    Tensor path = link.mul(new Scalar(0.0));
+    z.add_(addend == null ? path : path.add(addend));
     z.register_hook(onOutput);
     for (int j = 0; j < aliases.size(); j++) {
       aliases.get(j).register_hook(hooks.get(j));

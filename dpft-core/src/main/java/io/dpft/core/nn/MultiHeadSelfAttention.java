@@ -137,7 +137,7 @@ public class MultiHeadSelfAttention extends Module {
     try (NoGradGuard noGrad = new NoGradGuard()) {
       context = NestedScope.result(() -> attention.forward(lasting));
     }
-    HookedBackward.connect(context, List.of(q, k, v), lasting, attention::gradients);
+    HookedBackward.connect(context, List.of(q, k, v), null, lasting, attention::gradients);
     return context;
   }
 

@@ -108,12 +108,10 @@ final class OneDnnLinear implements AutoCloseable {
     }
     // oneDNN's 3-D result is a view made without grad, which autograd forbids changing in place
     z = z.detach();
-    if (b != null) {
-      z.add_(b);
-    }
     if (a.requires_grad()) {
       long version = w._version();
-      Tensor link = HookedBackward.connect(z, List.of(a), lasting, g -> {
+      // b is added with the link: one pass over z
+      Tensor link = HookedBackward.connect(z, List.of(a), b, lasting, g -> {
         if (w._version() != version) {
           throw new IllegalStateException("a weight used in the forward pass was changed in place "
               + "before backward (an optimizer step between them?); run backward first");
@@ -128,7 +126,12 @@ final class OneDnnLinear implements AutoCloseable {
       if (tape != null) {
         tape.anchor(z, link);
       }
-    } else if (w.requires_grad() && !z.requires_grad()) {
+      return z;
+    }
+    if (b != null) {
+      z.add_(b);
+    }
+    if (w.requires_grad() && !z.requires_grad()) {
       z.requires_grad_(true); // a leaf: backward still reaches it, for the DP engine's dL/dz
     }
     return z;
