@@ -115,6 +115,38 @@ class DpSgdEngineTest {
         new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.5)), rules);
   }
 
+  /**
+   * Every linear call whose input requires a gradient is reached by backward through its
+   * per-example link, not its bias: with trainable weights and embeddings and frozen biases the
+   * engine's tape keeps none of their outputs (each would be a (B, T, d_out) tensor held to the end
+   * of backward). The clipped sums of such cases match the per-example reference
+   * ({@link #abadiAllLayer_clippedSumsMatchPerExampleReference}).
+   */
+  @Test
+  void linearCallsWithADifferentiableInput_areAnchoredByTheirLink_andKeepNoOutput() {
+    try (PointerScope scope = new PointerScope(); BertModel model = tinyBert()) {
+      model.freeze((name, p) ->
+          p.kind() != ParameterKind.WEIGHT && p.kind() != ParameterKind.EMBEDDING);
+      Batch batch = new Batch();
+      try (DpSgdEngine engine = new DpSgdEngine(model,
+              new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.5)),
+              NormRules.standard());
+          Tape tape = engine.startTape()) {
+        crossEntropySum(model.classify(batch.all()), batch.labels);
+        List<Tape.Entry> linears =
+            tape.entries().stream().filter(e -> e.layer() instanceof Linear).toList();
+        // the pooler's call has fewer rows (B) than outputs, so it stays on torch.linear
+        assertThat(linears.stream().filter(e -> e.anchor() == null).count()).isEqualTo(1);
+        for (Tape.Entry e : linears) {
+          if (e.anchor() != null) {
+            assertThat(e.anchor().numel()).isEqualTo(B);
+            assertThat(e.output()).isNull();
+          }
+        }
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Trainable.class)
   void automaticClipping_clippedSumsMatchPerExampleReference(Trainable trainable) {
