@@ -4,6 +4,8 @@ import io.dpft.privacy.noise.SecureGaussian;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -20,8 +22,11 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Drawing the noise is a fixed cost per parameter, a large part of a full fine-tuning step's
  * DP overhead (22.7 M draws per step for MiniLM). With the secure generator, whose every fill
  * draws a fresh key, the draws are split into slices filled in parallel, one secure generator per
- * slice (a generator is not shared between threads). A generator seeded for reproducibility
- * fills tensor after tensor, in parameter order, as one stream.
+ * slice (a generator is not shared between threads). Each thread takes the next slice as soon as
+ * it is done with one. Split by count, as a parallel stream splits, one thread got most of the
+ * token embedding's twelve 1 M slices: on MiniLM it worked 70 of the 75 ms, no faster than one
+ * thread alone (72 ms); taking slices as they come, 46–56 ms. A generator seeded for
+ * reproducibility fills tensor after tensor, in parameter order, as one stream.
  */
 public final class GaussianMechanism {
   /** Draws per parallel slice: large enough that a slice's key setup is negligible. */
@@ -73,8 +78,12 @@ public final class GaussianMechanism {
         slices.add(v.duplicate().position(from).limit(Math.min(v.capacity(), from + SLICE)));
       }
     }
-    IntStream.range(0, slices.size())
-        .parallel()
-        .forEach(i -> SecureGaussian.secure().fill(slices.get(i), std));
+    AtomicInteger next = new AtomicInteger();
+    int threads = Math.min(slices.size(), ForkJoinPool.getCommonPoolParallelism() + 1);
+    IntStream.range(0, threads).parallel().forEach(thread -> {
+      for (int i = next.getAndIncrement(); i < slices.size(); i = next.getAndIncrement()) {
+        SecureGaussian.secure().fill(slices.get(i), std);
+      }
+    });
   }
 }
