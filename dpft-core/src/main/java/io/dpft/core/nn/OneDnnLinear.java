@@ -180,7 +180,8 @@ final class OneDnnLinear implements AutoCloseable {
     }
 
     private Tensor pack(Tensor w, long rows) {
-      return OPS.pack(transposed ? w.t().contiguous() : w, rows);
+      // oneDNN's reorder reads the transposed view as it is: no contiguous copy of Wᵀ first
+      return OPS.pack(transposed ? w.t() : w, rows);
     }
 
     @Override

@@ -93,6 +93,23 @@ class SecureGaussianTest {
   }
 
   @Test
+  void buffer_longerThanOneChunk_holdsTheSamplesOfOneStream() {
+    int n = 2 * SecureGaussian.CHUNK + 17;
+    float[] reference = new float[n];
+    FloatBuffer buffer = FloatBuffer.allocate(n + 5).position(3).limit(n + 3);
+    SecureGaussian.seededForReproducibility(8).fill(reference, 1.3);
+    SecureGaussian.seededForReproducibility(8).fill(buffer, 1.3);
+    assertThat(buffer.position()).isEqualTo(3);
+    buffer.limit(buffer.capacity());
+    for (int i = 0; i < n; i++) {
+      assertThat(buffer.get(3 + i)).isEqualTo(reference[i]);
+    }
+    for (int i : new int[] {0, 1, 2, n + 3, n + 4}) {
+      assertThat(buffer.get(i)).isZero(); // outside position..limit: untouched
+    }
+  }
+
+  @Test
   void zeroStd_givesZeros() {
     double[] out = {1, 2, 3};
     SecureGaussian.secure().fill(out, 0.0);
