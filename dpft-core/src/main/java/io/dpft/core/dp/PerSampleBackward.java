@@ -29,7 +29,7 @@ import org.bytedeco.pytorch.global.torch;
  * clipped output gradients; Bu et al., "Differentially Private Optimization on Large Model at
  * Small Cost", ICML 2023, §3).
  *
- * <p>Two kinds of calls. One whose rule needs the output gradient g = ∂L/∂z itself after backward
+ * <p>Three kinds of calls. One whose rule needs the output gradient g = ∂L/∂z itself after backward
  * (ghost norm and book-kept sum) gets g captured: by a tensor hook when the call has a parameter
  * that autograd reaches anyway (below), so that the tape need not keep its output until backward
  * ends, else as an input of {@code torch.grad}. One whose rule
@@ -40,11 +40,15 @@ import org.bytedeco.pytorch.global.torch;
  * floats to the peak memory, where DP-BiTFiT needs only Σ_k B·d_k (Bu et al., "Differentially
  * Private Bias-Term Fine-tuning of Foundation Models", ICML 2024, §3). So that autograd runs
  * through a hooked call, the call's {@link Tape.Entry#anchor() anchor} is an input of
- * {@code torch.grad} too (a linear layer's per-example link, whose gradient is B zeros); a call
- * without one has its trainable parameters whose summed gradient is a reduction of g (biases,
- * LayerNorm's γ and β) there instead, their summed gradients discarded (a pass over g each, where
- * the anchor's costs nothing more). A weight never is (that would be the weight-gradient GEMM
- * book-keeping avoids), so a hooked call with neither has its output captured as well.
+ * {@code torch.grad} too (a linear layer's per-example path, whose gradient backward forms
+ * anyway); a call without one has its trainable parameters whose summed gradient is a reduction
+ * of g (biases, LayerNorm's γ and β) there instead, their summed gradients discarded (a pass over
+ * g each, where the anchor's costs nothing more). A weight never is (that would be the
+ * weight-gradient GEMM book-keeping avoids), so a hooked call with neither has its output captured
+ * as well. The third kind, one whose rule forms everything from its anchor's gradient
+ * ({@link PerSampleNormRule#fromAnchorAlone}: a bias-only linear layer, whose per-example path
+ * carries the bias, so that its gradient is the per-sample bias gradients), gets no hook: its
+ * anchor's gradient is a {@code torch.grad} result, and g is never reduced a second time.
  */
 final class PerSampleBackward implements Tape.Listener {
   private final Function<DpLayer, PerSampleNormRule<DpLayer>> rules;
@@ -73,6 +77,9 @@ final class PerSampleBackward implements Tape.Listener {
   @Override
   public boolean recorded(int index, Tape.Entry entry) {
     PerSampleNormRule<DpLayer> rule = rules.apply(entry.layer());
+    if (rule.fromAnchorAlone(entry.layer(), entry)) {
+      return false; // all from the anchor's gradient, a torch.grad result
+    }
     boolean reduces = rule.instantiatesAll(entry.layer(), entry);
     boolean anchored = entry.anchor() != null || !reductionParameters(entry.layer()).isEmpty();
     if (!reduces && !anchored) {
@@ -122,11 +129,15 @@ final class PerSampleBackward implements Tape.Listener {
     List<List<PerSampleGradient>> results = new ArrayList<>(Collections.nCopies(entries.size(), null));
     List<Tensor> inputs = new ArrayList<>();
     Map<Integer, Integer> capturedAt = new LinkedHashMap<>(); // entry -> input position
+    Map<Integer, Integer> anchorAt = new LinkedHashMap<>(); // entry -> input position
     Map<Parameter, Boolean> traversed = new IdentityHashMap<>();
     for (int k = 0; k < entries.size(); k++) {
       Tape.Entry entry = entries.get(k);
       ReducingHook hook = hooks.get(k);
-      if (hook != null) {
+      if (hook == null && rules.apply(entry.layer()).fromAnchorAlone(entry.layer(), entry)) {
+        anchorAt.put(k, inputs.size());
+        inputs.add(entry.anchor());
+      } else if (hook != null) {
         hook.keep = keep;
         if (entry.anchor() != null) {
           inputs.add(entry.anchor()); // its gradient (zeros) is returned too, and dropped
@@ -160,6 +171,12 @@ final class PerSampleBackward implements Tape.Listener {
       results.set(h.getKey(), hook.reduced != null ? hook.reduced
           : hook.rule.gradients(hook.entry.layer(), hook.entry, hook.captured != null
               ? hook.captured : torch.zeros(hook.outputShape, new TensorOptions(hook.outputType))));
+    }
+    for (Map.Entry<Integer, Integer> a : anchorAt.entrySet()) {
+      Tape.Entry entry = entries.get(a.getKey());
+      Tensor g = grads[a.getValue()];
+      results.set(a.getKey(), rules.apply(entry.layer())
+          .fromAnchor(entry.layer(), entry, g.defined() ? g : torch.zeros_like(entry.anchor())));
     }
     for (Map.Entry<Integer, Integer> c : capturedAt.entrySet()) {
       Tape.Entry entry = entries.get(c.getKey());

@@ -65,10 +65,12 @@ final class HookedBackward {
    *     (autograd differentiates it as usual)
    * @param owner the scope that owns the hooks and the gradients; must stay open until backward is
    *     done
-   * @return the link, {@code Σ x'_j} summed per example ({@code (B, 1, …, 1)}): a small tensor on
-   *     the path from {@code z} to the inputs, so that backward passes through {@code z} when the
-   *     link is an input of {@code torch.grad} (its gradient, zeros, costs nothing more); null when
-   *     no input requires a gradient
+   * @return the per-example path added to {@code z}, {@code 0 · Σ x'_j (+ addend)}: a small
+   *     tensor ({@code (B, 1, …, 1)}, or the addend's last axes) on the way from the inputs to
+   *     {@code z}, so that backward passes through {@code z} when it is an input of
+   *     {@code torch.grad}, and its gradient, which backward forms anyway, is {@code dL/dz} summed
+   *     per example over the axes it was broadcast along (with a bias as the addend, the
+   *     per-example bias gradients); null when no input requires a gradient
    */
   static Tensor connect(
       Tensor z, List<Tensor> inputs, Tensor addend, PointerScope owner, Backward backward) {
@@ -101,12 +103,15 @@ final class HookedBackward {
       return null;
     }
     Tensor path = link.mul(new Scalar(0.0));
-    z.add_(addend == null ? path : path.add(addend));
+    if (addend != null) {
+      path = path.add(addend);
+    }
+    z.add_(path);
     z.register_hook(onOutput);
     for (int j = 0; j < aliases.size(); j++) {
       aliases.get(j).register_hook(hooks.get(j));
     }
-    return link;
+    return path;
   }
 
   /** {@code (B, 1, …, 1)} of the given rank. */

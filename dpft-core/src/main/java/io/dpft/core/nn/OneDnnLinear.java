@@ -111,7 +111,7 @@ final class OneDnnLinear implements AutoCloseable {
     if (a.requires_grad()) {
       long version = w._version();
       // b is added with the link: one pass over z
-      Tensor link = HookedBackward.connect(z, List.of(a), b, lasting, g -> {
+      Tensor path = HookedBackward.connect(z, List.of(a), b, lasting, g -> {
         if (w._version() != version) {
           throw new IllegalStateException("a weight used in the forward pass was changed in place "
               + "before backward (an optimizer step between them?); run backward first");
@@ -124,7 +124,7 @@ final class OneDnnLinear implements AutoCloseable {
       });
       Tape tape = Tape.active();
       if (tape != null) {
-        tape.anchor(z, link);
+        tape.anchor(z, path);
       }
       return z;
     }

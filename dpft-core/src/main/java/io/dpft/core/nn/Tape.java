@@ -82,10 +82,12 @@ public final class Tape implements AutoCloseable {
     /**
      * A small tensor on the path from the call's input to its output, or null: as an input of
      * {@code torch.grad} it makes backward pass through the output, at no more cost than the
-     * path's own (for a call through {@code HookedBackward}, the per-example link, whose gradient
-     * is a (B, 1, …) tensor of zeros). Without one, only the output itself or a parameter the call
-     * adds to it can do that, and a bias as an input of {@code torch.grad} costs a reduction of
-     * the output gradient.
+     * path's own. For a linear call through {@code HookedBackward}, the per-example path added to
+     * its output, (B, 1, …, d_out) with a bias and (B, 1, …, 1) without: its gradient is the
+     * output gradient summed per example over the positions, which with a bias are the per-sample
+     * bias gradients. Without an anchor, only the output itself or a parameter the call adds to it
+     * can make backward pass through the call, and a bias as an input of {@code torch.grad} costs
+     * a reduction of the output gradient.
      */
     public Tensor anchor() {
       return anchor;

@@ -117,13 +117,13 @@ class DpSgdEngineTest {
 
   /**
    * Every linear call whose input requires a gradient is reached by backward through its
-   * per-example link, not its bias: with trainable weights and embeddings and frozen biases the
+   * per-example path, not its bias: with trainable weights and embeddings and frozen biases the
    * engine's tape keeps none of their outputs (each would be a (B, T, d_out) tensor held to the end
    * of backward). The clipped sums of such cases match the per-example reference
    * ({@link #abadiAllLayer_clippedSumsMatchPerExampleReference}).
    */
   @Test
-  void linearCallsWithADifferentiableInput_areAnchoredByTheirLink_andKeepNoOutput() {
+  void linearCallsWithADifferentiableInput_areAnchoredByTheirPath_andKeepNoOutput() {
     try (PointerScope scope = new PointerScope(); BertModel model = tinyBert()) {
       model.freeze((name, p) ->
           p.kind() != ParameterKind.WEIGHT && p.kind() != ParameterKind.EMBEDDING);
@@ -138,8 +138,8 @@ class DpSgdEngineTest {
         // the pooler's call has fewer rows (B) than outputs, so it stays on torch.linear
         assertThat(linears.stream().filter(e -> e.anchor() == null).count()).isEqualTo(1);
         for (Tape.Entry e : linears) {
-          if (e.anchor() != null) {
-            assertThat(e.anchor().numel()).isEqualTo(B);
+          if (e.anchor() != null) { // the per-example path with the (frozen) bias: (B, 1, d_out)
+            assertThat(e.anchor().numel()).isEqualTo((long) B * ((Linear) e.layer()).outFeatures());
             assertThat(e.output()).isNull();
           }
         }

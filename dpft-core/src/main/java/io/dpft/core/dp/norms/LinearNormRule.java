@@ -75,6 +75,26 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
     return !layer.weight().isTrainable() || instantiatesWeight(layer, entry);
   }
 
+  /**
+   * Bias-only, with an anchor that carries the bias (a (B, …, d_out) per-example path, {@link
+   * Tape.Entry#anchor()}): the anchor's gradient is the per-sample bias gradients, formed by
+   * backward anyway, so the output gradient is not reduced a second time.
+   */
+  @Override
+  public boolean fromAnchorAlone(Linear layer, Tape.Entry entry) {
+    return !layer.weight().isTrainable()
+        && layer.bias().filter(Parameter::isTrainable).isPresent()
+        && entry.anchor() != null
+        && entry.anchor().size(-1) == layer.outFeatures();
+  }
+
+  /** The per-sample bias gradients Σ_t g_{i,t}: the anchor's gradient, (B, d_out). */
+  @Override
+  public List<PerSampleGradient> fromAnchor(Linear layer, Tape.Entry entry, Tensor anchorGrad) {
+    return List.of(PerSampleGradient.instantiated(layer.bias().orElseThrow(),
+        anchorGrad.reshape(anchorGrad.size(0), -1)));
+  }
+
   private boolean instantiatesWeight(Linear layer, Tape.Entry entry) {
     switch (path) {
       case BOOK_KEEPING:

@@ -31,4 +31,23 @@ public interface PerSampleNormRule<L extends DpLayer> {
   default boolean instantiatesAll(L layer, Tape.Entry entry) {
     return false;
   }
+
+  /**
+   * Whether {@link #fromAnchor} gives every per-sample gradient of this call from the gradient of
+   * its {@link Tape.Entry#anchor() anchor}: then the engine needs nothing of its output gradient,
+   * not even inside backward.
+   */
+  default boolean fromAnchorAlone(L layer, Tape.Entry entry) {
+    return false;
+  }
+
+  /**
+   * The per-sample gradients of a call for which {@link #fromAnchorAlone} holds.
+   *
+   * @param anchorGrad ∂L/∂(anchor), with L the sum of per-sample losses
+   */
+  default List<PerSampleGradient> fromAnchor(L layer, Tape.Entry entry, Tensor anchorGrad) {
+    throw new UnsupportedOperationException(
+        getClass().getSimpleName() + " does not form gradients from an anchor");
+  }
 }
