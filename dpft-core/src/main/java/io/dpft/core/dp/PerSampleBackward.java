@@ -41,7 +41,8 @@ import org.bytedeco.pytorch.global.torch;
  * Private Bias-Term Fine-tuning of Foundation Models", ICML 2024, §3). So that autograd runs
  * through a hooked call, the call's {@link Tape.Entry#anchor() anchor} is an input of
  * {@code torch.grad} too (a linear layer's per-example path, whose gradient backward forms
- * anyway); a call without one has its trainable parameters whose summed gradient is a reduction
+ * anyway, and which after backward gives a book-kept call its per-sample bias gradients,
+ * {@link PerSampleNormRule#gradients(DpLayer, Tape.Entry, Tensor, Tensor)}); a call without one has its trainable parameters whose summed gradient is a reduction
  * of g (biases, LayerNorm's γ and β) there instead, their summed gradients discarded (a pass over
  * g each, where the anchor's costs nothing more). A weight never is (that would be the
  * weight-gradient GEMM book-keeping avoids), so a hooked call with neither has its output captured
@@ -134,15 +135,15 @@ final class PerSampleBackward implements Tape.Listener {
     for (int k = 0; k < entries.size(); k++) {
       Tape.Entry entry = entries.get(k);
       ReducingHook hook = hooks.get(k);
-      if (hook == null && rules.apply(entry.layer()).fromAnchorAlone(entry.layer(), entry)) {
+      if (hook != null) {
+        hook.keep = keep;
+      }
+      if (entry.anchor() != null
+          && (hook != null || rules.apply(entry.layer()).fromAnchorAlone(entry.layer(), entry))) {
+        // its gradient: all an anchor-only call needs, a book-kept call's bias gradients
         anchorAt.put(k, inputs.size());
         inputs.add(entry.anchor());
       } else if (hook != null) {
-        hook.keep = keep;
-        if (entry.anchor() != null) {
-          inputs.add(entry.anchor()); // its gradient (zeros) is returned too, and dropped
-          continue;
-        }
         List<Parameter> anchors = reductionParameters(entry.layer());
         for (Parameter p : anchors) {
           if (traversed.put(p, Boolean.TRUE) == null) {
@@ -167,16 +168,22 @@ final class PerSampleBackward implements Tape.Listener {
       if (hook.failure != null) {
         throw hook.failure;
       }
+      Integer anchor = anchorAt.get(h.getKey());
+      Tensor anchorGrad = anchor == null || !grads[anchor].defined() ? null : grads[anchor];
       // an output that does not reach the loss: zero gradients
       results.set(h.getKey(), hook.reduced != null ? hook.reduced
-          : hook.rule.gradients(hook.entry.layer(), hook.entry, hook.captured != null
-              ? hook.captured : torch.zeros(hook.outputShape, new TensorOptions(hook.outputType))));
+          : hook.captured != null
+              ? hook.rule.gradients(hook.entry.layer(), hook.entry, hook.captured, anchorGrad)
+              : hook.rule.gradients(hook.entry.layer(), hook.entry,
+                  torch.zeros(hook.outputShape, new TensorOptions(hook.outputType))));
     }
     for (Map.Entry<Integer, Integer> a : anchorAt.entrySet()) {
-      Tape.Entry entry = entries.get(a.getKey());
-      Tensor g = grads[a.getValue()];
-      results.set(a.getKey(), rules.apply(entry.layer())
-          .fromAnchor(entry.layer(), entry, g.defined() ? g : torch.zeros_like(entry.anchor())));
+      if (!hooks.containsKey(a.getKey())) { // a hooked call's anchor served above
+        Tape.Entry entry = entries.get(a.getKey());
+        Tensor g = grads[a.getValue()];
+        results.set(a.getKey(), rules.apply(entry.layer())
+            .fromAnchor(entry.layer(), entry, g.defined() ? g : torch.zeros_like(entry.anchor())));
+      }
     }
     for (Map.Entry<Integer, Integer> c : capturedAt.entrySet()) {
       Tape.Entry entry = entries.get(c.getKey());

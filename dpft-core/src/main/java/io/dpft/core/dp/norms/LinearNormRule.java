@@ -84,8 +84,12 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   public boolean fromAnchorAlone(Linear layer, Tape.Entry entry) {
     return !layer.weight().isTrainable()
         && layer.bias().filter(Parameter::isTrainable).isPresent()
-        && entry.anchor() != null
-        && entry.anchor().size(-1) == layer.outFeatures();
+        && carriesBias(layer, entry);
+  }
+
+  /** Whether the call's anchor is its per-example path with the bias, (B, …, d_out). */
+  private static boolean carriesBias(Linear layer, Tape.Entry entry) {
+    return entry.anchor() != null && entry.anchor().size(-1) == layer.outFeatures();
   }
 
   /** The per-sample bias gradients Σ_t g_{i,t}: the anchor's gradient, (B, d_out). */
@@ -109,6 +113,16 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
 
   @Override
   public List<PerSampleGradient> gradients(Linear layer, Tape.Entry entry, Tensor outputGrad) {
+    return gradients(layer, entry, outputGrad, null);
+  }
+
+  /**
+   * The per-sample bias gradients are the anchor's gradient when the anchor carries the bias
+   * (book-keeping, after backward), else Σ_t g.
+   */
+  @Override
+  public List<PerSampleGradient> gradients(
+      Linear layer, Tape.Entry entry, Tensor outputGrad, Tensor anchorGrad) {
     List<PerSampleGradient> out = new ArrayList<>(2);
     if (layer.weight().isTrainable()) {
       if (instantiatesWeight(layer, entry)) {
@@ -126,7 +140,10 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
     layer
         .bias()
         .filter(Parameter::isTrainable)
-        .ifPresent(b -> out.add(PerSampleGradient.instantiated(b, perSampleBiasGradients(outputGrad))));
+        .ifPresent(b -> out.add(PerSampleGradient.instantiated(b,
+            anchorGrad != null && carriesBias(layer, entry)
+                ? anchorGrad.reshape(anchorGrad.size(0), -1)
+                : perSampleBiasGradients(outputGrad))));
     return out;
   }
 

@@ -22,6 +22,18 @@ public interface PerSampleNormRule<L extends DpLayer> {
   List<PerSampleGradient> gradients(L layer, Tape.Entry entry, Tensor outputGrad);
 
   /**
+   * As {@link #gradients(DpLayer, Tape.Entry, Tensor)}, after backward, when the gradient of the
+   * call's {@link Tape.Entry#anchor() anchor} is known too: a rule may take part of the gradients
+   * from it rather than reduce {@code outputGrad} again.
+   *
+   * @param anchorGrad ∂L/∂(anchor)
+   */
+  default List<PerSampleGradient> gradients(
+      L layer, Tape.Entry entry, Tensor outputGrad, Tensor anchorGrad) {
+    return gradients(layer, entry, outputGrad);
+  }
+
+  /**
    * Whether every gradient that {@link #gradients} returns for this call (the layer in its current
    * trainable state, the shapes of {@code entry}) is {@link PerSampleGradient.Instantiated}, which
    * needs nothing more of the output gradient: then the engine computes the gradients inside
