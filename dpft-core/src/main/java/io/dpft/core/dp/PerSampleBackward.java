@@ -42,9 +42,10 @@ import org.bytedeco.pytorch.global.torch;
  * through a hooked call, the call's {@link Tape.Entry#anchor() anchor} is an input of
  * {@code torch.grad} too (a linear layer's per-example path, whose gradient backward forms
  * anyway, and which after backward gives a book-kept call its per-sample bias gradients,
- * {@link PerSampleNormRule#gradients(DpLayer, Tape.Entry, Tensor, Tensor)}); a call without one has its trainable parameters whose summed gradient is a reduction
- * of g (biases, LayerNorm's γ and β) there instead, their summed gradients discarded (a pass over
- * g each, where the anchor's costs nothing more). A weight never is (that would be the
+ * {@link PerSampleNormRule#gradients(DpLayer, Tape.Entry, Tensor, Tensor)}); a call without one
+ * has its trainable parameters whose summed gradient is a reduction of g (biases, LayerNorm's γ
+ * and β) there instead, their summed gradients discarded (a pass over g each, where the anchor's
+ * costs nothing more). A weight never is (that would be the
  * weight-gradient GEMM book-keeping avoids), so a hooked call with neither has its output captured
  * as well. The third kind, one whose rule forms everything from its anchor's gradient
  * ({@link PerSampleNormRule#fromAnchorAlone}: a bias-only linear layer, whose per-example path
@@ -138,8 +139,7 @@ final class PerSampleBackward implements Tape.Listener {
       if (hook != null) {
         hook.keep = keep;
       }
-      if (entry.anchor() != null
-          && (hook != null || rules.apply(entry.layer()).fromAnchorAlone(entry.layer(), entry))) {
+      if (entry.anchor() != null) { // recorded() hooked it, or its rule needs the anchor alone
         // its gradient: all an anchor-only call needs, a book-kept call's bias gradients
         anchorAt.put(k, inputs.size());
         inputs.add(entry.anchor());
@@ -181,8 +181,8 @@ final class PerSampleBackward implements Tape.Listener {
       if (!hooks.containsKey(a.getKey())) { // a hooked call's anchor served above
         Tape.Entry entry = entries.get(a.getKey());
         Tensor g = grads[a.getValue()];
-        results.set(a.getKey(), rules.apply(entry.layer())
-            .fromAnchor(entry.layer(), entry, g.defined() ? g : torch.zeros_like(entry.anchor())));
+        results.set(a.getKey(), rules.apply(entry.layer()).gradients(
+            entry.layer(), entry, null, g.defined() ? g : torch.zeros_like(entry.anchor())));
       }
     }
     for (Map.Entry<Integer, Integer> c : capturedAt.entrySet()) {

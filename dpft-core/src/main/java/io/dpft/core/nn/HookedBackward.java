@@ -28,8 +28,8 @@ import org.bytedeco.pytorch.VoidTensorHook;
  * on each alias, which autograd reaches later, replaces the (zero) gradient arriving there with
  * its part. The path costs one pass over each input forward and a sum of {@code dL/dz} backward;
  * the zeros it carries are expanded views. A term the caller still has to add to {@code z} (a
- * bias) rides along with the link, in the same pass over {@code z}. Examples stay independent (what DP's per-sample
- * clipping relies on) as long as the caller's backward keeps them so.
+ * bias) rides along with the link, in the same pass over {@code z}. Examples stay independent
+ * (what DP's per-sample clipping relies on) as long as the caller's backward keeps them so.
  *
  * <p>Backward must run while {@code owner} is open.
  */

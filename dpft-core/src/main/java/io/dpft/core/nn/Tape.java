@@ -124,7 +124,8 @@ public final class Tape implements AutoCloseable {
         Tensor input = source.input();
         activation = formed;
         source = null;
-        input.deallocate(); // the entry's own handle (whichever scopes hold it: they let go of nothing)
+        // the entry's own handle, whichever scopes hold it (their release is then a no-op)
+        input.deallocate();
       }
       return activation;
     }
@@ -138,7 +139,6 @@ public final class Tape implements AutoCloseable {
       return activation != null ? activation.shape()
           : source != null ? source.input().shape() : null;
     }
-
   }
 
   /**

@@ -92,13 +92,6 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
     return entry.anchor() != null && entry.anchor().size(-1) == layer.outFeatures();
   }
 
-  /** The per-sample bias gradients Σ_t g_{i,t}: the anchor's gradient, (B, d_out). */
-  @Override
-  public List<PerSampleGradient> fromAnchor(Linear layer, Tape.Entry entry, Tensor anchorGrad) {
-    return List.of(PerSampleGradient.instantiated(layer.bias().orElseThrow(),
-        anchorGrad.reshape(anchorGrad.size(0), -1)));
-  }
-
   private boolean instantiatesWeight(Linear layer, Tape.Entry entry) {
     switch (path) {
       case BOOK_KEEPING:
@@ -117,8 +110,9 @@ public final class LinearNormRule implements PerSampleNormRule<Linear> {
   }
 
   /**
-   * The per-sample bias gradients are the anchor's gradient when the anchor carries the bias
-   * (book-keeping, after backward), else Σ_t g.
+   * The per-sample bias gradients Σ_t g_{i,t} are the anchor's gradient, (B, d_out), when the
+   * anchor carries the bias (after backward: book-keeping, or a bias-only call), else reduced
+   * from g.
    */
   @Override
   public List<PerSampleGradient> gradients(

@@ -24,8 +24,9 @@ public interface PerSampleNormRule<L extends DpLayer> {
   /**
    * As {@link #gradients(DpLayer, Tape.Entry, Tensor)}, after backward, when the gradient of the
    * call's {@link Tape.Entry#anchor() anchor} is known too: a rule may take part of the gradients
-   * from it rather than reduce {@code outputGrad} again.
+   * from it rather than reduce {@code outputGrad} again, or all of them ({@link #fromAnchorAlone}).
    *
+   * @param outputGrad ∂L/∂z; null for a call for which {@link #fromAnchorAlone} holds
    * @param anchorGrad ∂L/∂(anchor)
    */
   default List<PerSampleGradient> gradients(
@@ -45,21 +46,11 @@ public interface PerSampleNormRule<L extends DpLayer> {
   }
 
   /**
-   * Whether {@link #fromAnchor} gives every per-sample gradient of this call from the gradient of
-   * its {@link Tape.Entry#anchor() anchor}: then the engine needs nothing of its output gradient,
-   * not even inside backward.
+   * Whether {@link #gradients(DpLayer, Tape.Entry, Tensor, Tensor)} gives every per-sample
+   * gradient of this call from the gradient of its {@link Tape.Entry#anchor() anchor} alone: then
+   * the engine needs nothing of its output gradient, not even inside backward.
    */
   default boolean fromAnchorAlone(L layer, Tape.Entry entry) {
     return false;
-  }
-
-  /**
-   * The per-sample gradients of a call for which {@link #fromAnchorAlone} holds.
-   *
-   * @param anchorGrad ∂L/∂(anchor), with L the sum of per-sample losses
-   */
-  default List<PerSampleGradient> fromAnchor(L layer, Tape.Entry entry, Tensor anchorGrad) {
-    throw new UnsupportedOperationException(
-        getClass().getSimpleName() + " does not form gradients from an anchor");
   }
 }
