@@ -1,5 +1,6 @@
 package io.dpft.cli;
 
+import io.dpft.core.train.RunFailedException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -8,9 +9,10 @@ import picocli.CommandLine.ParseResult;
 /**
  * Errors while a command runs. An {@link IllegalArgumentException} from the library is bad input:
  * its message, with the library's parameter names turned into the command's flags (see {@link
- * FlagNames}), goes out like a parse error with exit code 2. Anything else is unexpected: a
- * one-line message and exit code 1, with the stack trace only under {@code --debug} or {@code
- * DPFT_DEBUG=1}.
+ * FlagNames}), goes out like a parse error with exit code 2. A {@link RunFailedException} is a run
+ * that cannot go on for a reason the user can act on: its one-line message, exit code 1.
+ * Anything else is unexpected: a one-line message and exit code 1, with the stack trace only
+ * under {@code --debug} or {@code DPFT_DEBUG=1}.
  */
 final class ExecutionErrorHandler implements IExecutionExceptionHandler {
   private final boolean debug;
@@ -31,6 +33,11 @@ final class ExecutionErrorHandler implements IExecutionExceptionHandler {
     boolean trace = debug || debugRequested(fullParseResult);
     if (trace) {
       ex.printStackTrace(err);
+    }
+    if (ex instanceof RunFailedException) {
+      err.println(commandLine.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+      err.flush();
+      return commandLine.getCommandSpec().exitCodeOnExecutionException();
     }
     err.println(
         commandLine.getCommandSpec().qualifiedName()

@@ -17,13 +17,19 @@ final class ProgressBar implements TrainingListener {
   private final String label;
   private final double epsilonBudget;
   private final boolean interactive;
+  private final boolean batchStatistics;
   private final long started = System.nanoTime();
   private long lastDecile = -1;
 
-  ProgressBar(PrintWriter err, String label, double epsilonBudget) {
+  /**
+   * @param batchStatistics whether to show the loss and throughput of each step's private batch
+   *     (not covered by ε)
+   */
+  ProgressBar(PrintWriter err, String label, double epsilonBudget, boolean batchStatistics) {
     this.err = err;
     this.label = label;
     this.epsilonBudget = epsilonBudget;
+    this.batchStatistics = batchStatistics;
     this.interactive = System.console() != null;
   }
 
@@ -55,15 +61,17 @@ final class ProgressBar implements TrainingListener {
     String line =
         String.format(
             Locale.ROOT,
-            "%s [%s%s] %d/%d  loss %.3f%s  %.0f samples/s  %s left",
+            "%s [%s%s] %d/%d%s%s%s  %s left",
             label,
             "#".repeat(filled),
             " ".repeat(WIDTH - filled),
             done,
             r.totalSteps(),
-            r.loss(),
+            batchStatistics ? String.format(Locale.ROOT, "  loss %.3f", r.loss()) : "",
             privacy,
-            r.samplesPerSecond(),
+            batchStatistics
+                ? String.format(Locale.ROOT, "  %.0f samples/s", r.samplesPerSecond())
+                : "",
             duration(left));
     err.print(interactive ? "\r" + line : line + System.lineSeparator());
     if (interactive && done == r.totalSteps()) {

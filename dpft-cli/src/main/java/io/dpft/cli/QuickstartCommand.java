@@ -9,6 +9,7 @@ import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.tasks.FineTuningRun;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TextClassificationJob;
+import io.dpft.core.train.RunOutput;
 import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.DatasetSplits;
@@ -155,9 +156,10 @@ final class QuickstartCommand implements Callable<Integer> {
             0.05,
             privacy,
             TrainingConfig.Sampling.POISSON,
-            seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+            seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+            RunOutput.defaults());
     double budget = privacy instanceof PrivacyTarget.TargetEpsilon ? TARGET_EPSILON : 0;
-    return TextClassificationJob.run(job, settings, runDir, false, new ProgressBar(err, label, budget));
+    return TextClassificationJob.run(job, settings, runDir, false, new ProgressBar(err, label, budget, true));
   }
 
   private static double accuracy(Map<String, Double> scores) {

@@ -12,6 +12,7 @@ import io.dpft.core.tasks.ImageClassificationJob;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.tasks.TextClassificationJob;
+import io.dpft.core.train.RunOutput;
 import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
@@ -68,7 +69,7 @@ import picocli.CommandLine.Spec;
           + " devset.csv --method bitfit --epsilon 3 --run-dir runs/e2e",
       "dpft train --task image-classification --model vit-dir --data train-images-idx3-ubyte.gz"
           + " --epsilon 3 --run-dir runs/images",
-      "dpft train --run-dir runs/x --resume ...same flags..."
+      "dpft train --run-dir runs/x --resume"
     })
 final class TrainCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
@@ -169,12 +170,28 @@ final class TrainCommand implements Callable<Integer> {
       description = "the run directory to write (or resume)")
   private Path runDirectory;
 
-  @Option(names = "--resume", description = "continue the run in --run-dir from its checkpoint")
+  @Option(names = "--resume",
+      description = "continue the run in --run-dir from its checkpoint with the run's own"
+          + " settings (from its config.json) and privacy ledger; options given must match the"
+          + " run's, except --physical-batch-size and --checkpoint-every, which may change")
   private boolean resume;
+
+  @Option(names = "--checkpoint-every", paramLabel = "STEPS", defaultValue = "0",
+      description = "save a checkpoint every STEPS steps; 0: after every epoch (default)")
+  private long checkpointEvery;
+
+  @Option(names = "--omit-batch-statistics",
+      description = "leave the training loss, batch size and clipping statistics of each step out"
+          + " of metrics.jsonl and the progress bar: they are read from the private training"
+          + " batch and NOT covered by ε; with this flag every output of the run is covered")
+  private boolean omitBatchStatistics;
 
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    if (resume) {
+      RecordedOptions.adopt(spec, runDirectory, TrainCommand::new);
+    }
     data.check();
     FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
     PrivacyTarget target = privacyTarget();
@@ -188,9 +205,11 @@ final class TrainCommand implements Callable<Integer> {
     FineTuningRun.Settings settings =
         new FineTuningRun.Settings(
             fineTuning, epochs, batchSize, physicalBatchSize, optimizerConfig, learningRate, 0.05,
-            target, batches, seed == null ? OptionalLong.empty() : OptionalLong.of(seed));
+            target, batches, seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+            new RunOutput(checkpointEvery, !omitBatchStatistics, RecordedOptions.of(spec)));
     double budget = target instanceof PrivacyTarget.TargetEpsilon ? privacy.epsilon : 0;
-    ProgressBar progress = new ProgressBar(spec.commandLine().getErr(), method, budget);
+    ProgressBar progress =
+        new ProgressBar(spec.commandLine().getErr(), method, budget, !omitBatchStatistics);
     FineTuningRun.Result result;
     if (task == TaskKind.CAUSAL_LM) {
       result = causalLm.run(model, data, maxLength, settings, runDirectory, resume, progress);
@@ -208,6 +227,11 @@ final class TrainCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "privacy: (ε = %.4f, δ = %.3g)-DP by %s, σ = %.4f, %d steps%n",
           result.epsilon(), result.delta(), accountant.cliName(), result.noiseMultiplier(),
           result.steps());
+      if (!omitBatchStatistics) {
+        out.println("note: the training loss and clipping statistics in metrics.jsonl come from"
+            + " the private batches and are not covered by ε (--omit-batch-statistics leaves"
+            + " them out)");
+      }
     }
     out.println("run written to " + runDirectory + " (report: " + HtmlReport.write(runDirectory) + ")");
     return result.completed() ? 0 : 1;

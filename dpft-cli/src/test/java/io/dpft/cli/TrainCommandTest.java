@@ -40,7 +40,7 @@ class TrainCommandTest {
   void negativeEpsilon_exitsTwoNamingTheFlag(@TempDir Path dir) {
     Cli run = Cli.run("train", "--run-dir", dir.toString(), "--epsilon", "-1");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("must be > 0");
+    assertThat(run.err()).contains("--epsilon must be > 0");
   }
 
   @Test
@@ -195,5 +195,92 @@ class TrainCommandTest {
     Cli run = Cli.run("train", "--run-dir", dir.resolve("r").toString(), "--data", file.toString());
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--glue-task (sst2, qnli, qqp, mnli, mrpc, rte, wnli)");
+  }
+
+  /** A DP run of the tiny model on a 40-row file, with a checkpoint every 2 steps. */
+  private static String[] dpTrain(Path model, Path runDir, Path data, String... more) {
+    return Cli.args(
+        new String[] {"train", "--model", model.toString(), "--noise-multiplier", "1.0",
+          "--epochs", "1", "--batch-size", "8", "--physical-batch-size", "8", "--max-length", "16",
+          "--seed", "3", "--checkpoint-every", "2", "--data", data.toString(),
+          "--run-dir", runDir.toString()},
+        more);
+  }
+
+  @Test
+  void resume_takesTheRunsSettings_refusesChangedOnesNamingEach_andAllowsThePhysicalBatchSize(
+      @TempDir Path dir) throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Path trainFile = csv(dir.resolve("train.csv"), 40, 0);
+      Path runDir = dir.resolve("run");
+      Cli first = Cli.run(dpTrain(runs.modelDirectory, runDir, trainFile));
+      assertThat(first.exitCode()).as(first.err()).isZero();
+      assertThat(RunManifest.read(runDir).output().command())
+          .containsEntry("--batch-size", "8")
+          .containsEntry("--data", trainFile.toAbsolutePath().toString())
+          .containsEntry("--lr", "5e-3")
+          .doesNotContainKey("--run-dir");
+
+      Path other = csv(dir.resolve("other.csv"), 40, 7);
+      Cli changed =
+          Cli.run("train", "--run-dir", runDir.toString(), "--resume", "--batch-size", "16",
+              "--lr", "0.05", "--data", other.toString(), "--no-dp");
+      assertThat(changed.exitCode()).isEqualTo(2);
+      assertThat(changed.err())
+          .contains("cannot resume")
+          .contains("--batch-size 16 (the run used 8)")
+          .contains("--lr 0.05 (the run used 5e-3)")
+          .contains("--data " + other.toAbsolutePath() + " (the run used " + trainFile.toAbsolutePath())
+          .contains("--no-dp (the run did not use it)")
+          .doesNotContain("at io.dpft");
+
+      // the same value spelled otherwise, a relative path to the same file, and the options a
+      // resume may change are accepted; everything else comes from the run
+      Cli resumed =
+          Cli.run("train", "--run-dir", runDir.toString(), "--resume", "--lr", "0.005",
+              "--physical-batch-size", "4", "--data",
+              Path.of("").toAbsolutePath().relativize(trainFile.toAbsolutePath()).toString());
+      assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+      assertThat(resumed.out()).contains("privacy: (ε = ");
+      RunManifest manifest = RunManifest.read(runDir);
+      assertThat(manifest.physicalBatchSize()).isEqualTo(4);
+      assertThat(manifest.logicalBatchSize()).isEqualTo(8);
+    }
+  }
+
+  @Test
+  void omitBatchStatistics_leavesThePrivateBatchesStatisticsOutOfTheMetrics(@TempDir Path dir)
+      throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Path runDir = dir.resolve("run");
+      Cli run =
+          Cli.run(dpTrain(runs.modelDirectory, runDir, csv(dir.resolve("train.csv"), 40, 0),
+              "--omit-batch-statistics"));
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      int trainLines = 0;
+      for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+        JsonNode node = JSON.readTree(line);
+        if (node.path("type").asText().equals("train")) {
+          trainLines++;
+          assertThat(node.has("epsilon")).isTrue();
+          assertThat(node.has("loss") || node.has("samples") || node.has("mean_grad_norm")
+              || node.has("clipped_fraction")).as(line).isFalse();
+        }
+      }
+      assertThat(trainLines).isPositive();
+      assertThat(run.err()).doesNotContain("loss ");
+      assertThat(run.out()).doesNotContain("not covered by ε");
+    }
+  }
+
+  @Test
+  void deltaNotBelowOneOverN_exitsTwoNamingTheFlagAndN(@TempDir Path dir) throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Cli run =
+          Cli.run(dpTrain(runs.modelDirectory, dir.resolve("run"),
+              csv(dir.resolve("train.csv"), 40, 0), "--delta", "0.5"));
+      assertThat(run.exitCode()).isEqualTo(2);
+      assertThat(run.err()).contains("--delta must be below 1/N").contains("training examples");
+    }
   }
 }

@@ -159,6 +159,7 @@ final class TrainedRuns implements AutoCloseable {
     Path checkpoint = Files.createDirectories(run.runDirectory.resolve(RunManifest.CHECKPOINT));
     SafetensorsWriter.writeTensors(
         checkpoint.resolve(TrainingCheckpoint.TRAINABLE), trained, Map.of());
+    TrainingCheckpoint.seal(checkpoint);
     RunFiles.write(
         run.runDirectory,
         RunFiles.manifest("tiny-bert", modelDir.toString(), "tiny.csv", labels, RunFiles.SECURE));

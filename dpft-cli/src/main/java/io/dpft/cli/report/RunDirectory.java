@@ -52,9 +52,10 @@ public record RunDirectory(Path path, RunManifest manifest, JsonNode config) {
   /**
    * The trained parameters, {@value RunManifest#CHECKPOINT}/{@value TrainingCheckpoint#TRAINABLE}.
    *
-   * @throws IllegalArgumentException naming the file when the run saved no checkpoint
+   * @throws IllegalArgumentException naming the file when the run saved no checkpoint, or the
+   *     checkpoint's files do not match their digests
    */
-  public Path trainableParameters() {
+  public Path trainableParameters() throws IOException {
     Path file = path.resolve(RunManifest.CHECKPOINT).resolve(TrainingCheckpoint.TRAINABLE);
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(
@@ -64,6 +65,7 @@ public record RunDirectory(Path path, RunManifest manifest, JsonNode config) {
               + file
               + " is missing (the run saved no checkpoint; did it finish?)");
     }
+    TrainingCheckpoint.verify(file.getParent());
     return file;
   }
 }

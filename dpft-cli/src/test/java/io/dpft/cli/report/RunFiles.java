@@ -3,6 +3,7 @@ package io.dpft.cli.report;
 import io.dpft.core.dp.ClippingStats;
 import io.dpft.core.train.MetricsLog;
 import io.dpft.core.train.RunManifest;
+import io.dpft.core.train.RunOutput;
 import io.dpft.core.train.RunManifest.PrivacySettings;
 import io.dpft.core.train.StepReport;
 import java.io.IOException;
@@ -68,7 +69,9 @@ public final class RunFiles {
         5e-3,
         privacy,
         sizes,
-        RunManifest.currentVersions());
+        RunManifest.currentVersions(),
+        new RunManifest.Optimization(0.05, 0, Map.of()),
+        RunOutput.defaults());
   }
 
   /** The ε spent after step {@code s} (1-based) in {@link #writeMetrics}: √(s/T)·3. */
@@ -85,7 +88,7 @@ public final class RunFiles {
     Files.createDirectories(runDirectory);
     manifest.write(runDirectory);
     boolean dp = manifest.privacy().dp();
-    try (MetricsLog log = new MetricsLog(runDirectory.resolve(MetricsLog.FILE))) {
+    try (MetricsLog log = MetricsLog.open(runDirectory.resolve(MetricsLog.FILE), 0, true)) {
       for (int step = 0; step < STEPS; step++) {
         int done = step + 1;
         double loss = FINAL_LOSS + 0.5 * (STEPS - done) / STEPS;

@@ -4,6 +4,7 @@ import io.dpft.core.models.Gpt2Model;
 import io.dpft.core.models.PretrainedGpt2;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.core.train.RunDirectoryLock;
 import io.dpft.core.train.TrainingListener;
 import io.dpft.data.batching.CausalLmExample;
 import io.dpft.data.datasets.TableToTextExample;
@@ -99,7 +100,8 @@ public final class CausalLmJob {
       boolean resume,
       TrainingListener progress)
       throws IOException {
-    try (TextTokenizer tokenizer =
+    try (RunDirectoryLock lock = FineTuningRun.open(runDirectory, resume, settings);
+        TextTokenizer tokenizer =
             TextTokenizer.load(
                 spec.modelDirectory().resolve("tokenizer.json"),
                 TokenizerOptions.truncating(spec.maxLength()));
@@ -138,7 +140,7 @@ public final class CausalLmJob {
           () -> scores(generation.score(test)),
           subject,
           settings,
-          runDirectory,
+          lock,
           resume,
           progress);
     }

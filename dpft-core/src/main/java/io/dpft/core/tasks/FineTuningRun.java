@@ -8,17 +8,20 @@ import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.MetricsLog;
 import io.dpft.core.train.Privacy;
+import io.dpft.core.train.RunDirectoryLock;
+import io.dpft.core.train.RunFailedException;
 import io.dpft.core.train.RunManifest;
+import io.dpft.core.train.RunOutput;
 import io.dpft.core.train.StepReport;
 import io.dpft.core.train.Trainer;
 import io.dpft.core.train.TrainingCheckpoint;
 import io.dpft.core.train.TrainingConfig;
+import io.dpft.core.train.TrainingDivergedException;
 import io.dpft.core.train.TrainingListener;
 import io.dpft.core.train.TrainingTask;
 import io.dpft.privacy.calibration.NoiseCalibrator;
 import io.dpft.privacy.sampling.SamplingSchedule;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -28,14 +31,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import org.bytedeco.pytorch.global.torch;
 
 /**
  * The task-independent part of a fine-tuning run: σ calibration for a target ε, the run
  * directory's {@code config.json} ({@link RunManifest}), {@code metrics.jsonl} with a validation
- * evaluation before training and after every epoch, a checkpoint after every epoch and at the end,
- * resumption with the same privacy ledger, and the final test evaluation. A task's job
- * ({@link TextClassificationJob}, the causal-LM and image jobs) loads its model and data and hands
- * them here.
+ * evaluation before training and after every epoch, checkpoints (after every epoch or every
+ * {@link RunOutput#checkpointInterval} steps, and at the end), resumption with the run's own
+ * settings and privacy ledger, and the final test evaluation. A task's job
+ * ({@link TextClassificationJob}, the causal-LM and image jobs) first {@link #open opens} the run
+ * directory (locked for the run's duration), then loads its model and data and hands them here.
  */
 public final class FineTuningRun {
 
@@ -50,9 +55,11 @@ public final class FineTuningRun {
       double warmupFraction,
       PrivacyTarget privacy,
       TrainingConfig.Sampling sampling,
-      OptionalLong seed) {
+      OptionalLong seed,
+      RunOutput output) {
     public Settings {
       Objects.requireNonNull(method, "method");
+      Objects.requireNonNull(output, "output");
       Objects.requireNonNull(optimizer, "optimizer");
       Objects.requireNonNull(privacy, "privacy");
       Objects.requireNonNull(sampling, "sampling");
@@ -120,13 +127,42 @@ public final class FineTuningRun {
   private FineTuningRun() {}
 
   /**
-   * Trains {@code model} on {@code task} into {@code runDirectory}. With {@code resume}, continues
-   * from the directory's checkpoint with the same privacy ledger and sampler; otherwise writes a
-   * fresh {@code config.json}.
+   * Locks {@code runDirectory} (creating it) for one run, before the job loads anything, and
+   * seeds the initialisation of fresh parameters (a new task head) when the settings are seeded.
+   *
+   * @throws IllegalArgumentException if the directory cannot be written, or {@code resume} is set
+   *     and it holds no run, or is not set and it already holds one
+   * @throws RunFailedException if another run holds the directory
+   */
+  public static RunDirectoryLock open(Path runDirectory, boolean resume, Settings settings)
+      throws IOException {
+    RunDirectoryLock lock = RunDirectoryLock.acquire(runDirectory);
+    boolean holdsRun = Files.exists(runDirectory.resolve(RunManifest.FILE));
+    if (resume != holdsRun) {
+      lock.close();
+      throw new IllegalArgumentException(
+          resume
+              ? "cannot resume: " + runDirectory + " holds no run (" + RunManifest.FILE
+                  + " is missing; was the run started with this run directory?)"
+              : "run directory " + runDirectory + " already holds a run (" + RunManifest.FILE
+                  + "): continue it with --resume, or choose another run directory");
+    }
+    settings.seed().ifPresent(torch::manual_seed);
+    return lock;
+  }
+
+  /**
+   * Trains {@code model} on {@code task} into the run directory that {@code lock} holds. With
+   * {@code resume}, continues from the directory's checkpoint (from step 0 if the run died before
+   * its first one) with the run's privacy ledger, sampler and σ; the settings must be the run's
+   * own ({@link RunManifest#changesTo}). Otherwise writes a fresh {@code config.json}.
    *
    * @param headPrefix parameter-name prefix of the task head (what {@code last-layer} trains)
-   * @throws IllegalArgumentException if {@code resume} is set and the directory has no
-   *     checkpoint, or is not set and the directory already holds a run
+   * @throws IllegalArgumentException if a resumed run's settings differ from the stored ones, or
+   *     its checkpoint is damaged or stopped for good
+   * @throws RunFailedException if the loss or gradients stop being finite (the step taken stays
+   *     charged in the checkpoint's ledger, whose parameters are kept) or a checkpoint cannot be
+   *     written
    */
   public static <B> Result run(
       Module model,
@@ -136,25 +172,17 @@ public final class FineTuningRun {
       Evaluation test,
       Subject subject,
       Settings settings,
-      Path runDirectory,
+      RunDirectoryLock lock,
       boolean resume,
       TrainingListener progress)
       throws IOException {
+    Path runDirectory = lock.directory();
     Path checkpoint = runDirectory.resolve(RunManifest.CHECKPOINT);
-    if (resume && !Files.isDirectory(checkpoint)) {
-      throw new IllegalArgumentException(
-          "cannot resume: " + checkpoint + " does not exist (was the run started with this run"
-              + " directory?)");
-    }
-    if (!resume && Files.exists(runDirectory.resolve(RunManifest.FILE))) {
-      throw new IllegalArgumentException(
-          "run directory " + runDirectory + " already holds a run (" + RunManifest.FILE
-              + "): continue it with --resume, or choose another run directory");
-    }
-    Files.createDirectories(runDirectory);
+    RunManifest stored = resume ? RunManifest.read(runDirectory) : null;
     double sampleRate = SamplingSchedule.sampleRate(settings.logicalBatchSize(), task.size());
     long steps = SamplingSchedule.ofEpochs(sampleRate, settings.epochs()).steps();
-    ResolvedPrivacy privacy = ResolvedPrivacy.of(settings.privacy(), task.size(), sampleRate, steps);
+    ResolvedPrivacy privacy =
+        ResolvedPrivacy.of(settings.privacy(), task.size(), sampleRate, steps, stored);
     TrainingConfig config =
         new TrainingConfig(
             settings.method(),
@@ -167,17 +195,38 @@ public final class FineTuningRun {
             privacy.privacy,
             settings.sampling(),
             settings.seed());
-    if (!resume) {
-      manifest(subject, settings, privacy, sampleRate, steps).write(runDirectory);
+    RunManifest planned = manifest(subject, settings, privacy, sampleRate, steps);
+    if (stored != null) {
+      List<String> changes = stored.changesTo(planned);
+      if (!changes.isEmpty()) {
+        throw new IllegalArgumentException(
+            "cannot resume " + runDirectory + " with other settings than it was started with: "
+                + String.join("; ", changes) + " (its settings are in " + RunManifest.FILE
+                + "); resume with the run's own settings, or start a new run directory");
+      }
     }
+    planned.write(runDirectory);
 
-    try (MetricsLog metrics = new MetricsLog(runDirectory.resolve(MetricsLog.FILE));
+    boolean fromCheckpoint = resume && Files.isDirectory(checkpoint);
+    long resumedAt = 0;
+    if (fromCheckpoint) {
+      TrainingCheckpoint.verify(checkpoint);
+      resumedAt = TrainingCheckpoint.readState(checkpoint).step();
+    }
+    try (MetricsLog metrics =
+            MetricsLog.open(
+                runDirectory.resolve(MetricsLog.FILE), resumedAt, settings.output().batchStatistics());
         Trainer<B> trainer = new Trainer<>(model, task, config)) {
-      Map<String, Double> zeroTraining = resume ? Map.of() : evaluate("validation", validation, metrics);
-      if (resume) {
+      Map<String, Double> zeroTraining =
+          fromCheckpoint ? Map.of() : evaluate("validation", validation, metrics);
+      if (fromCheckpoint) {
         TrainingCheckpoint.resume(checkpoint, model, trainer);
       }
       long stepsPerEpoch = Math.max(1, Math.round(1 / sampleRate));
+      long interval =
+          settings.output().checkpointInterval() > 0
+              ? settings.output().checkpointInterval()
+              : stepsPerEpoch;
       TrainingListener both =
           new TrainingListener() {
             @Override
@@ -192,7 +241,9 @@ public final class FineTuningRun {
               long done = report.step() + 1;
               if (done % stepsPerEpoch == 0 && done < report.totalSteps()) {
                 evaluate("validation", validation, metrics);
-                save(checkpoint, model, trainer);
+              }
+              if (done % interval == 0 && done < report.totalSteps()) {
+                save(checkpoint, trainer);
               }
             }
 
@@ -201,10 +252,17 @@ public final class FineTuningRun {
               progress.onStop(reason);
             }
           };
-      boolean completed = trainer.run(both);
+      boolean completed;
+      try {
+        completed = trainer.run(both);
+      } catch (TrainingDivergedException e) {
+        metrics.onStopped(trainer.step(), trainer.epsilonSpent(), e.getMessage());
+        TrainingCheckpoint.markStopped(checkpoint, trainer, e.getMessage());
+        throw e;
+      }
       Map<String, Double> validated = evaluate("validation", validation, metrics);
       Map<String, Double> tested = evaluate("test", test, metrics);
-      save(checkpoint, model, trainer);
+      save(checkpoint, trainer);
       return new Result(
           zeroTraining,
           validated,
@@ -223,11 +281,16 @@ public final class FineTuningRun {
     return scores;
   }
 
-  private static void save(Path checkpoint, Module model, Trainer<?> trainer) {
+  private static void save(Path checkpoint, Trainer<?> trainer) {
     try {
-      TrainingCheckpoint.save(checkpoint, model, trainer);
+      TrainingCheckpoint.save(checkpoint, trainer);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot save checkpoint " + checkpoint, e);
+      throw new RunFailedException(
+          "cannot save checkpoint " + checkpoint + " after step " + trainer.step() + ": "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+              + "; the run stopped, its last saved checkpoint is intact: free the space (or fix"
+              + " the cause) and resume",
+          e);
     }
   }
 
@@ -247,21 +310,28 @@ public final class FineTuningRun {
       this.targetEpsilon = targetEpsilon;
     }
 
-    static ResolvedPrivacy of(PrivacyTarget target, int n, double sampleRate, long steps) {
-      if (target instanceof PrivacyTarget.TargetEpsilon) {
-        PrivacyTarget.TargetEpsilon t = (PrivacyTarget.TargetEpsilon) target;
-        double delta = t.delta() > 0 ? t.delta() : PrivacyTarget.defaultDelta(n);
+    /**
+     * {@code target} resolved for {@code n} training examples; σ is calibrated for a target ε,
+     * or taken from {@code stored}, the run being resumed (null for a new run), when it was
+     * private: a resumed run goes on with the σ it started with.
+     */
+    static ResolvedPrivacy of(
+        PrivacyTarget target, int n, double sampleRate, long steps, RunManifest stored) {
+      if (target instanceof PrivacyTarget.TargetEpsilon t) {
+        double delta = delta(t.delta(), n);
         double sigma =
-            NoiseCalibrator.calibrate(t.accountant().create(), t.epsilon(), delta, sampleRate, steps)
-                .noiseMultiplier();
+            stored != null && stored.privacy().dp()
+                ? stored.privacy().noiseMultiplier()
+                : NoiseCalibrator.calibrate(
+                        t.accountant().create(), t.epsilon(), delta, sampleRate, steps)
+                    .noiseMultiplier();
         DpSgdConfig dp =
             new DpSgdConfig(sigma, t.clipping(), new ClippingStyle.AllLayer(t.maxGradNorm()));
         return new ResolvedPrivacy(
             new Privacy.Private(dp, delta, t.accountant(), t.epsilon()), sigma, delta, t.epsilon());
       }
-      if (target instanceof PrivacyTarget.FixedNoise) {
-        PrivacyTarget.FixedNoise f = (PrivacyTarget.FixedNoise) target;
-        double delta = f.delta() > 0 ? f.delta() : PrivacyTarget.defaultDelta(n);
+      if (target instanceof PrivacyTarget.FixedNoise f) {
+        double delta = delta(f.delta(), n);
         DpSgdConfig dp =
             new DpSgdConfig(
                 f.noiseMultiplier(), f.clipping(), new ClippingStyle.AllLayer(f.maxGradNorm()));
@@ -272,6 +342,18 @@ public final class FineTuningRun {
             0);
       }
       return new ResolvedPrivacy(new Privacy.NonPrivate(), 0, 0, 0);
+    }
+
+    /** The δ asked for (≤ 0: the default 1/N^1.1), which must be below 1/N. */
+    private static double delta(double asked, int n) {
+      if (asked > 0 && asked >= 1.0 / n) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "delta must be below 1/N = %.3g for N = %d training examples, got %s: a δ that large"
+                + " allows releasing whole training examples; leave it out for the default"
+                + " 1/N^1.1 = %.3g",
+            1.0 / n, n, asked, PrivacyTarget.defaultDelta(n)));
+      }
+      return asked > 0 ? asked : PrivacyTarget.defaultDelta(n);
     }
   }
 
@@ -321,6 +403,24 @@ public final class FineTuningRun {
         settings.learningRate(),
         privacySettings,
         subject.datasetSizes(),
-        RunManifest.currentVersions());
+        RunManifest.currentVersions(),
+        new RunManifest.Optimization(
+            settings.warmupFraction(),
+            settings.method() instanceof FineTuningMethod.TwoPhase two ? two.firstEpochs() : 0,
+            optimizerSettings(settings.optimizer())),
+        settings.output());
+  }
+
+  /** The optimizer's hyperparameters by name (its record components). */
+  private static Map<String, Double> optimizerSettings(OptimizerConfig optimizer) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (var component : optimizer.getClass().getRecordComponents()) {
+      try {
+        out.put(component.getName(), ((Number) component.getAccessor().invoke(optimizer)).doubleValue());
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read " + component, e);
+      }
+    }
+    return out;
   }
 }

@@ -2,6 +2,7 @@ package io.dpft.core.tasks;
 
 import io.dpft.core.models.PretrainedVit;
 import io.dpft.core.models.VitModel;
+import io.dpft.core.train.RunDirectoryLock;
 import io.dpft.core.train.TrainingListener;
 import io.dpft.data.datasets.image.ImageDataset;
 import io.dpft.data.datasets.image.ImageTransform;
@@ -59,7 +60,8 @@ public final class ImageClassificationJob {
         spec.data().validation().withLabelNames(train.labels()).withTransform(transform);
     ImageDataset test = spec.data().test().withLabelNames(train.labels()).withTransform(transform);
     List<String> labels = train.labels().names();
-    try (VitModel model = PretrainedVit.load(spec.modelDirectory(), labels.size()).model()) {
+    try (RunDirectoryLock lock = FineTuningRun.open(runDirectory, resume, settings);
+        VitModel model = PretrainedVit.load(spec.modelDirectory(), labels.size()).model()) {
       ImageClassificationTask task =
           new ImageClassificationTask(model, train, settings.physicalBatchSize());
       FineTuningRun.Subject subject =
@@ -80,7 +82,7 @@ public final class ImageClassificationJob {
           () -> scores(task.evaluate(test)),
           subject,
           settings,
-          runDirectory,
+          lock,
           resume,
           progress);
     }

@@ -45,6 +45,7 @@ public final class ModelExport {
       throw new IllegalArgumentException(
           "run " + runDirectory + " has no trained parameters: " + trained + " is missing");
     }
+    TrainingCheckpoint.verify(trained.getParent());
     TaskKind task = TaskKind.parse(manifest.task());
     ObjectNode config = (ObjectNode) JSON.readTree(base.resolve("config.json").toFile());
     if (task != TaskKind.CAUSAL_LM) {

@@ -8,6 +8,7 @@ import io.dpft.data.datasets.builtin.DatasetSplits;
 import io.dpft.data.metrics.ConfusionMatrix;
 import io.dpft.data.tokenize.TextTokenizer;
 import io.dpft.data.tokenize.TokenizerOptions;
+import io.dpft.core.train.RunDirectoryLock;
 import io.dpft.core.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,7 +54,8 @@ public final class TextClassificationJob {
       TrainingListener progress)
       throws IOException {
     List<String> labels = spec.data().train().labels().names();
-    try (TextTokenizer tokenizer =
+    try (RunDirectoryLock lock = FineTuningRun.open(runDirectory, resume, settings);
+        TextTokenizer tokenizer =
             TextTokenizer.load(
                 spec.modelDirectory().resolve("tokenizer.json"),
                 TokenizerOptions.truncating(spec.maxLength()));
@@ -87,7 +89,7 @@ public final class TextClassificationJob {
           () -> scores(task.evaluate(test)),
           subject,
           settings,
-          runDirectory,
+          lock,
           resume,
           progress);
     }

@@ -1,7 +1,9 @@
 package io.dpft.core.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dpft.core.io.AtomicFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,14 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 
 /**
  * {@code metrics.jsonl}: one JSON object per line, flushed as written, so a crashed or running
  * job's metrics can be read at any time. Training steps are {@code "type": "train"} lines (step,
- * epoch, loss, lr, epsilon, samples_per_s, clipping statistics); evaluations are
- * {@code "type": "eval"} lines with the split and its metrics. Appends, so a resumed run
- * continues the same file.
+ * epoch, lr, epsilon and, unless omitted, loss, samples, samples_per_s and clipping statistics:
+ * these come from the private training batch and are NOT covered by ε); evaluations are
+ * {@code "type": "eval"} lines with the split and its metrics; a run that stops for good ends
+ * with a {@code "type": "stop"} line. A resumed run continues the same file from its checkpoint's
+ * step: lines of steps the checkpoint does not hold (lost in a crash) are dropped first.
  */
 public final class MetricsLog implements TrainingListener, AutoCloseable {
   /** The file name inside a run directory. */
@@ -24,13 +29,46 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final BufferedWriter out;
+  private final boolean batchStatistics;
   private double lastEpoch;
-  private long lastStep = -1;
+  private long lastStep;
 
-  public MetricsLog(Path file) throws IOException {
+  private MetricsLog(Path file, long lastStep, double lastEpoch, boolean batchStatistics)
+      throws IOException {
+    this.lastStep = lastStep;
+    this.lastEpoch = lastEpoch;
+    this.batchStatistics = batchStatistics;
     this.out =
         Files.newBufferedWriter(
             file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+
+  /**
+   * Opens {@code file} to continue after step {@code resumedAt} (0 for a run that starts from
+   * scratch): keeps the lines of steps up to it (none for 0) and appends after them.
+   *
+   * @param batchStatistics whether train lines carry the private batch's statistics
+   */
+  public static MetricsLog open(Path file, long resumedAt, boolean batchStatistics)
+      throws IOException {
+    double epoch = 0;
+    if (Files.exists(file)) {
+      StringBuilder kept = new StringBuilder();
+      List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      for (String line : lines) {
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode node = JSON.readTree(line);
+        long step = node.path("step").asLong();
+        if (resumedAt > 0 && step <= resumedAt && !node.path("type").asText().equals("stop")) {
+          kept.append(line).append('\n');
+          epoch = node.path("epoch").asDouble(epoch);
+        }
+      }
+      AtomicFiles.writeBytes(file, kept.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    return new MetricsLog(file, resumedAt, epoch, batchStatistics);
   }
 
   @Override
@@ -39,12 +77,14 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
     line.put("type", "train");
     line.put("step", r.step() + 1);
     line.put("epoch", r.epoch());
-    line.put("samples", r.samples());
-    line.put("loss", r.loss());
     line.put("lr", r.learningRate());
     line.put("epsilon", r.epsilon());
-    line.put("samples_per_s", r.samplesPerSecond());
-    if (r.clipping().samples() > 0) {
+    if (batchStatistics) {
+      line.put("samples", r.samples());
+      line.put("loss", r.loss());
+      line.put("samples_per_s", r.samplesPerSecond());
+    }
+    if (batchStatistics && r.clipping().samples() > 0) {
       line.put("mean_grad_norm", r.clipping().meanNorm());
       line.put("clipped_fraction", r.clipping().clippedFraction());
     }
@@ -57,10 +97,20 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
   public void onEval(String split, Map<String, Double> metrics) {
     ObjectNode line = JSON.createObjectNode();
     line.put("type", "eval");
-    line.put("step", Math.max(0, lastStep));
+    line.put("step", lastStep);
     line.put("epoch", lastEpoch);
     line.put("split", split);
     metrics.forEach(line::put);
+    write(line);
+  }
+
+  /** The run stopped for good after {@code step} steps, having spent {@code epsilon}. */
+  public void onStopped(long step, double epsilon, String reason) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("type", "stop");
+    line.put("step", step);
+    line.put("epsilon", epsilon);
+    line.put("reason", reason);
     write(line);
   }
 

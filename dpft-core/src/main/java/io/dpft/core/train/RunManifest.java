@@ -1,6 +1,7 @@
 package io.dpft.core.train;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -8,15 +9,19 @@ import io.dpft.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code config.json} of a run directory: everything needed to rebuild the model for
  * evaluation/prediction and to state what was run — model, task, data, method, optimisation and
  * the privacy settings (with whether noise and sampling were secure or seeded) — plus versions.
- * Written once when a run starts; the run directory also holds {@link MetricsLog#FILE}, the
- * {@code checkpoint/} ({@link TrainingCheckpoint}) and {@code report.html}.
+ * Written when a run starts (and again on resume, where only {@link #RESUMABLE_CHANGES} may
+ * differ); the run directory also holds {@link MetricsLog#FILE}, the {@code checkpoint/}
+ * ({@link TrainingCheckpoint}) and {@code report.html}.
  */
 public record RunManifest(
     String model,
@@ -34,10 +39,19 @@ public record RunManifest(
     double learningRate,
     PrivacySettings privacy,
     Map<String, Integer> datasetSizes,
-    Map<String, String> versions) {
+    Map<String, String> versions,
+    Optimization optimization,
+    RunOutput output) {
 
   /** The file name inside a run directory. */
   public static final String FILE = "config.json";
+
+  /**
+   * The keys of {@code config.json} that may change when a run resumes: they change neither what
+   * is computed nor what is spent (memory per forward pass, checkpoint frequency, provenance).
+   */
+  public static final Set<String> RESUMABLE_CHANGES =
+      Set.of("physical_batch_size", "versions", "output");
 
   /** The checkpoint directory inside a run directory. */
   public static final String CHECKPOINT = "checkpoint";
@@ -65,6 +79,45 @@ public record RunManifest(
       long steps,
       String sampling,
       String noise) {}
+
+  /**
+   * How the optimizer runs, beyond {@link #optimizer()} and {@link #learningRate()}: the warm-up
+   * fraction of the steps, the epochs of a two-phase run's first phase (0 for one phase) and the
+   * optimizer's own hyperparameters by name.
+   */
+  public record Optimization(
+      double warmupFraction, double firstPhaseEpochs, Map<String, Double> optimizerSettings) {}
+
+  /**
+   * What differs between this (a stored run) and {@code planned} (the same run as a resume would
+   * carry it on), apart from {@link #RESUMABLE_CHANGES}: one "key: stored → planned" per leaf.
+   */
+  public List<String> changesTo(RunManifest planned) throws IOException {
+    List<String> changes = new ArrayList<>();
+    compare("", JSON.readTree(JSON.writeValueAsBytes(this)),
+        JSON.readTree(JSON.writeValueAsBytes(planned)), changes);
+    return changes;
+  }
+
+  private static void compare(String path, JsonNode stored, JsonNode planned, List<String> out) {
+    if (stored.isObject() && planned.isObject()) {
+      Set<String> keys = new LinkedHashSet<>();
+      stored.fieldNames().forEachRemaining(keys::add);
+      planned.fieldNames().forEachRemaining(keys::add);
+      for (String key : keys) {
+        if (path.isEmpty() && RESUMABLE_CHANGES.contains(key)) {
+          continue;
+        }
+        compare(path.isEmpty() ? key : path + "." + key, stored.path(key), planned.path(key), out);
+      }
+    } else if (!stored.equals(planned)) {
+      out.add(path + ": the run has " + text(stored) + ", now " + text(planned));
+    }
+  }
+
+  private static String text(JsonNode node) {
+    return node.isMissingNode() || node.isNull() ? "nothing" : node.toString();
+  }
 
   public void write(Path runDirectory) throws IOException {
     Files.createDirectories(runDirectory);

@@ -16,8 +16,11 @@ import io.dpft.privacy.sampling.PoissonSampler;
 import io.dpft.privacy.sampling.SamplingSchedule;
 import io.dpft.privacy.sampling.ShuffleSampler;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -27,7 +30,10 @@ import org.bytedeco.pytorch.global.torch;
  * batch from the sampler (Poisson with rate q = B/N by default), its physical batches through
  * {@link StepGradients} (DP-SGD or plain), one optimizer update, one ledger entry (σ, q, 1).
  * Two-phase methods switch method, gradients and optimizer at the phase boundary; the ledger
- * spans both. A step runs inside its own {@link PointerScope}: only Java values leave it.
+ * spans both, and the ledger records the rate the sampler actually draws with. A step runs inside
+ * its own {@link PointerScope}: only Java values leave it. A non-finite loss or gradient stops
+ * the run before the update is applied ({@link TrainingDivergedException}); that step stays
+ * charged.
  *
  * <p>Not thread-safe. {@link #close()} frees the optimizer state and accumulators (not the model).
  */
@@ -47,6 +53,8 @@ public final class Trainer<B> implements AutoCloseable {
   private int phase = -1;
   private StepGradients gradients;
   private Optimizer optimizer;
+  /** Parameters trainable in some phase entered so far: those that may differ from the start. */
+  private final Set<String> changed = new HashSet<>();
 
   public Trainer(Module model, TrainingTask<B> task, TrainingConfig config) {
     this.model = model;
@@ -154,13 +162,7 @@ public final class Trainer<B> implements AutoCloseable {
     closePhase();
     phase = wanted;
     FineTuningMethod method = methodOf(phase);
-    method.apply(model, config.headPrefix());
-    List<Parameter> trainable = new ArrayList<>();
-    model.parameters().values().forEach(p -> {
-      if (p.isTrainable()) {
-        trainable.add(p);
-      }
-    });
+    List<Parameter> trainable = applyMethodOf(phase);
     gradients =
         config.privacy() instanceof Privacy.Private
             ? new StepGradients.Private(
@@ -177,6 +179,34 @@ public final class Trainer<B> implements AutoCloseable {
 
   private FineTuningMethod methodOf(int phaseIndex) {
     return config.method().phases().get(phaseIndex);
+  }
+
+  /** Applies phase {@code phaseIndex}'s method; returns its trainable parameters. */
+  private List<Parameter> applyMethodOf(int phaseIndex) {
+    methodOf(phaseIndex).apply(model, config.headPrefix());
+    List<Parameter> trainable = new ArrayList<>();
+    model.parameters().forEach((name, p) -> {
+      if (p.isTrainable()) {
+        trainable.add(p);
+        changed.add(name);
+      }
+    });
+    return trainable;
+  }
+
+  /**
+   * The parameters that may differ from the model the trainer was given: every parameter that
+   * was trainable in some phase so far (a two-phase run's second phase keeps the first phase's
+   * weight matrices here). A checkpoint of these restores the model. Owned by the model.
+   */
+  public Map<String, Tensor> changedParameters() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    model.parameters().forEach((name, p) -> {
+      if (changed.contains(name)) {
+        out.put(name, p.tensor());
+      }
+    });
+    return out;
   }
 
   /** A reason to stop if taking step {@code s} would spend more than the budget, else null. */
@@ -213,11 +243,19 @@ public final class Trainer<B> implements AutoCloseable {
         clipping = done.clipping();
       }
       List<Tensor> g = gradients.gradients(config.logicalBatchSize(), noiseFor(step));
+      String nonFinite =
+          !Double.isFinite(lossSum) ? "training loss is not finite (" + lossSum + ")" : nonFinite(g);
+      if (nonFinite != null) {
+        chargeStep();
+        step++;
+        throw new TrainingDivergedException(String.format(
+            "step %d: the %s; the run stopped without applying the step (it stays charged: ε = %.4g"
+                + " spent). Lower the learning rate (%s) and start a new run",
+            step, nonFinite, epsilonSpent(), config.learningRate()));
+      }
       optimizer.step(g, lr);
     }
-    if (config.privacy() instanceof Privacy.Private) {
-      ledger.record(((Privacy.Private) config.privacy()).dpSgd().noiseMultiplier(), sampleRate, 1);
-    }
+    chargeStep();
     step++;
     double seconds = (System.nanoTime() - started) / 1e9;
     return new StepReport(
@@ -230,6 +268,29 @@ public final class Trainer<B> implements AutoCloseable {
         epsilonSpent(),
         indices.length / seconds,
         clipping);
+  }
+
+  /** Records one step at the sampler's own rate in the ledger (nothing without DP). */
+  private void chargeStep() {
+    if (config.privacy() instanceof Privacy.Private p) {
+      ledger.record(p.dpSgd().noiseMultiplier(), sampler.sampleRate(), 1);
+    }
+  }
+
+  /** What is not finite among the step's gradients, or null when all are. */
+  private String nonFinite(List<Tensor> stepGradients) {
+    List<Parameter> parameters = gradients.parameters();
+    for (int i = 0; i < stepGradients.size(); i++) {
+      if (!torch.isfinite(stepGradients.get(i)).all().item_bool()) {
+        Parameter bad = parameters.get(i);
+        return model.parameters().entrySet().stream()
+            .filter(e -> e.getValue() == bad)
+            .map(e -> "gradient of " + e.getKey() + " is not finite")
+            .findFirst()
+            .orElse("gradient is not finite");
+      }
+    }
+    return null;
   }
 
   private SecureGaussian noiseFor(long s) {
@@ -251,10 +312,10 @@ public final class Trainer<B> implements AutoCloseable {
     long optimizerSteps = optimizer == null ? 0 : optimizer.steps();
     if (sampler instanceof PoissonSampler) {
       return new TrainingState(
-          step, optimizerSteps, ledger.history(), ((PoissonSampler) sampler).state(), null);
+          step, optimizerSteps, ledger.history(), ((PoissonSampler) sampler).state(), null, "");
     }
     return new TrainingState(
-        step, optimizerSteps, ledger.history(), null, ((ShuffleSampler) sampler).state());
+        step, optimizerSteps, ledger.history(), null, ((ShuffleSampler) sampler).state(), "");
   }
 
   /** The optimizer's state tensors (owned by the trainer), empty before the first step. */
@@ -265,17 +326,46 @@ public final class Trainer<B> implements AutoCloseable {
   /**
    * Continues from a saved state: call on a fresh trainer whose model already holds the saved
    * parameters; {@code optimizerState} is copied.
+   *
+   * @throws IllegalArgumentException if the state does not belong to a run of this configuration
+   *     (another dataset size or sampling rate, a ledger that does not charge every step taken)
+   *     or the run stopped for good
    */
   public void restore(TrainingState state, Map<String, Tensor> optimizerState) {
     if (step != 0 || phase != -1) {
       throw new IllegalStateException("restore only a fresh trainer");
     }
-    step = state.step();
-    sampler =
+    if (!state.stoppedBy().isEmpty()) {
+      throw new IllegalArgumentException(
+          "the run stopped for good and cannot be resumed (" + state.stoppedBy() + ")");
+    }
+    BatchSampler saved =
         state.poisson() != null
             ? new PoissonSampler(state.poisson())
             : new ShuffleSampler(state.shuffle());
+    if (saved.datasetSize() != task.size() || saved.sampleRate() != sampleRate
+        || (saved instanceof PoissonSampler) != (sampler instanceof PoissonSampler)) {
+      throw new IllegalArgumentException(String.format(
+          "the checkpoint samples %s batches at q = %s of N = %d examples; this run would sample"
+              + " %s batches at q = %s of N = %d",
+          saved instanceof PoissonSampler ? "Poisson" : "shuffled", saved.sampleRate(),
+          saved.datasetSize(), sampler instanceof PoissonSampler ? "Poisson" : "shuffled",
+          sampleRate, task.size()));
+    }
+    long charged = state.ledger().stream().mapToLong(s -> s.steps()).sum();
+    boolean dp = config.privacy() instanceof Privacy.Private;
+    if (dp ? charged != state.step() : charged != 0) {
+      throw new IllegalArgumentException(
+          "its privacy ledger charges " + charged + " steps, but the run "
+              + (dp ? "took " + state.step() : "was not private"));
+    }
+    step = state.step();
+    sampler = saved;
     state.ledger().forEach(s -> ledger.record(s.noiseMultiplier(), s.sampleRate(), s.steps()));
+    int lastEntered = step == 0 ? 0 : phaseOf(Math.min(step, totalSteps) - 1);
+    for (int p = 0; p <= lastEntered; p++) {
+      applyMethodOf(p);
+    }
     if (step < totalSteps) {
       enterPhaseOf(step, new TrainingListener() {});
       boolean samePhase = step == 0 || phaseOf(step - 1) == phase;

@@ -13,6 +13,7 @@ import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.RunManifest;
 import io.dpft.core.train.StepReport;
 import io.dpft.core.train.TrainingCheckpoint;
+import io.dpft.core.train.RunOutput;
 import io.dpft.core.train.TrainingConfig;
 import io.dpft.core.train.TrainingListener;
 import io.dpft.data.datasets.table.E2eReader;
@@ -58,7 +59,7 @@ class CausalLmJobTest {
       FineTuningMethod method, PrivacyTarget privacy, double epochs) {
     return new FineTuningRun.Settings(
         method, epochs, 8, 8, OptimizerConfig.Adam.defaults(), 3e-3, 0, privacy,
-        TrainingConfig.Sampling.POISSON, OptionalLong.of(17));
+        TrainingConfig.Sampling.POISSON, OptionalLong.of(17), RunOutput.defaults());
   }
 
   private FineTuningRun.Result run(Path runDir, FineTuningRun.Settings settings,

@@ -11,7 +11,9 @@ import io.dpft.core.dp.PatchClassifier;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.ColourTask;
+import io.dpft.core.train.RunDirectoryLock;
 import io.dpft.core.train.RunManifest;
+import io.dpft.core.train.RunOutput;
 import io.dpft.core.train.TrainingConfig;
 import io.dpft.core.train.TrainingListener;
 import io.dpft.privacy.accounting.AccountantKind;
@@ -42,7 +44,8 @@ class FineTuningRunTest {
         0.1,
         privacy,
         TrainingConfig.Sampling.POISSON,
-        OptionalLong.of(21));
+        OptionalLong.of(21),
+        RunOutput.defaults());
   }
 
   private static FineTuningRun.Subject subject() {
@@ -63,9 +66,12 @@ class FineTuningRunTest {
     try (PatchClassifier model = new PatchClassifier(ColourTask.LABELS);
         ColourTask task = new ColourTask(model, 99)) {
       FineTuningRun.Evaluation accuracy = () -> Map.of("accuracy", task.accuracy());
-      return FineTuningRun.run(
-          model, "head", task, accuracy, accuracy, subject(), settings(privacy, epochs), dir,
-          false, new TrainingListener() {});
+      FineTuningRun.Settings settings = settings(privacy, epochs);
+      try (RunDirectoryLock lock = FineTuningRun.open(dir, false, settings)) {
+        return FineTuningRun.run(
+            model, "head", task, accuracy, accuracy, subject(), settings, lock, false,
+            new TrainingListener() {});
+      }
     }
   }
 
@@ -159,21 +165,12 @@ class FineTuningRunTest {
   }
 
   @Test
-  void resume_withoutCheckpoint_throwsNamingTheCheckpoint(@TempDir Path dir) {
-    torch.manual_seed(5);
-    try (PatchClassifier model = new PatchClassifier(ColourTask.LABELS);
-        ColourTask task = new ColourTask(model, 99)) {
-      FineTuningRun.Evaluation none = Map::of;
-      assertThatThrownBy(
-              () ->
-                  FineTuningRun.run(
-                      model, "head", task, none, none, subject(),
-                      settings(new PrivacyTarget.None(), 1), dir, true,
-                      new TrainingListener() {}))
-          .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining(dir.resolve("checkpoint").toString())
-          .hasMessageContaining("cannot resume");
-    }
+  void resume_ofADirectoryWithoutARun_throwsNamingTheMissingConfig(@TempDir Path dir) {
+    assertThatThrownBy(() -> FineTuningRun.open(dir, true, settings(new PrivacyTarget.None(), 1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(dir.toString())
+        .hasMessageContaining("cannot resume")
+        .hasMessageContaining("config.json");
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.MetricsLog;
 import io.dpft.core.train.RunManifest;
+import io.dpft.core.train.RunOutput;
 import io.dpft.core.train.TrainingConfig;
 import io.dpft.core.train.TrainingListener;
 import io.dpft.data.datasets.LabelVocabulary;
@@ -76,7 +77,7 @@ class ImageClassificationJobTest {
   private static FineTuningRun.Settings settings(PrivacyTarget privacy, double epochs) {
     return new FineTuningRun.Settings(new FineTuningMethod.Full(), epochs, 8, 8,
         OptimizerConfig.Adam.defaults(), 3e-3, 0.1, privacy, TrainingConfig.Sampling.POISSON,
-        OptionalLong.of(17));
+        OptionalLong.of(17), RunOutput.defaults());
   }
 
   private static FineTuningRun.Result run(Path dir, PrivacyTarget privacy, double epochs)

@@ -17,6 +17,7 @@ import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
 import io.dpft.core.models.TinyBert;
 import io.dpft.core.train.RunManifest;
+import io.dpft.core.train.RunOutput;
 import io.dpft.core.train.TrainingCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -140,6 +141,7 @@ class ModelExportTest {
       String pooling, Map<String, Tensor> trained) throws IOException {
     Path checkpoint = Files.createDirectories(run.resolve(RunManifest.CHECKPOINT));
     SafetensorsWriter.writeTensors(checkpoint.resolve(TrainingCheckpoint.TRAINABLE), trained, Map.of());
+    TrainingCheckpoint.seal(checkpoint);
     manifest(base, task, labels, pooling).write(run);
   }
 
@@ -147,6 +149,6 @@ class ModelExportTest {
     return new RunManifest("tiny", base.toString(), task.cliName(), "x", labels, 16, pooling,
         "bitfit", 1, 4, 4, "adam", 1e-3,
         new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", 0.5, 2, "secure", ""),
-        Map.of("train", 8), RunManifest.currentVersions());
+        Map.of("train", 8), RunManifest.currentVersions(), null, RunOutput.defaults());
   }
 }

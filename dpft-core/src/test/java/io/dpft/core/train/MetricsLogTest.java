@@ -16,11 +16,11 @@ class MetricsLogTest {
   @Test
   void stepsAndEvals_areOneJsonObjectPerLine_andAppendOnReopen(@TempDir Path dir) throws Exception {
     Path file = dir.resolve(MetricsLog.FILE);
-    try (MetricsLog log = new MetricsLog(file)) {
+    try (MetricsLog log = MetricsLog.open(file, 0, true)) {
       log.onStep(new StepReport(0, 10, 0.1, 32, 0.69, 1e-3, 0.5, 40, new ClippingStats(32, 2.0, 3.0, 0.25)));
       log.onEval("validation", Map.of("accuracy", 0.75));
     }
-    try (MetricsLog log = new MetricsLog(file)) {
+    try (MetricsLog log = MetricsLog.open(file, 1, true)) {
       log.onStep(new StepReport(1, 10, 0.2, 30, 0.6, 1e-3, 0.7, 41, ClippingStats.EMPTY));
     }
     List<String> lines = Files.readAllLines(file);

@@ -49,8 +49,8 @@ class TrainerTest {
   @Test
   void resume_afterCheckpoint_reproducesTheUninterruptedRunExactly(@TempDir Path dir)
       throws Exception {
-    // two-phase: full fine-tuning for 1 epoch (6 steps), then BiTFiT; checkpoint inside phase 1
-    // and exactly at the phase boundary
+    // two-phase: full fine-tuning for 1 epoch (6 steps), then BiTFiT; checkpoints inside phase 1,
+    // exactly at the phase boundary and inside phase 2 (which must keep phase 1's weights)
     FineTuningMethod twoPhase =
         new FineTuningMethod.TwoPhase(new FineTuningMethod.Full(), 1, new FineTuningMethod.BitFit(false));
     TrainingConfig config = config(twoPhase, dp(Double.POSITIVE_INFINITY), 2);
@@ -64,13 +64,13 @@ class TrainerTest {
       uninterrupted = snapshot(model);
       ledger = trainer.ledger().history();
     }
-    for (long stopAt : new long[] {4, 6}) {
+    for (long stopAt : new long[] {4, 6, 8}) {
       Path checkpoint = dir.resolve("at-" + stopAt);
       try (PatchClassifier model = model();
           ColourTask task = new ColourTask(model, 99);
           Trainer<int[]> trainer = new Trainer<>(model, task, config)) {
         trainer.run(stopAt, new TrainingListener() {});
-        TrainingCheckpoint.save(checkpoint, model, trainer);
+        TrainingCheckpoint.save(checkpoint, trainer);
       }
       try (PatchClassifier model = model();
           ColourTask task = new ColourTask(model, 99);

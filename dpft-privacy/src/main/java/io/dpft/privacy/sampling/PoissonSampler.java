@@ -93,6 +93,7 @@ public final class PoissonSampler implements BatchSampler {
     return sampleRate * datasetSize;
   }
 
+  @Override
   public double sampleRate() {
     return sampleRate;
   }

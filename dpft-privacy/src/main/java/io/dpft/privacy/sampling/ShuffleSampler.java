@@ -98,6 +98,11 @@ public final class ShuffleSampler implements BatchSampler {
   }
 
   @Override
+  public double sampleRate() {
+    return SamplingSchedule.sampleRate(batchSize, datasetSize);
+  }
+
+  @Override
   public int datasetSize() {
     return datasetSize;
   }

@@ -8,8 +8,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 digests as lower-case hex, for pinning fetched files. */
-final class Sha256 {
+/** SHA-256 digests as lower-case hex, for pinning fetched files and checking checkpoints. */
+public final class Sha256 {
   private Sha256() {}
 
   static MessageDigest newDigest() {
@@ -24,7 +24,7 @@ final class Sha256 {
     return HexFormat.of().formatHex(digest);
   }
 
-  static String of(Path file) throws IOException {
+  public static String of(Path file) throws IOException {
     MessageDigest digest = newDigest();
     try (InputStream in = Files.newInputStream(file)) {
       byte[] buffer = new byte[1 << 16];
