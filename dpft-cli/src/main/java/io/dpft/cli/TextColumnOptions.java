@@ -6,18 +6,25 @@ import io.dpft.data.datasets.text.GlueTask;
 import io.dpft.data.datasets.text.TextColumns;
 import io.dpft.data.datasets.text.TextDatasetReader;
 import io.dpft.data.datasets.text.TextReadOptions;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Where text, second text and label are in a user's CSV or JSON Lines file, and the one reader
  * that picks the format by extension: shared by {@code train} and {@code eval}.
  */
 final class TextColumnOptions {
+  /** The command this is a mixin of, whose stderr gets the skip notes; unset in an arg group. */
+  @Spec(Spec.Target.MIXEE)
+  private CommandSpec command;
+
   @Option(
       names = "--text-column",
       paramLabel = "NAME",
@@ -59,20 +66,29 @@ final class TextColumnOptions {
   }
 
   /**
+   * {@link #read(String, Path, TextReadOptions, PrintWriter)} with the note of skipped rows on the
+   * stderr of the command this is a mixin of ({@code train}).
+   */
+  TextDataset read(String flag, Path file, TextReadOptions options) {
+    return read(flag, file, options, command.commandLine().getErr());
+  }
+
+  /**
    * Reads {@code file}, given with {@code flag}: .csv with a header, .json/.jsonl, or a GLUE .tsv
-   * of {@link #glueTask} (whose labels then replace {@code options}').
+   * of {@link #glueTask} (whose labels then replace {@code options}'). What {@code
+   * --skip-bad-rows} skipped is a {@link SkipNote} on {@code err}.
    *
    * @throws IllegalArgumentException naming the flag if the file is missing or of another format
    */
-  TextDataset read(String flag, Path file, TextReadOptions options) {
-    switch (format(flag, file)) {
-      case CSV:
-        return TextDatasetReader.csv(file, options);
-      case JSON:
-        return TextDatasetReader.json(file, options);
-      default:
-        return TextDatasetReader.glue(file, glueTask(), skipBadRows);
-    }
+  TextDataset read(String flag, Path file, TextReadOptions options, PrintWriter err) {
+    TextDataset data =
+        switch (format(flag, file)) {
+          case CSV -> TextDatasetReader.csv(file, options);
+          case JSON -> TextDatasetReader.json(file, options);
+          case GLUE_TSV -> TextDatasetReader.glue(file, glueTask(), skipBadRows);
+        };
+    SkipNote.print(err, flag, file, data.skipped());
+    return data;
   }
 
   /** The formats a data file can have, known by its extension. */
