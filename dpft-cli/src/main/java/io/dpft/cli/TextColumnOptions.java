@@ -76,18 +76,24 @@ final class TextColumnOptions {
   /**
    * Reads {@code file}, given with {@code flag}: .csv with a header, .json/.jsonl, or a GLUE .tsv
    * of {@link #glueTask} (whose labels then replace {@code options}'). What {@code
-   * --skip-bad-rows} skipped is a {@link SkipNote} on {@code err}.
+   * --skip-bad-rows} skipped is a {@link SkipNote} on {@code err}; the data must pass {@link
+   * TextDataChecks}, as the training file when {@code options} has no labels to map with.
    *
-   * @throws IllegalArgumentException naming the flag if the file is missing or of another format
+   * @throws IllegalArgumentException naming the flag if the file is missing, of another format,
+   *     or falls short of {@link TextDataChecks}
    */
   TextDataset read(String flag, Path file, TextReadOptions options, PrintWriter err) {
+    Format format = format(flag, file);
     TextDataset data =
-        switch (format(flag, file)) {
+        switch (format) {
           case CSV -> TextDatasetReader.csv(file, options);
           case JSON -> TextDatasetReader.json(file, options);
           case GLUE_TSV -> TextDatasetReader.glue(file, glueTask(), skipBadRows);
         };
     SkipNote.print(err, flag, file, data.skipped());
+    String labelColumn =
+        format == Format.GLUE_TSV ? glueTask().columns().label() : options.columns().label();
+    TextDataChecks.check(flag, file, data, labelColumn, options.labels() == null);
     return data;
   }
 

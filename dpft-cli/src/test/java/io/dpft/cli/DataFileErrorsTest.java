@@ -89,4 +89,62 @@ class DataFileErrorsTest {
             + " line 3, column 5: label 'maybe' is not one of [neg, pos])");
     assertThat(run.err()).contains("has no config.json"); // it went on to the model
   }
+
+  @Test
+  void train_headerOnlyFile_namesTheFile() throws IOException {
+    Path file = Files.writeString(dir.resolve("train.csv"), "text,label\n");
+
+    Cli run = trainWithoutModel("--data", file.toString());
+
+    assertOneLineUsageError(run, "train");
+    assertThat(run.err()).contains("--data " + file + " has no data rows.");
+  }
+
+  @Test
+  void train_headerOnlyValidationFile_namesItsFlag() throws IOException {
+    Path trainFile = Files.writeString(dir.resolve("train.csv"), "text,label\ngood,pos\nbad,neg\n");
+    Path devFile = Files.writeString(dir.resolve("dev.jsonl"), "\n");
+
+    Cli run =
+        trainWithoutModel("--data", trainFile.toString(), "--validation-data", devFile.toString());
+
+    assertOneLineUsageError(run, "train");
+    assertThat(run.err()).contains("--validation-data " + devFile + " has no data rows.");
+  }
+
+  @Test
+  void train_everyRowSkipped_saysSoAfterTheNote() throws IOException {
+    Path file = Files.writeString(dir.resolve("train.csv"), "text,label\na\nb\n");
+
+    Cli run = trainWithoutModel("--data", file.toString(), "--skip-bad-rows");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.errLines()).hasSize(2);
+    assertThat(run.errLines().get(0)).startsWith("note: --data " + file + ": skipped 2 malformed");
+    assertThat(run.errLines().get(1))
+        .contains("--data " + file + " has no data rows left: all 2 were malformed");
+  }
+
+  @Test
+  void train_oneDistinctLabel_namesFileAndLabel() throws IOException {
+    Path file = Files.writeString(dir.resolve("train.csv"), "text,label\ngood,pos\nfine,pos\n");
+
+    Cli run = trainWithoutModel("--data", file.toString());
+
+    assertOneLineUsageError(run, "train");
+    assertThat(run.err())
+        .contains("--data " + file + " has only one label, 'pos'; a classifier needs at least 2");
+  }
+
+  @Test
+  void train_glueTsvWithoutLabelColumn_namesTheColumnAndTheFix() throws IOException {
+    Path file = Files.writeString(dir.resolve("test.tsv"), "index\tsentence\n0\tgood\n1\tbad\n");
+
+    Cli run = trainWithoutModel("--data", file.toString(), "--glue-task", "sst2");
+
+    assertOneLineUsageError(run, "train");
+    assertThat(run.err())
+        .contains("--data " + file + " has no label column 'label'")
+        .contains("train.tsv");
+  }
 }
