@@ -125,7 +125,10 @@ final class EvalCommand implements Callable<Integer> {
       TextDataset examples =
           fromFile
               ? data.file.columns.read(
-                  "--data", data.file.file, data.file.columns.options(classifier.labels()))
+                  "--data",
+                  data.file.file,
+                  data.file.columns.options(classifier.labels()),
+                  spec.commandLine().getErr())
               : builtinSplit(classifier, split);
       ConfusionMatrix matrix = classifier.evaluate(examples);
       boolean binary = matrix.numClasses() == 2;

@@ -7,13 +7,12 @@ import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.tasks.TextGeneration;
 import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextExample;
+import io.dpft.data.datasets.Utf8Reader;
 import io.dpft.data.datasets.image.RawImage;
 import io.dpft.data.datasets.table.MeaningRepresentation;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -234,7 +233,8 @@ final class PredictCommand implements Callable<Integer> {
 
   /**
    * The non-blank lines of {@code --input} (or standard input): JSON Lines through {@code json}
-   * when the first one starts with '{', else plain lines through {@code plain}.
+   * when the first one starts with '{', else plain lines through {@code plain}. Bytes that are not
+   * UTF-8 are an error naming the line ({@link Utf8Reader}), not text to predict on.
    */
   private <T> List<T> readInput(JsonInput<T> json, Function<String, T> plain) throws IOException {
     if (input != null && !Files.isRegularFile(input)) {
@@ -243,9 +243,8 @@ final class PredictCommand implements Callable<Integer> {
     String source = input == null ? STDIN : input.toString();
     List<T> examples = new ArrayList<>();
     try (BufferedReader reader =
-        input == null
-            ? new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-            : Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+        new BufferedReader(
+            new Utf8Reader(source, input == null ? System.in : Files.newInputStream(input)))) {
       Boolean jsonLines = null;
       long number = 0;
       for (String text = reader.readLine(); text != null; text = reader.readLine()) {

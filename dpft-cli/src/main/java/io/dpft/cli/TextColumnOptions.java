@@ -6,18 +6,25 @@ import io.dpft.data.datasets.text.GlueTask;
 import io.dpft.data.datasets.text.TextColumns;
 import io.dpft.data.datasets.text.TextDatasetReader;
 import io.dpft.data.datasets.text.TextReadOptions;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Where text, second text and label are in a user's CSV or JSON Lines file, and the one reader
  * that picks the format by extension: shared by {@code train} and {@code eval}.
  */
 final class TextColumnOptions {
+  /** The command this is a mixin of, whose stderr gets the skip notes; unset in an arg group. */
+  @Spec(Spec.Target.MIXEE)
+  private CommandSpec command;
+
   @Option(
       names = "--text-column",
       paramLabel = "NAME",
@@ -59,20 +66,35 @@ final class TextColumnOptions {
   }
 
   /**
-   * Reads {@code file}, given with {@code flag}: .csv with a header, .json/.jsonl, or a GLUE .tsv
-   * of {@link #glueTask} (whose labels then replace {@code options}').
-   *
-   * @throws IllegalArgumentException naming the flag if the file is missing or of another format
+   * {@link #read(String, Path, TextReadOptions, PrintWriter)} with the note of skipped rows on the
+   * stderr of the command this is a mixin of ({@code train}).
    */
   TextDataset read(String flag, Path file, TextReadOptions options) {
-    switch (format(flag, file)) {
-      case CSV:
-        return TextDatasetReader.csv(file, options);
-      case JSON:
-        return TextDatasetReader.json(file, options);
-      default:
-        return TextDatasetReader.glue(file, glueTask(), skipBadRows);
-    }
+    return read(flag, file, options, command.commandLine().getErr());
+  }
+
+  /**
+   * Reads {@code file}, given with {@code flag}: .csv with a header, .json/.jsonl, or a GLUE .tsv
+   * of {@link #glueTask} (whose labels then replace {@code options}'). What {@code
+   * --skip-bad-rows} skipped is a {@link SkipNote} on {@code err}; the data must pass {@link
+   * TextDataChecks}, as the training file when {@code options} has no labels to map with.
+   *
+   * @throws IllegalArgumentException naming the flag if the file is missing, of another format,
+   *     or falls short of {@link TextDataChecks}
+   */
+  TextDataset read(String flag, Path file, TextReadOptions options, PrintWriter err) {
+    Format format = format(flag, file);
+    TextDataset data =
+        switch (format) {
+          case CSV -> TextDatasetReader.csv(file, options);
+          case JSON -> TextDatasetReader.json(file, options);
+          case GLUE_TSV -> TextDatasetReader.glue(file, glueTask(), skipBadRows);
+        };
+    SkipNote.print(err, flag, file, data.skipped());
+    String labelColumn =
+        format == Format.GLUE_TSV ? glueTask().columns().label() : options.columns().label();
+    TextDataChecks.check(flag, file, data, labelColumn, options.labels() == null);
+    return data;
   }
 
   /** The formats a data file can have, known by its extension. */

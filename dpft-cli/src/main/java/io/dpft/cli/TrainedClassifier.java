@@ -115,11 +115,9 @@ final class TrainedClassifier implements AutoCloseable {
               + ", the run was trained on "
               + labels().names());
     }
-    for (TextExample example : data.examples()) {
-      if (example.label() == TextExample.UNLABELED) {
-        throw new IllegalArgumentException(
-            data.source() + " has unlabelled examples; evaluation needs a label for each");
-      }
+    if (!data.isLabelled()) {
+      throw new IllegalArgumentException(
+          data.source() + " has unlabelled examples; evaluation needs a label for each");
     }
     EncodedTextDataset encoded = EncodedTextDataset.encode(data, tokenizer);
     return task(encoded).evaluate(encoded);

@@ -168,6 +168,24 @@ class EvalCommandTest {
   }
 
   @Test
+  void eval_skipBadRows_notesTheSkippedRowAndScoresTheRest() throws Exception {
+    try (TrainedRuns run = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Path csv = dir.resolve("eval.csv");
+      Files.write(csv, List.of("text,label", "fine,pos", "meh,maybe", "awful,neg"));
+
+      Cli cli =
+          Cli.run("eval", "--checkpoint", run.runDirectory.toString(), "--data", csv.toString(),
+              "--skip-bad-rows", "--json");
+
+      assertThat(cli.exitCode()).as(cli.err()).isZero();
+      assertThat(cli.json().get("n").asInt()).isEqualTo(2);
+      assertThat(cli.errLines())
+          .containsExactly("note: --data " + csv + ": skipped 1 malformed row (first: line 3,"
+              + " column 5: label 'maybe' is not one of [neg, pos])");
+    }
+  }
+
+  @Test
   void eval_runOnAFileDataset_withoutData_asksForData() throws Exception {
     try (TrainedRuns run = TrainedRuns.create(dir, List.of("neg", "pos"))) {
       Cli cli = Cli.run("eval", "--checkpoint", run.runDirectory.toString());

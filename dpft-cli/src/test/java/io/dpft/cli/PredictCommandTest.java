@@ -128,6 +128,38 @@ class PredictCommandTest {
   }
 
   @Test
+  void predict_invalidUtf8OnStandardInput_exitsTwoNamingTheLine_withoutOutput() {
+    InputStream stdin = System.in;
+    try {
+      byte[] latin1 = "great film\nna\u00efve film\n".getBytes(StandardCharsets.ISO_8859_1);
+      System.setIn(new ByteArrayInputStream(latin1));
+
+      Cli cli = Cli.run("predict", "--checkpoint", checkpoint());
+
+      assertThat(cli.exitCode()).isEqualTo(2);
+      assertThat(cli.out()).isEmpty();
+      assertThat(cli.errLines()).hasSize(1);
+      assertThat(cli.err())
+          .startsWith("dpft predict: standard input, line 2 (byte offset 13): byte 0xEF is not"
+              + " valid UTF-8")
+          .contains("iconv");
+    } finally {
+      System.setIn(stdin);
+    }
+  }
+
+  @Test
+  void predict_invalidUtf8InInputFile_exitsTwoNamingFileAndLine() throws Exception {
+    Path input = dir.resolve("latin1.txt");
+    Files.write(input, "fine\n\ncaf\u00e9\n".getBytes(StandardCharsets.ISO_8859_1));
+
+    Cli cli = Cli.run("predict", "--checkpoint", checkpoint(), "--input", input.toString());
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).startsWith("dpft predict: " + input + ", line 3 (byte offset 9)");
+  }
+
+  @Test
   void predict_malformedJsonLine_exitsTwoNamingFileAndLine_withoutOutput() throws Exception {
     Path input = dir.resolve("bad.jsonl");
     Files.write(input, List.of("{\"text\": \"fine\"}", "", "{\"text\": \"broken\""));

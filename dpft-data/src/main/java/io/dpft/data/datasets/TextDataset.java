@@ -31,6 +31,13 @@ public record TextDataset(
     return examples.get(index);
   }
 
+  /**
+   * Whether every example has a label, as training and evaluation need (GLUE test files have none).
+   */
+  public boolean isLabelled() {
+    return examples.stream().noneMatch(e -> e.label() == TextExample.UNLABELED);
+  }
+
   /** counts[k] = number of examples with label k (unlabelled examples are not counted). */
   public long[] labelCounts() {
     long[] counts = new long[labels.size()];

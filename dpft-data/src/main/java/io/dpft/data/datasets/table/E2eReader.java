@@ -5,11 +5,10 @@ import io.dpft.data.datasets.CsvRows;
 import io.dpft.data.datasets.Row;
 import io.dpft.data.datasets.RowHandler;
 import io.dpft.data.datasets.TableToTextExample;
+import io.dpft.data.datasets.Utf8Reader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +19,8 @@ import java.util.Map;
  * Reads an E2E CSV file ({@code trainset.csv}, {@code devset.csv}, {@code testset_w_refs.csv}:
  * columns {@code mr} and {@code ref}, one reference per row). Rows with the same meaning
  * representation are grouped into one {@link TableToTextExample}, in order of first appearance,
- * so that evaluation scores each input once against all its references.
+ * so that evaluation scores each input once against all its references. The file must be UTF-8
+ * ({@link Utf8Reader}).
  */
 public final class E2eReader {
   public static final String MR_COLUMN = "mr";
@@ -29,7 +29,7 @@ public final class E2eReader {
   private E2eReader() {}
 
   public static TableToTextDataset read(Path file, boolean skipBadRows) {
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (Reader reader = Utf8Reader.open(file)) {
       return read(file.toString(), reader, skipBadRows);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e, e);

@@ -6,16 +6,16 @@ import io.dpft.data.datasets.JsonRows;
 import io.dpft.data.datasets.RowHandler;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.TsvRows;
+import io.dpft.data.datasets.Utf8Reader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Reads text classification data (UTF-8) into a {@link TextDataset}, streaming the file row by
- * row: CSV, JSON / JSON Lines and GLUE TSV.
+ * row: CSV, JSON / JSON Lines and GLUE TSV. A file that is not UTF-8 is an error naming its line
+ * ({@link Utf8Reader}), even with skip-bad-rows on.
  */
 public final class TextDatasetReader {
   private TextDatasetReader() {}
@@ -49,7 +49,7 @@ public final class TextDatasetReader {
 
   private static TextDataset readFile(
       Path file, RowSource rows, TextReadOptions options, boolean labelColumnMayBeAbsent) {
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+    try (Reader reader = Utf8Reader.open(file)) {
       return read(file.toString(), reader, rows, options, labelColumnMayBeAbsent);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e, e);

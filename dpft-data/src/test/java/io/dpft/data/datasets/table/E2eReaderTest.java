@@ -75,4 +75,17 @@ class E2eReaderTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no 'mr' column in the header [MR]");
   }
+
+  @Test
+  void read_invalidUtf8_throwsNamingFileAndLine_evenWhenSkipping() throws IOException {
+    Path file = dir.resolve("trainset.csv");
+    String content = "mr,ref\n\"name[Aromi]\",Aromi.\n\"name[Caf\u00e9]\",Caf\u00e9.\n";
+    Files.writeString(file, content, StandardCharsets.ISO_8859_1); // one byte per character
+    for (boolean skipBadRows : new boolean[] {false, true}) {
+      assertThatThrownBy(() -> E2eReader.read(file, skipBadRows))
+          .isExactlyInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith(file + ", line 3 (byte offset " + content.indexOf('\u00e9')
+              + "): byte 0xE9 is not valid UTF-8");
+    }
+  }
 }

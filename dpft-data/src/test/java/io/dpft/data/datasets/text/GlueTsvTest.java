@@ -32,6 +32,7 @@ class GlueTsvTest {
             TextExample.single("hide new secretions ", 0),
             TextExample.single("the greatest \"musicals", 1));
     assertThat(data.labels().names()).containsExactly("0", "1");
+    assertThat(data.isLabelled()).isTrue();
   }
 
   @Test
@@ -39,6 +40,7 @@ class GlueTsvTest {
     Path file = write("test.tsv", "index\tsentence\n0\tuneasy mishmash\n");
     TextDataset data = TextDatasetReader.glue(file, GlueTask.SST2, false);
     assertThat(data.get(0)).isEqualTo(TextExample.single("uneasy mishmash", TextExample.UNLABELED));
+    assertThat(data.isLabelled()).isFalse();
   }
 
   @Test

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class TextDatasetReaderTest {
   @TempDir Path dir;
@@ -189,5 +191,40 @@ class TextDatasetReaderTest {
         TextDatasetReader.json(file, TextReadOptions.of(TextColumns.single("text", null)));
     assertThat(data.get(0).label()).isEqualTo(TextExample.UNLABELED);
     assertThat(data.labels()).isEqualTo(LabelVocabulary.NONE);
+  }
+
+  /**
+   * A file of every format with a Latin-1 'é' on line 3: the error names file, line and the fix,
+   * and is no bad row that skip-bad-rows could skip.
+   */
+  @ParameterizedTest
+  @CsvSource({"r.csv, false", "r.csv, true", "r.tsv, false", "r.tsv, true", "r.jsonl, false",
+      "r.jsonl, true", "r.json, false"})
+  void invalidUtf8_throwsNamingFileLineAndTheFix(String name, boolean skipBadRows)
+      throws IOException {
+    String content =
+        switch (name) {
+          case "r.csv" -> "sentence,label\ngood,1\ncaf\u00e9,0\n";
+          case "r.tsv" -> "sentence\tlabel\ngood\t1\ncaf\u00e9\t0\n";
+          case "r.jsonl" -> "{\"sentence\":\"good\",\"label\":1}\n\n{\"sentence\":\"caf\u00e9\"}\n";
+          default -> "[{\"sentence\":\"good\",\n\"label\":1},\n{\"sentence\":\"caf\u00e9\"}]";
+        };
+    Path file = dir.resolve(name);
+    Files.writeString(file, content, StandardCharsets.ISO_8859_1);
+    TextReadOptions options = TextReadOptions.of(TextColumns.single("sentence", "label"));
+    TextReadOptions read = skipBadRows ? options.skippingBadRows() : options;
+    assertThatThrownBy(
+            () -> {
+              TextDataset unused =
+                  name.endsWith(".tsv")
+                      ? TextDatasetReader.glue(file, GlueTask.SST2, skipBadRows)
+                      : name.endsWith(".csv")
+                          ? TextDatasetReader.csv(file, read)
+                          : TextDatasetReader.json(file, read);
+            })
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(file + ", line 3 (byte offset ")
+        .hasMessageContaining("byte 0xE9 is not valid UTF-8")
+        .hasMessageContaining("iconv -f latin1 -t utf-8");
   }
 }
