@@ -35,12 +35,13 @@ final class CausalLmTraining {
    * alone, inputs are split 80/10/10 by a hash of their meaning representation ({@link
    * HashSplit#split(TableToTextDataset)}).
    *
+   * @param skipBadRows skip malformed rows (noted on {@code err}) instead of stopping at one
    * @throws IllegalArgumentException when {@code model} is not a directory, {@code --data} is
    *     missing or a file does not exist
    */
   FineTuningRun.Result run(String model, DataFileOptions data, int maxLength,
-      FineTuningRun.Settings settings, Path runDirectory, boolean resume,
-      TrainingListener progress) throws IOException {
+      boolean skipBadRows, PrintWriter err, FineTuningRun.Settings settings, Path runDirectory,
+      boolean resume, TrainingListener progress) throws IOException {
     if (!data.fromFiles()) {
       throw new IllegalArgumentException("--task causal-lm needs --data FILE, an E2E-style CSV"
           + " file with columns mr and ref");
@@ -51,7 +52,7 @@ final class CausalLmTraining {
           + " directory (config.json, model.safetensors, tokenizer.json); got '" + model + "'");
     }
     DatasetSplits<TableToTextDataset> splits =
-        data.splits(CausalLmTraining::read, HashSplit::split);
+        data.splits((flag, file, train) -> read(flag, file, skipBadRows, err), HashSplit::split);
     CausalLmJob.Spec spec = new CausalLmJob.Spec(
         model, modelDir, data.name(""), splits.train(), splits.validation(), splits.test(),
         maxLength, evalPrompts, maxNewTokens);
@@ -59,11 +60,14 @@ final class CausalLmTraining {
   }
 
   /** An E2E-style CSV file named by {@code flag}. */
-  private static TableToTextDataset read(String flag, Path file, TableToTextDataset train) {
+  private static TableToTextDataset read(
+      String flag, Path file, boolean skipBadRows, PrintWriter err) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(flag + " " + file + " is not a file");
     }
-    return E2eReader.read(file, false);
+    TableToTextDataset read = E2eReader.read(file, skipBadRows);
+    SkipNote.print(err, flag, file, read.skipped());
+    return read;
   }
 
   /** One line: BLEU and ROUGE-L on validation and test. */

@@ -92,10 +92,13 @@ final class DataFileOptions {
     }
   }
 
-  /** The name the run records: the bundled dataset, or the training file. */
+  /**
+   * The name the run records: the bundled dataset, or the training file's absolute path (one
+   * file, however a resume names it).
+   */
   String name(String defaultDataset) {
     if (train != null) {
-      return train.toString();
+      return train.toAbsolutePath().normalize().toString();
     }
     return dataset == null ? defaultDataset : dataset;
   }

@@ -212,7 +212,9 @@ final class TrainCommand implements Callable<Integer> {
         new ProgressBar(spec.commandLine().getErr(), method, budget, !omitBatchStatistics);
     FineTuningRun.Result result;
     if (task == TaskKind.CAUSAL_LM) {
-      result = causalLm.run(model, data, maxLength, settings, runDirectory, resume, progress);
+      result =
+          causalLm.run(model, data, maxLength, columns.skipBadRows, spec.commandLine().getErr(),
+              settings, runDirectory, resume, progress);
       CausalLmTraining.printScores(out, result);
     } else {
       result =

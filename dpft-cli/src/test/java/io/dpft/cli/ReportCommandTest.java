@@ -88,7 +88,7 @@ class ReportCommandTest {
     Path run = run();
     Path metrics = run.resolve(MetricsLog.FILE);
     List<String> lines = new ArrayList<>(Files.readAllLines(metrics));
-    lines.set(9, lines.get(9).replace("\"loss\":", "\"los\":"));
+    lines.set(9, lines.get(9).replace("\"epsilon\":", "\"eps\":"));
     Files.write(metrics, lines);
 
     Cli cli = Cli.run("report", run.toString());
@@ -98,7 +98,7 @@ class ReportCommandTest {
     assertThat(cli.errLines()).hasSize(1);
     assertThat(cli.err())
         .startsWith(
-            "dpft report: " + metrics + ", line 10: field 'loss' must be a number, got null");
+            "dpft report: " + metrics + ", line 10: field 'epsilon' must be a number, got null");
   }
 
   @Test

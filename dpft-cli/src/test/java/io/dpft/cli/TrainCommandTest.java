@@ -212,7 +212,7 @@ class TrainCommandTest {
       @TempDir Path dir) throws IOException {
     try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
       Path trainFile = csv(dir.resolve("train.csv"), 40, 0);
-      Path runDir = dir.resolve("run");
+      Path runDir = dir.resolve("mine");
       Cli first = Cli.run(dpTrain(runs.modelDirectory, runDir, trainFile));
       assertThat(first.exitCode()).as(first.err()).isZero();
       assertThat(RunManifest.read(runDir).output().command())
@@ -252,7 +252,7 @@ class TrainCommandTest {
   void omitBatchStatistics_leavesThePrivateBatchesStatisticsOutOfTheMetrics(@TempDir Path dir)
       throws IOException {
     try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
-      Path runDir = dir.resolve("run");
+      Path runDir = dir.resolve("mine");
       Cli run =
           Cli.run(dpTrain(runs.modelDirectory, runDir, csv(dir.resolve("train.csv"), 40, 0),
               "--omit-batch-statistics"));
@@ -277,7 +277,7 @@ class TrainCommandTest {
   void deltaNotBelowOneOverN_exitsTwoNamingTheFlagAndN(@TempDir Path dir) throws IOException {
     try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
       Cli run =
-          Cli.run(dpTrain(runs.modelDirectory, dir.resolve("run"),
+          Cli.run(dpTrain(runs.modelDirectory, dir.resolve("mine"),
               csv(dir.resolve("train.csv"), 40, 0), "--delta", "0.5"));
       assertThat(run.exitCode()).isEqualTo(2);
       assertThat(run.err()).contains("--delta must be below 1/N").contains("training examples");

@@ -133,6 +133,11 @@ public final class HtmlReport {
     charts();
     heading("Data");
     keyValueTable("split", "examples", manifest.datasetSizes());
+    if (manifest.skippedRows() != null && !manifest.skippedRows().isEmpty()) {
+      html.append("<p>Malformed rows skipped (--skip-bad-rows): ")
+          .append(escape(manifest.skippedRows().toString().replaceAll("[{}]", "")))
+          .append("</p>\n");
+    }
     html.append("<p>Labels: ")
         .append(escape(String.join(", ", manifest.labels())))
         .append("</p>\n");
@@ -154,7 +159,21 @@ public final class HtmlReport {
     html.append("<section class=\"privacy").append(dp ? "" : " none").append("\">\n");
     heading("Privacy");
     html.append("<p>");
-    List<String> sentences = PrivacyStatement.of(run.manifest().privacy(), metrics.lastStep());
+    List<String> sentences =
+        new ArrayList<>(PrivacyStatement.of(run.manifest().privacy(), metrics.lastStep()));
+    if (dp) {
+      boolean batchStatistics =
+          run.manifest().output() == null || run.manifest().output().batchStatistics();
+      sentences.add(
+          batchStatistics
+              ? "The training loss and clipping statistics in this report and in metrics.jsonl"
+                  + " are read from the private training batches and are NOT covered by this"
+                  + " guarantee (--omit-batch-statistics leaves them out); the held-out scores"
+                  + " are computed from the private model, so the guarantee covers the training"
+                  + " data in them."
+              : "The run left the statistics of its private training batches out: every number"
+                  + " in this report is covered by this guarantee.");
+    }
     html.append(escape(String.join(" ", sentences)));
     html.append("</p>\n</section>\n");
   }
@@ -169,7 +188,9 @@ public final class HtmlReport {
       List<List<String>> rows = new ArrayList<>();
       rows.add(List.of("steps", Long.toString(step.step())));
       rows.add(List.of("epoch", significant(step.epoch(), 4)));
-      rows.add(List.of("training loss (last step)", significant(step.loss(), 4)));
+      if (!Double.isNaN(step.loss())) {
+        rows.add(List.of("training loss (last step)", significant(step.loss(), 4)));
+      }
       if (run.manifest().privacy().dp()) {
         rows.add(List.of("ε spent", significant(step.epsilon(), 4)));
       }

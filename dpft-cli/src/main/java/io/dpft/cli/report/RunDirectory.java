@@ -1,6 +1,5 @@
 package io.dpft.cli.report;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpft.core.train.MetricsLog;
@@ -34,14 +33,8 @@ public record RunDirectory(Path path, RunManifest manifest, JsonNode config) {
       throw new IllegalArgumentException(
           "run directory " + path + " does not exist (pass the directory a training run wrote)");
     }
-    Path file = path.resolve(RunManifest.FILE);
-    try {
-      RunManifest manifest = RunManifest.read(path);
-      return new RunDirectory(path, manifest, JSON.readTree(file.toFile()));
-    } catch (JacksonException e) {
-      throw new IllegalArgumentException(
-          file + " is not a valid run configuration: " + e.getOriginalMessage(), e);
-    }
+    RunManifest manifest = RunManifest.read(path); // checks the JSON, naming the file
+    return new RunDirectory(path, manifest, JSON.readTree(path.resolve(RunManifest.FILE).toFile()));
   }
 
   /** The run's {@value MetricsLog#FILE}. */

@@ -21,7 +21,7 @@ import java.util.Set;
  * "train"} steps and {@code "type": "eval"} evaluations, in file order.
  *
  * <p>Reading is strict, so that a report never silently leaves out data: a line that is not a JSON
- * object, has no {@code type}, or lacks a required field (train: step, epoch, loss, epsilon; eval:
+ * object, has no {@code type}, or lacks a required field (train: step, epoch, epsilon; eval:
  * step, epoch, split) or holds a non-number in a numeric field fails with the file and the 1-based
  * line number. Blank lines, and lines of a type other than train or eval (kept for later
  * additions), are passed over. Non-finite values, which Jackson writes as the strings {@code "NaN"}
@@ -29,7 +29,10 @@ import java.util.Set;
  */
 record RunMetrics(List<TrainPoint> train, List<EvalPoint> evals) {
 
-  /** One optimizer step: its 1-based number, the epoch reached, mean loss, ε spent so far. */
+  /**
+   * One optimizer step: its 1-based number, the epoch reached, mean loss (NaN where the run
+   * omitted its batch statistics), ε spent so far.
+   */
   record TrainPoint(
       long step, double epoch, double loss, double epsilon, Map<String, Double> more) {
     TrainPoint {
@@ -94,7 +97,7 @@ record RunMetrics(List<TrainPoint> train, List<EvalPoint> evals) {
               new TrainPoint(
                   line.step(),
                   line.number("epoch"),
-                  line.number("loss"),
+                  line.has("loss") ? line.number("loss") : Double.NaN,
                   line.number("epsilon"),
                   line.otherNumbers(TRAIN_FIELDS)));
         } else if (type.equals("eval")) {
@@ -130,6 +133,10 @@ record RunMetrics(List<TrainPoint> train, List<EvalPoint> evals) {
         throw malformed(file, number, "field 'step' must be an integer >= 0, got " + value);
       }
       return value.asLong();
+    }
+
+    boolean has(String field) {
+      return node.has(field);
     }
 
     double number(String field) {

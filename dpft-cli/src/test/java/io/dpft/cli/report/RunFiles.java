@@ -69,6 +69,7 @@ public final class RunFiles {
         5e-3,
         privacy,
         sizes,
+        Map.of(),
         RunManifest.currentVersions(),
         new RunManifest.Optimization(0.05, 0, Map.of()),
         RunOutput.defaults());

@@ -72,11 +72,19 @@ class RunMetricsTest {
   }
 
   @Test
-  void read_trainLineWithoutLoss_namesTheField() throws Exception {
-    Path file = file(EVAL, TRAIN.replace("\"loss\":0.69,", ""));
+  void read_trainLineWithoutEpsilon_namesTheField() throws Exception {
+    Path file = file(EVAL, TRAIN.replace("\"epsilon\":0.4,", ""));
 
     assertThatThrownBy(() -> RunMetrics.read(file))
-        .hasMessage(file + ", line 2: field 'loss' must be a number, got null");
+        .hasMessage(file + ", line 2: field 'epsilon' must be a number, got null");
+  }
+
+  @Test
+  void read_trainLineWithoutLoss_readsItAsNaN_asARunThatOmitsBatchStatisticsWritesIt()
+      throws Exception {
+    Path file = file(TRAIN.replace("\"loss\":0.69,", ""));
+
+    assertThat(RunMetrics.read(file).train().get(0).loss()).isNaN();
   }
 
   @Test

@@ -131,7 +131,11 @@ public final class CausalLmJob {
               List.of(),
               spec.maxLength(),
               "",
-              sizes);
+              sizes,
+              FineTuningRun.skippedRows(
+                  spec.train().skipped().skipped(),
+                  spec.validation().skipped().skipped(),
+                  spec.test() == spec.validation() ? 0 : spec.test().skipped().skipped()));
       return FineTuningRun.run(
           model,
           HEAD,

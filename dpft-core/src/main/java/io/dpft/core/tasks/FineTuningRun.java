@@ -73,7 +73,8 @@ public final class FineTuningRun {
 
   /**
    * What is trained, as {@code config.json} records it so that {@code eval} and {@code predict}
-   * can rebuild the model: {@code labels} empty and {@code pooling} "" where the task has none.
+   * can rebuild the model: {@code labels} empty and {@code pooling} "" where the task has none;
+   * {@code skippedRows}: malformed rows left out of each split (skip-bad-rows), empty if none.
    */
   public record Subject(
       String modelName,
@@ -83,7 +84,8 @@ public final class FineTuningRun {
       List<String> labels,
       int maxLength,
       String pooling,
-      Map<String, Integer> datasetSizes) {
+      Map<String, Integer> datasetSizes,
+      Map<String, Long> skippedRows) {
     public Subject {
       Objects.requireNonNull(modelName, "modelName");
       Objects.requireNonNull(modelDirectory, "modelDirectory");
@@ -92,6 +94,7 @@ public final class FineTuningRun {
       Objects.requireNonNull(pooling, "pooling");
       labels = List.copyOf(labels);
       datasetSizes = Collections.unmodifiableMap(new LinkedHashMap<>(datasetSizes));
+      skippedRows = Collections.unmodifiableMap(new LinkedHashMap<>(skippedRows));
     }
   }
 
@@ -102,6 +105,16 @@ public final class FineTuningRun {
     sizes.put("validation", validation);
     sizes.put("test", test);
     return sizes;
+  }
+
+  /** {@link Subject#skippedRows()} of a run with the usual three splits, leaving out zeros. */
+  public static Map<String, Long> skippedRows(long train, long validation, long test) {
+    Map<String, Long> skipped = new LinkedHashMap<>();
+    skipped.put("train", train);
+    skipped.put("validation", validation);
+    skipped.put("test", test);
+    skipped.values().removeIf(n -> n == 0);
+    return skipped;
   }
 
   /** Scores the model on one held-out split, by name (e.g. "accuracy", "bleu"), in a stable order. */
@@ -403,6 +416,7 @@ public final class FineTuningRun {
         settings.learningRate(),
         privacySettings,
         subject.datasetSizes(),
+        subject.skippedRows(),
         RunManifest.currentVersions(),
         new RunManifest.Optimization(
             settings.warmupFraction(),

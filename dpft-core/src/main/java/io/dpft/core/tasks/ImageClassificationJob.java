@@ -73,7 +73,10 @@ public final class ImageClassificationJob {
               labels,
               0,
               "",
-              FineTuningRun.splitSizes(train.size(), validation.size(), test.size()));
+              FineTuningRun.splitSizes(train.size(), validation.size(), test.size()),
+              FineTuningRun.skippedRows(
+                  train.skipped().skipped(), validation.skipped().skipped(),
+                  spec.data().test() == spec.data().validation() ? 0 : test.skipped().skipped()));
       return FineTuningRun.run(
           model,
           "classifier",

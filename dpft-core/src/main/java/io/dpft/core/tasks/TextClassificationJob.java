@@ -80,7 +80,13 @@ public final class TextClassificationJob {
               labels,
               spec.maxLength(),
               spec.pooling().name().toLowerCase(Locale.ROOT),
-              FineTuningRun.splitSizes(train.size(), validation.size(), test.size()));
+              FineTuningRun.splitSizes(train.size(), validation.size(), test.size()),
+              FineTuningRun.skippedRows(
+                  spec.data().train().skipped().skipped(),
+                  spec.data().validation().skipped().skipped(),
+                  spec.data().test() == spec.data().validation()
+                      ? 0 // validation and test are parts of one file, skipped once
+                      : spec.data().test().skipped().skipped()));
       return FineTuningRun.run(
           model,
           "classifier",

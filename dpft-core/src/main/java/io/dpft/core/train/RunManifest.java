@@ -1,5 +1,6 @@
 package io.dpft.core.train;
 
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,6 +40,7 @@ public record RunManifest(
     double learningRate,
     PrivacySettings privacy,
     Map<String, Integer> datasetSizes,
+    Map<String, Long> skippedRows,
     Map<String, String> versions,
     Optimization optimization,
     RunOutput output) {
@@ -130,7 +132,12 @@ public record RunManifest(
       throw new IllegalArgumentException(
           "not a run directory: " + file + " is missing (pass the directory a training run wrote)");
     }
-    return JSON.readValue(file.toFile(), RunManifest.class);
+    try {
+      return JSON.readValue(file.toFile(), RunManifest.class);
+    } catch (JacksonException e) {
+      throw new IllegalArgumentException(
+          file + " is not a valid run configuration: " + e.getOriginalMessage(), e);
+    }
   }
 
   /** Versions of dpft, Java and the OS, for provenance. */

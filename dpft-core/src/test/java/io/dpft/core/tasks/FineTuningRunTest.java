@@ -57,7 +57,8 @@ class FineTuningRunTest {
         List.of("red", "green", "blue"),
         0,
         "",
-        Map.of("train", ColourTask.N));
+        Map.of("train", ColourTask.N),
+        Map.of());
   }
 
   private static FineTuningRun.Result run(Path dir, PrivacyTarget privacy, double epochs)

@@ -78,7 +78,7 @@ class RunIntegrityTest {
   private static FineTuningRun.Subject subject() {
     return new FineTuningRun.Subject(
         "patch-classifier", Path.of("/models/patch"), TaskKind.IMAGE_CLASSIFICATION, "colours",
-        List.of("red", "green", "blue"), 0, "", Map.of("train", ColourTask.N));
+        List.of("red", "green", "blue"), 0, "", Map.of("train", ColourTask.N), Map.of());
   }
 
   /** A run's end: its parameters and the result. */

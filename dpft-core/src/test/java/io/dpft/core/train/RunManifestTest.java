@@ -18,7 +18,7 @@ class RunManifestTest {
             List.of("0", "1"), 64, "mean", "bitfit", 3, 128, 32, "adam", 5e-3,
             new RunManifest.PrivacySettings(true, 8, 1e-4, "rdp", 0.7, 1.0, "abadi", 0.05, 56,
                 "secure", "secure"),
-            Map.of("train", 2394), RunManifest.currentVersions(),
+            Map.of("train", 2394), Map.of("train", 3L), RunManifest.currentVersions(),
             new RunManifest.Optimization(0.05, 0, Map.of("beta1", 0.9)),
             new RunOutput(10, false, Map.of("--batch-size", "128")));
     manifest.write(dir);
