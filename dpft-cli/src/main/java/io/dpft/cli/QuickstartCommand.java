@@ -159,7 +159,8 @@ final class QuickstartCommand implements Callable<Integer> {
             seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
             RunOutput.defaults());
     double budget = privacy instanceof PrivacyTarget.TargetEpsilon ? TARGET_EPSILON : 0;
-    return TextClassificationJob.run(job, settings, runDir, false, new ProgressBar(err, label, budget, true));
+    return TextClassificationJob.run(
+        job, settings, runDir, false, new ProgressBar(err, label, budget, true));
   }
 
   private static double accuracy(Map<String, Double> scores) {

@@ -119,7 +119,10 @@ final class RecordedOptions {
     if (!given.isEmpty()) {
       text = given.get(given.size() - 1);
     } else {
-      text = option.defaultValue() != null ? option.defaultValue() : String.valueOf((Object) option.getValue());
+      text =
+          option.defaultValue() != null
+              ? option.defaultValue()
+              : String.valueOf((Object) option.getValue());
     }
     return option.getValue() instanceof Path path ? normalized(path).toString() : text;
   }

@@ -228,7 +228,9 @@ public final class FineTuningRun {
     }
     try (MetricsLog metrics =
             MetricsLog.open(
-                runDirectory.resolve(MetricsLog.FILE), resumedAt, settings.output().batchStatistics());
+                runDirectory.resolve(MetricsLog.FILE),
+                resumedAt,
+                settings.output().batchStatistics());
         Trainer<B> trainer = new Trainer<>(model, task, config)) {
       Map<String, Double> zeroTraining =
           fromCheckpoint ? Map.of() : evaluate("validation", validation, metrics);
@@ -430,7 +432,8 @@ public final class FineTuningRun {
     Map<String, Double> out = new LinkedHashMap<>();
     for (var component : optimizer.getClass().getRecordComponents()) {
       try {
-        out.put(component.getName(), ((Number) component.getAccessor().invoke(optimizer)).doubleValue());
+        Number value = (Number) component.getAccessor().invoke(optimizer);
+        out.put(component.getName(), value.doubleValue());
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("cannot read " + component, e);
       }

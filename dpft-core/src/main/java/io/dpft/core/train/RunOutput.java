@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * @param command the options of the command that started the run, by name, so that a resume can
  *     take them from the run (empty when the run was started from the library)
  */
-public record RunOutput(long checkpointInterval, boolean batchStatistics, Map<String, String> command) {
+public record RunOutput(
+    long checkpointInterval, boolean batchStatistics, Map<String, String> command) {
   public RunOutput {
     if (checkpointInterval < 0) {
       throw new IllegalArgumentException(

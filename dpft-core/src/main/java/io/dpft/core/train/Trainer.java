@@ -244,13 +244,15 @@ public final class Trainer<B> implements AutoCloseable {
       }
       List<Tensor> g = gradients.gradients(config.logicalBatchSize(), noiseFor(step));
       String nonFinite =
-          !Double.isFinite(lossSum) ? "training loss is not finite (" + lossSum + ")" : nonFinite(g);
+          Double.isFinite(lossSum)
+              ? nonFinite(g)
+              : "training loss is not finite (" + lossSum + ")";
       if (nonFinite != null) {
         chargeStep();
         step++;
         throw new TrainingDivergedException(String.format(
-            "step %d: the %s; the run stopped without applying the step (it stays charged: ε = %.4g"
-                + " spent). Lower the learning rate (%s) and start a new run",
+            "step %d: the %s; the run stopped without applying the step (it stays charged:"
+                + " ε = %.4g spent). Lower the learning rate (%s) and start a new run",
             step, nonFinite, epsilonSpent(), config.learningRate()));
       }
       optimizer.step(g, lr);

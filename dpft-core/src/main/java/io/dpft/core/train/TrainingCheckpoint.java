@@ -176,7 +176,8 @@ public final class TrainingCheckpoint {
 
   private static IllegalArgumentException damaged(Path dir, String what) {
     return new IllegalArgumentException(
-        "checkpoint " + dir + " is damaged: " + what + "; restore it from a copy or start a new run");
+        "checkpoint " + dir + " is damaged: " + what
+            + "; restore it from a copy or start a new run");
   }
 
   /**

@@ -2,6 +2,8 @@ package io.dpft.core.nn;
 
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -18,6 +20,13 @@ public final class TestTensors {
   /** An int64 tensor holding {@code data} (row-major) in {@code shape}. */
   public static Tensor longs(long[] data, long... shape) {
     return Tensor.create(data, shape);
+  }
+
+  /** Every parameter of {@code model} as float32 values, by name: a snapshot to compare. */
+  public static Map<String, float[]> parameterValues(Module model) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    model.namedParameters().forEach((name, t) -> out.put(name, values(t)));
+    return out;
   }
 
   /** The entries of {@code t} as float32, row-major. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpft.core.dp.Clipping;
 import io.dpft.core.dp.PatchClassifier;
+import io.dpft.core.nn.TestTensors;
 import io.dpft.core.io.WeightLoader;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
@@ -32,7 +33,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -148,14 +148,7 @@ class RunIntegrityTest {
   }
 
   private static Map<String, float[]> snapshot(PatchClassifier model) {
-    Map<String, float[]> out = new LinkedHashMap<>();
-    model.namedParameters().forEach((name, t) -> {
-      Tensor c = t.contiguous();
-      float[] v = new float[(int) c.numel()];
-      c.data_ptr_float().get(v);
-      out.put(name, v);
-    });
-    return out;
+    return TestTensors.parameterValues(model);
   }
 
   private static void assertSameParameters(Map<String, float[]> actual, Map<String, float[]> expected) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpft.core.dp.DpSgdConfig;
 import io.dpft.core.dp.PatchClassifier;
+import io.dpft.core.nn.TestTensors;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.privacy.accounting.AccountantKind;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,13 +154,6 @@ class TrainerTest {
   }
 
   private static Map<String, float[]> snapshot(PatchClassifier model) {
-    Map<String, float[]> out = new java.util.LinkedHashMap<>();
-    model.namedParameters().forEach((name, t) -> {
-      Tensor c = t.contiguous();
-      float[] v = new float[(int) c.numel()];
-      c.data_ptr_float().get(v);
-      out.put(name, v);
-    });
-    return out;
+    return TestTensors.parameterValues(model);
   }
 }

@@ -16,7 +16,7 @@ public sealed interface BatchSampler permits PoissonSampler, ShuffleSampler {
   /** Number of examples N; indices are in [0, N). */
   int datasetSize();
 
-  /** The sampling rate q the accountant is told: Poisson's rate, or batch size / N when shuffling. */
+  /** The rate q the accountant is told: Poisson's rate, or batch size / N when shuffling. */
   double sampleRate();
 
   /** Whether the privacy accountants' analysis (Poisson subsampling) applies to these batches. */
