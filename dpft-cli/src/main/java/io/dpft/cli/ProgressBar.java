@@ -34,6 +34,12 @@ final class ProgressBar implements TrainingListener {
   }
 
   @Override
+  public void onStart(String summary) {
+    err.println(label + ": " + summary);
+    err.flush();
+  }
+
+  @Override
   public void onPhase(int phase, FineTuningMethod method, long steps) {
     if (phase > 0) {
       finishLine();

@@ -96,8 +96,13 @@ final class TrainCommand implements Callable<Integer> {
       description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
   private String method;
 
+  @Option(names = "--first-phase", paramLabel = "M", defaultValue = "full",
+      description = "two-phase: the first phase's method, full (fine-tuning, as Bu et al.) or"
+          + " last-layer (a linear probe over cached features) (default: ${DEFAULT-VALUE})")
+  private String firstPhase;
+
   @Option(names = "--first-phase-epochs", paramLabel = "E", defaultValue = "1",
-      description = "two-phase: epochs of full fine-tuning before BiTFiT (default: ${DEFAULT-VALUE})")
+      description = "two-phase: epochs of the first phase before BiTFiT (default: ${DEFAULT-VALUE})")
   private double firstPhaseEpochs;
 
   @ArgGroup(exclusive = true)
@@ -133,20 +138,23 @@ final class TrainCommand implements Callable<Integer> {
       description = "abadi (min(1, C/‖g‖)) or automatic (C/(‖g‖+0.01)) (default: ${DEFAULT-VALUE})")
   private String clipping;
 
-  @Option(names = "--epochs", paramLabel = "E", defaultValue = "3",
-      description = "passes over the training set (default: ${DEFAULT-VALUE})")
+  @Option(names = "--epochs", paramLabel = "E", defaultValue = "0",
+      description = "passes over the training set (default, 0: from N, DP and the method: 3"
+          + " without DP; with DP 3 to 10 as fit in 36,000 example passes, 50 for last-layer)")
   private double epochs;
 
-  @Option(names = "--batch-size", paramLabel = "B", defaultValue = "128",
-      description = "expected logical batch size; q = B/N (default: ${DEFAULT-VALUE})")
+  @Option(names = "--batch-size", paramLabel = "B", defaultValue = "0",
+      description = "expected logical batch size; q = B/N (default, 0: 128 without DP, about"
+          + " 8·√N with DP, in 64..1024 and at most N/4)")
   private int batchSize;
 
   @Option(names = "--physical-batch-size", paramLabel = "P", defaultValue = "32",
       description = "most examples per forward pass; bounds memory (default: ${DEFAULT-VALUE})")
   private int physicalBatchSize;
 
-  @Option(names = "--lr", paramLabel = "LR", defaultValue = "5e-3",
-      description = "peak learning rate of Adam (default: ${DEFAULT-VALUE})")
+  @Option(names = "--lr", paramLabel = "LR", defaultValue = "0",
+      description = "peak learning rate of Adam (default, 0: by method: 5e-4 full, 5e-3 bitfit"
+          + " and two-phase, 1e-2 last-layer)")
   private double learningRate;
 
   @Option(names = "--optimizer", paramLabel = "O", defaultValue = "adam",
@@ -157,6 +165,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "poisson (what the accountants analyse) or shuffle (fixed batches; the"
           + " privacy accounting then does NOT match) (default: ${DEFAULT-VALUE})")
   private String sampling;
+
+  @Option(names = "--train-examples", paramLabel = "N",
+      description = "text-classification: train on N examples drawn at random from the training"
+          + " split (seeded by --seed, else 0): a smaller private dataset, for small-data studies")
+  private Integer trainExamples;
 
   @Option(names = "--max-length", paramLabel = "T", defaultValue = "64",
       description = "tokens per example after truncation (default: ${DEFAULT-VALUE})")
@@ -193,7 +206,7 @@ final class TrainCommand implements Callable<Integer> {
       RecordedOptions.adopt(spec, runDirectory, TrainCommand::new);
     }
     data.check();
-    FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs);
+    FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs, firstPhase);
     PrivacyTarget target = privacyTarget();
     TrainingConfig.Sampling batches = parseSampling(sampling);
     OptimizerConfig optimizerConfig = parseOptimizer(optimizer);
@@ -246,6 +259,13 @@ final class TrainCommand implements Callable<Integer> {
         data.fromFiles()
             ? data.splits(this::readText, HashSplit::split)
             : BuiltinTextDatasets.load(dataset);
+    if (trainExamples != null) {
+      splits =
+          new DatasetSplits<>(
+              splits.train().sample(trainExamples, seed == null ? 0 : seed),
+              splits.validation(),
+              splits.test());
+    }
     Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     TextClassificationJob.Spec job =
         new TextClassificationJob.Spec(

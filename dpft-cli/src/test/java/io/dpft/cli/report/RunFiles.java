@@ -71,7 +71,7 @@ public final class RunFiles {
         sizes,
         Map.of(),
         RunManifest.currentVersions(),
-        new RunManifest.Optimization(0.05, 0, Map.of()),
+        new RunManifest.Optimization(0.05, 0, Map.of(), List.of()),
         RunOutput.defaults());
   }
 

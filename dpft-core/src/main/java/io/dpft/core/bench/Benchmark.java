@@ -94,11 +94,11 @@ public final class Benchmark {
       releaseUnreachableMemory();
       EncodedTextDataset data =
           SyntheticBatch.of(model.config(), config.batchSize(), config.seqLength(), config.seed());
-      SequenceClassificationTask task =
-          new SequenceClassificationTask(
-              model, data, config.batchSize(), model.config().padTokenId(), config.seed());
       List<Double> seconds = new ArrayList<>();
-      try (PeakRss rss = PeakRss.start();
+      try (SequenceClassificationTask task =
+              new SequenceClassificationTask(
+                  model, data, config.batchSize(), model.config().padTokenId(), config.seed());
+          PeakRss rss = PeakRss.start();
           BenchStep step = newStep(config, c, model, task)) {
         int total = config.warmup() + config.steps();
         for (int s = 0; s < total; s++) {

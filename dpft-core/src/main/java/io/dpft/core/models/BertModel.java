@@ -36,6 +36,9 @@ import org.bytedeco.pytorch.global.torch;
  * so a fine-tuned {@code RobertaForSequenceClassification} checkpoint loads with its head.
  */
 public final class BertModel extends Module {
+  /** The name prefix of the classification head's parameters (a fresh head when fine-tuning). */
+  public static final String HEAD = "classifier";
+
   /** How a sequence becomes one vector. */
   public enum Pooling {
     /** The first token's state, through the pooler ({@code tanh(W h_0 + b)}) when there is one. */
@@ -189,11 +192,26 @@ public final class BertModel extends Module {
    * @throws IllegalStateException if the model was built without a classifier
    */
   public Tensor classify(TokenBatch batch) {
+    return head(features(batch));
+  }
+
+  /** What the head reads: the pooled sequence vectors {@code (B, d)}, pooler included. */
+  public Tensor features(TokenBatch batch) {
+    return pool(forward(batch), batch.attentionMask());
+  }
+
+  /**
+   * The classification head (every parameter under {@value #HEAD}) on pooled {@link #features}
+   * {@code (B, d) -> (B, numLabels)}.
+   *
+   * @throws IllegalStateException if the model was built without a classifier
+   */
+  public Tensor head(Tensor features) {
     if (classifier == null) {
       throw new IllegalStateException(
           "this BertModel has no classifier: build it with Options.sequenceClassification");
     }
-    Tensor pooled = pool(forward(batch), batch.attentionMask()); // (B, d)
+    Tensor pooled = features;
     if (classifierDense != null) { // RoBERTa: out_proj(dropout(tanh(dense(dropout(h_0)))))
       pooled = torch.tanh(classifierDense.forward(classifierDropout.forward(pooled)));
     }

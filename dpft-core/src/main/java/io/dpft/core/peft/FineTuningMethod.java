@@ -111,8 +111,11 @@ public sealed interface FineTuningMethod
     }
   }
 
-  /** Parses a command-line name; {@code two-phase} is full fine-tuning, then BiTFiT. */
-  static FineTuningMethod parse(String name, double firstPhaseEpochs) {
+  /**
+   * Parses a command-line name; {@code two-phase} is {@code firstPhase} ({@code full}, as Bu et
+   * al., or {@code last-layer}: a linear probe first) for {@code firstPhaseEpochs}, then BiTFiT.
+   */
+  static FineTuningMethod parse(String name, double firstPhaseEpochs, String firstPhase) {
     switch (name.trim().toLowerCase(Locale.ROOT)) {
       case "full":
         return new Full();
@@ -121,7 +124,12 @@ public sealed interface FineTuningMethod
       case "last-layer":
         return new LastLayer();
       case "two-phase":
-        return new TwoPhase(new Full(), firstPhaseEpochs, new BitFit(false));
+        FineTuningMethod first = parse(firstPhase, firstPhaseEpochs, "full");
+        if (!(first instanceof Full || first instanceof LastLayer)) {
+          throw new IllegalArgumentException(
+              "firstPhase must be full or last-layer, got '" + firstPhase + "'");
+        }
+        return new TwoPhase(first, firstPhaseEpochs, new BitFit(false));
       default:
         throw new IllegalArgumentException(
             "method must be one of full, bitfit, last-layer, two-phase, got '" + name + "'");

@@ -24,6 +24,9 @@ import io.dpft.privacy.sampling.SamplingSchedule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +47,10 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class FineTuningRun {
 
-  /** How to train, whatever the task and model. */
+  /**
+   * How to train, whatever the task and model. A logical batch size, epochs or learning rate of
+   * 0 is taken from the {@link Recipe} for the training set's size, the privacy and the method.
+   */
   public record Settings(
       FineTuningMethod method,
       double epochs,
@@ -68,6 +74,37 @@ public final class FineTuningRun {
         throw new IllegalArgumentException(
             "physicalBatchSize must be at least 1, got " + physicalBatchSize);
       }
+    }
+
+    /** The names (as config.json writes them) of the values left to the recipe. */
+    List<String> derived() {
+      List<String> names = new ArrayList<>();
+      if (logicalBatchSize == 0) {
+        names.add("logical_batch_size");
+      }
+      if (epochs == 0) {
+        names.add("epochs");
+      }
+      if (learningRate == 0) {
+        names.add("learning_rate");
+      }
+      return names;
+    }
+
+    /** These settings with the values left to the recipe taken from {@code recipe}. */
+    Settings with(Recipe recipe) {
+      return new Settings(
+          method,
+          epochs == 0 ? recipe.epochs() : epochs,
+          logicalBatchSize == 0 ? recipe.logicalBatchSize() : logicalBatchSize,
+          physicalBatchSize,
+          optimizer,
+          learningRate == 0 ? recipe.learningRate() : learningRate,
+          warmupFraction,
+          privacy,
+          sampling,
+          seed,
+          output);
     }
   }
 
@@ -189,6 +226,12 @@ public final class FineTuningRun {
       boolean resume,
       TrainingListener progress)
       throws IOException {
+    List<String> derived = settings.derived();
+    settings =
+        settings.with(
+            Recipe.of(
+                task.size(), !(settings.privacy() instanceof PrivacyTarget.None),
+                settings.method()));
     Path runDirectory = lock.directory();
     Path checkpoint = runDirectory.resolve(RunManifest.CHECKPOINT);
     RunManifest stored = resume ? RunManifest.read(runDirectory) : null;
@@ -208,7 +251,7 @@ public final class FineTuningRun {
             privacy.privacy,
             settings.sampling(),
             settings.seed());
-    RunManifest planned = manifest(subject, settings, privacy, sampleRate, steps);
+    RunManifest planned = manifest(subject, settings, privacy, sampleRate, steps, derived);
     if (stored != null) {
       List<String> changes = stored.changesTo(planned);
       if (!changes.isEmpty()) {
@@ -220,6 +263,7 @@ public final class FineTuningRun {
     }
     planned.write(runDirectory);
 
+    progress.onStart(summary(settings, derived, task.size(), privacy));
     boolean fromCheckpoint = resume && Files.isDirectory(checkpoint);
     long resumedAt = 0;
     if (fromCheckpoint) {
@@ -288,6 +332,29 @@ public final class FineTuningRun {
           trainer.ledger().totalSteps() > 0 ? trainer.ledger().totalSteps() : trainer.step(),
           completed);
     }
+  }
+
+  /** The line a run starts with: what it trains, on how much data, with which settings. */
+  private static String summary(
+      Settings settings, List<String> derived, int n, ResolvedPrivacy privacy) {
+    String privately =
+        privacy.privacy instanceof Privacy.Private
+            ? String.format(Locale.ROOT, ", σ = %.4g (δ = %.3g)", privacy.noiseMultiplier,
+                privacy.delta)
+            : ", no DP";
+    return String.format(
+        Locale.ROOT,
+        "%s on %d examples: batch size %d%s, %s epochs%s, learning rate %s%s%s",
+        settings.method().cliName(),
+        n,
+        settings.logicalBatchSize(),
+        derived.contains("logical_batch_size") ? " (default for N)" : "",
+        new DecimalFormat("0.##", DecimalFormatSymbols.getInstance(Locale.ROOT))
+            .format(settings.epochs()),
+        derived.contains("epochs") ? " (default for N)" : "",
+        settings.learningRate(),
+        derived.contains("learning_rate") ? " (default for the method)" : "",
+        privately);
   }
 
   private static Map<String, Double> evaluate(String split, Evaluation evaluation, MetricsLog metrics) {
@@ -377,7 +444,8 @@ public final class FineTuningRun {
       Settings settings,
       ResolvedPrivacy privacy,
       double sampleRate,
-      long steps) {
+      long steps,
+      List<String> derived) {
     String seeded =
         settings.seed().isPresent() ? "seeded(" + settings.seed().getAsLong() + ")" : "secure";
     RunManifest.PrivacySettings privacySettings;
@@ -423,7 +491,8 @@ public final class FineTuningRun {
         new RunManifest.Optimization(
             settings.warmupFraction(),
             settings.method() instanceof FineTuningMethod.TwoPhase two ? two.firstEpochs() : 0,
-            optimizerSettings(settings.optimizer())),
+            optimizerSettings(settings.optimizer()),
+            derived),
         settings.output());
   }
 

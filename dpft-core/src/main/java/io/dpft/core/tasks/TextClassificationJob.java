@@ -67,10 +67,10 @@ public final class TextClassificationJob {
       EncodedTextDataset train = EncodedTextDataset.encode(spec.data().train(), tokenizer);
       EncodedTextDataset validation = EncodedTextDataset.encode(spec.data().validation(), tokenizer);
       EncodedTextDataset test = EncodedTextDataset.encode(spec.data().test(), tokenizer);
-      SequenceClassificationTask task =
+      try (SequenceClassificationTask task =
           new SequenceClassificationTask(
               model, train, settings.physicalBatchSize(), tokenizer.padId(),
-              settings.seed().orElse(0));
+              settings.seed().orElse(0))) {
       FineTuningRun.Subject subject =
           new FineTuningRun.Subject(
               spec.modelName(),
@@ -89,7 +89,7 @@ public final class TextClassificationJob {
                       : spec.data().test().skipped().skipped()));
       return FineTuningRun.run(
           model,
-          "classifier",
+          BertModel.HEAD,
           task,
           () -> scores(task.evaluate(validation)),
           () -> scores(task.evaluate(test)),
@@ -98,6 +98,7 @@ public final class TextClassificationJob {
           lock,
           resume,
           progress);
+      }
     }
   }
 

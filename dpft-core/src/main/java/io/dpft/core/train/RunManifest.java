@@ -84,11 +84,15 @@ public record RunManifest(
 
   /**
    * How the optimizer runs, beyond {@link #optimizer()} and {@link #learningRate()}: the warm-up
-   * fraction of the steps, the epochs of a two-phase run's first phase (0 for one phase) and the
-   * optimizer's own hyperparameters by name.
+   * fraction of the steps, the epochs of a two-phase run's first phase (0 for one phase), the
+   * optimizer's own hyperparameters by name, and which of {@code logical_batch_size},
+   * {@code epochs} and {@code learning_rate} were derived from the data rather than given.
    */
   public record Optimization(
-      double warmupFraction, double firstPhaseEpochs, Map<String, Double> optimizerSettings) {}
+      double warmupFraction,
+      double firstPhaseEpochs,
+      Map<String, Double> optimizerSettings,
+      List<String> derivedFromData) {}
 
   /**
    * What differs between this (a stored run) and {@code planned} (the same run as a resume would

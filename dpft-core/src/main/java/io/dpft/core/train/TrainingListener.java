@@ -5,6 +5,9 @@ import io.dpft.core.peft.FineTuningMethod;
 /** Progress events of a run, for progress bars, metrics files and checkpoints. */
 public interface TrainingListener {
 
+  /** The run starts: one line saying what it trains and with which settings. */
+  default void onStart(String summary) {}
+
   /** A phase (two-phase training has two) starts with {@code method} for {@code steps} steps. */
   default void onPhase(int phase, FineTuningMethod method, long steps) {}
 

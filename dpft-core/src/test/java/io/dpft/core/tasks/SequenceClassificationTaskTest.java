@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.dpft.core.models.BertModel;
+import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.models.TinyBert;
 import io.dpft.core.models.TokenBatch;
 import io.dpft.data.batching.EncodedTextDataset;
@@ -86,6 +87,48 @@ class SequenceClassificationTaskTest {
       for (float[] row : p) {
         assertThat(row[0] + row[1]).isCloseTo(1f, within(1e-5f));
       }
+    }
+  }
+
+  /** Σ_i ℓ_i over all examples, batch by batch. */
+  private static double lossSum(SequenceClassificationTask task) {
+    double sum = 0;
+    for (TextBatch batch : task.physicalBatches(new int[] {0, 1, 2, 3})) {
+      sum += task.lossSum(batch).item_double();
+    }
+    return sum;
+  }
+
+  @Test
+  void linearProbe_readsKeptFeatures_andTheFullForwardOnceTheEncoderTrains() {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = TinyBert.classifier(2, BertModel.Pooling.MEAN);
+        SequenceClassificationTask task =
+            new SequenceClassificationTask(model, dataset(), 3, 0, 1);
+        NoGradGuard noGrad = new NoGradGuard()) {
+      model.eval(); // no dropout: the kept features are the eval-mode encoder's
+      double expected = 0;
+      for (int i = 0; i < IDS.length; i++) {
+        expected -= logProbabilities(model, IDS[i])[LABELS[i]];
+      }
+      new FineTuningMethod.LastLayer().apply(model, BertModel.HEAD);
+      assertThat(lossSum(task)).isCloseTo(expected, within(1e-5));
+
+      // the encoder moves while frozen for the probe: the probe still reads the kept features
+      Tensor bias = model.parameters().get("encoder.layer.0.output.dense.bias").tensor();
+      bias.add_(torch.randn(bias.size(0)));
+      assertThat(lossSum(task)).isCloseTo(expected, within(1e-5));
+
+      // once the encoder trains (BiTFiT), every loss runs the encoder again
+      new FineTuningMethod.BitFit(false).apply(model, BertModel.HEAD);
+      double moved = 0;
+      for (int i = 0; i < IDS.length; i++) {
+        moved -= logProbabilities(model, IDS[i])[LABELS[i]];
+      }
+      assertThat(moved).isNotCloseTo(expected, within(1e-3));
+      assertThat(lossSum(task)).isCloseTo(moved, within(1e-5));
+      new FineTuningMethod.LastLayer().apply(model, BertModel.HEAD);
+      assertThat(lossSum(task)).isCloseTo(moved, within(1e-5)); // features were dropped for good
     }
   }
 }

@@ -19,7 +19,7 @@ class RunManifestTest {
             new RunManifest.PrivacySettings(true, 8, 1e-4, "rdp", 0.7, 1.0, "abadi", 0.05, 56,
                 "secure", "secure"),
             Map.of("train", 2394), Map.of("train", 3L), RunManifest.currentVersions(),
-            new RunManifest.Optimization(0.05, 0, Map.of("beta1", 0.9)),
+            new RunManifest.Optimization(0.05, 0, Map.of("beta1", 0.9), List.of("epochs")),
             new RunOutput(10, false, Map.of("--batch-size", "128")));
     manifest.write(dir);
     assertThat(RunManifest.read(dir)).isEqualTo(manifest);

@@ -1,7 +1,11 @@
 package io.dpft.data.datasets;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Text classification examples with their label vocabulary, and what reading them skipped.
@@ -25,6 +29,26 @@ public record TextDataset(
 
   public int size() {
     return examples.size();
+  }
+
+  /**
+   * {@code n} of these examples drawn without replacement by a {@link Random} seeded with
+   * {@code seed}, in their original order (all of them when {@code n} is at least the size).
+   */
+  public TextDataset sample(int n, long seed) {
+    if (n < 1) {
+      throw new IllegalArgumentException("sample size must be >= 1, got " + n);
+    }
+    if (n >= examples.size()) {
+      return this;
+    }
+    List<Integer> order = new ArrayList<>(IntStream.range(0, examples.size()).boxed().toList());
+    Collections.shuffle(order, new Random(seed));
+    List<TextExample> drawn =
+        order.subList(0, n).stream().sorted().map(examples::get).toList();
+    return new TextDataset(
+        source + " (" + n + " of " + examples.size() + ", seed " + seed + ")", drawn, labels,
+        skipped);
   }
 
   public TextExample get(int index) {
