@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       CalibrateCommand.class,
       QuickstartCommand.class,
       TrainCommand.class,
+      TuneCommand.class,
       ConvertCommand.class,
       ExportCommand.class,
       BenchCommand.class,

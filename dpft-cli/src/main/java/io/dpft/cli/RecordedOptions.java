@@ -82,9 +82,11 @@ final class RecordedOptions {
       if (!Objects.equals(normalized(option.getValue()), was)) {
         changes.add(
             (option.typeInfo().isBoolean() ? name : name + " " + text(option))
-                + (recorded.containsKey(name)
-                    ? " (the run used " + recorded.get(name) + ")"
-                    : " (the run did not use it)"));
+                + (!recorded.containsKey(name)
+                    ? " (the run did not use it)"
+                    : recorded.get(name).equals(option.defaultValue())
+                        ? " (the run used the default)"
+                        : " (the run used " + recorded.get(name) + ")"));
       }
     }
     if (!changes.isEmpty()) {

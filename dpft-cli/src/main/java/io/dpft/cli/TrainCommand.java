@@ -201,25 +201,48 @@ final class TrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    return run().completed() ? 0 : 1;
+  }
+
+  /** The settings these options describe (values left to the recipe are 0). */
+  FineTuningRun.Settings settings() {
+    FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs, firstPhase);
+    return new FineTuningRun.Settings(
+        fineTuning, epochs, batchSize, physicalBatchSize, parseOptimizer(optimizer), learningRate,
+        0.05, privacyTarget(), parseSampling(sampling),
+        seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
+        new RunOutput(checkpointEvery, !omitBatchStatistics, RecordedOptions.of(spec)));
+  }
+
+  /**
+   * The number of training examples N of a text-classification run with these options.
+   *
+   * @throws IllegalArgumentException for another task
+   */
+  int textTrainingSetSize() {
+    if (task != TaskKind.TEXT_CLASSIFICATION) {
+      throw new IllegalArgumentException(
+          "--task " + task.cliName() + " is not supported here: only text-classification");
+    }
+    data.check();
+    return textSplits().train().size();
+  }
+
+  /** Trains (or resumes) the run these options describe, printing its results. */
+  FineTuningRun.Result run() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     if (resume) {
       RecordedOptions.adopt(spec, runDirectory, TrainCommand::new);
     }
     data.check();
-    FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs, firstPhase);
-    PrivacyTarget target = privacyTarget();
-    TrainingConfig.Sampling batches = parseSampling(sampling);
-    OptimizerConfig optimizerConfig = parseOptimizer(optimizer);
-    if (batches == TrainingConfig.Sampling.SHUFFLE && !(target instanceof PrivacyTarget.None)) {
+    FineTuningRun.Settings settings = settings();
+    PrivacyTarget target = settings.privacy();
+    if (settings.sampling() == TrainingConfig.Sampling.SHUFFLE
+        && !(target instanceof PrivacyTarget.None)) {
       spec.commandLine().getErr().println(
           "warning: --sampling shuffle draws fixed-size batches; the reported ε assumes Poisson"
               + " sampling and does NOT hold for this run");
     }
-    FineTuningRun.Settings settings =
-        new FineTuningRun.Settings(
-            fineTuning, epochs, batchSize, physicalBatchSize, optimizerConfig, learningRate, 0.05,
-            target, batches, seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
-            new RunOutput(checkpointEvery, !omitBatchStatistics, RecordedOptions.of(spec)));
     double budget = target instanceof PrivacyTarget.TargetEpsilon ? privacy.epsilon : 0;
     ProgressBar progress =
         new ProgressBar(spec.commandLine().getErr(), method, budget, !omitBatchStatistics);
@@ -249,23 +272,27 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     out.println("run written to " + runDirectory + " (report: " + HtmlReport.write(runDirectory) + ")");
-    return result.completed() ? 0 : 1;
+    return result;
+  }
+
+  /** The text-classification splits: a bundled dataset or the files, --train-examples applied. */
+  private DatasetSplits<TextDataset> textSplits() {
+    DatasetSplits<TextDataset> splits =
+        data.fromFiles()
+            ? data.splits(this::readText, HashSplit::split)
+            : BuiltinTextDatasets.load(data.name(SentimentDataset.NAME));
+    return trainExamples == null
+        ? splits
+        : new DatasetSplits<>(
+            splits.train().sample(trainExamples, seed == null ? 0 : seed),
+            splits.validation(),
+            splits.test());
   }
 
   private FineTuningRun.Result textClassification(
       FineTuningRun.Settings settings, ProgressBar progress) throws IOException {
     String dataset = data.name(SentimentDataset.NAME);
-    DatasetSplits<TextDataset> splits =
-        data.fromFiles()
-            ? data.splits(this::readText, HashSplit::split)
-            : BuiltinTextDatasets.load(dataset);
-    if (trainExamples != null) {
-      splits =
-          new DatasetSplits<>(
-              splits.train().sample(trainExamples, seed == null ? 0 : seed),
-              splits.validation(),
-              splits.test());
-    }
+    DatasetSplits<TextDataset> splits = textSplits();
     Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     TextClassificationJob.Spec job =
         new TextClassificationJob.Spec(

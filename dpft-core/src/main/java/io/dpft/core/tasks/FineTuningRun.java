@@ -91,8 +91,15 @@ public final class FineTuningRun {
       return names;
     }
 
-    /** These settings with the values left to the recipe taken from {@code recipe}. */
-    Settings with(Recipe recipe) {
+    /**
+     * These settings for a training set of {@code n} examples: the values left to the recipe
+     * taken from {@link Recipe#of}.
+     */
+    public Settings completedFor(int n) {
+      return with(Recipe.of(n, !(privacy instanceof PrivacyTarget.None), method));
+    }
+
+    private Settings with(Recipe recipe) {
       return new Settings(
           method,
           epochs == 0 ? recipe.epochs() : epochs,
@@ -227,11 +234,7 @@ public final class FineTuningRun {
       TrainingListener progress)
       throws IOException {
     List<String> derived = settings.derived();
-    settings =
-        settings.with(
-            Recipe.of(
-                task.size(), !(settings.privacy() instanceof PrivacyTarget.None),
-                settings.method()));
+    settings = settings.completedFor(task.size());
     Path runDirectory = lock.directory();
     Path checkpoint = runDirectory.resolve(RunManifest.CHECKPOINT);
     RunManifest stored = resume ? RunManifest.read(runDirectory) : null;

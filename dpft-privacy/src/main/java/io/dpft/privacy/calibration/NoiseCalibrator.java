@@ -4,6 +4,7 @@ import io.dpft.privacy.PrivacyChecks;
 import io.dpft.privacy.accounting.MechanismSegment;
 import io.dpft.privacy.accounting.PrivacyAccountant;
 import io.dpft.privacy.accounting.PrivacyLoss;
+import io.dpft.privacy.sampling.SamplingSchedule;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,12 +46,32 @@ public final class NoiseCalibrator {
       double delta,
       double sampleRate,
       long steps) {
+    return calibrate(
+        accountant, targetEpsilon, delta, List.of(new SamplingSchedule(sampleRate, steps)));
+  }
+
+  /**
+   * The smallest noise multiplier σ (to a relative {@value #RELATIVE_TOLERANCE}) at which all of
+   * {@code runs} together — each a DP-SGD run on the same data at its own rate and length, all
+   * with σ — spend at most {@code targetEpsilon} at {@code delta}: the composition the
+   * accountant computes over every run, as when several candidate runs are trained to choose
+   * one.
+   *
+   * @throws IllegalArgumentException for invalid arguments or no runs, or when no σ up to
+   *     {@value #MAX_NOISE_MULTIPLIER} reaches the target
+   */
+  public static Calibration calibrate(
+      PrivacyAccountant accountant,
+      double targetEpsilon,
+      double delta,
+      List<SamplingSchedule> runs) {
     Objects.requireNonNull(accountant, "accountant must not be null");
     PrivacyChecks.epsilon("targetEpsilon", targetEpsilon);
     PrivacyChecks.delta(delta);
-    PrivacyChecks.sampleRate(sampleRate);
-    PrivacyChecks.steps(steps);
-    Probe probe = new Probe(accountant, targetEpsilon, delta, sampleRate, steps);
+    if (runs.isEmpty()) {
+      throw new IllegalArgumentException("calibrate at least one run");
+    }
+    Probe probe = new Probe(accountant, targetEpsilon, delta, runs);
 
     // Bracket: low misses the target, high meets it.
     Calibration high = probe.at(1.0);
@@ -96,20 +117,17 @@ public final class NoiseCalibrator {
     private final PrivacyAccountant accountant;
     private final double targetEpsilon;
     private final double delta;
-    private final double sampleRate;
-    private final long steps;
+    private final List<SamplingSchedule> runs;
 
     Probe(
         PrivacyAccountant accountant,
         double targetEpsilon,
         double delta,
-        double sampleRate,
-        long steps) {
+        List<SamplingSchedule> runs) {
       this.accountant = accountant;
       this.targetEpsilon = targetEpsilon;
       this.delta = delta;
-      this.sampleRate = sampleRate;
-      this.steps = steps;
+      this.runs = List.copyOf(runs);
     }
 
     /** The calibration at σ when it meets the target, otherwise null. */
@@ -120,19 +138,24 @@ public final class NoiseCalibrator {
 
     private PrivacyLoss loss(double noiseMultiplier) {
       return accountant.epsilon(
-          List.of(new MechanismSegment(noiseMultiplier, sampleRate, steps)), delta);
+          runs.stream()
+              .map(r -> new MechanismSegment(noiseMultiplier, r.sampleRate(), r.steps()))
+              .toList(),
+          delta);
     }
 
     IllegalArgumentException unreachable() {
+      SamplingSchedule first = runs.get(0);
       return new IllegalArgumentException(
           String.format(
-              "targetEpsilon=%s cannot be reached at delta=%s, sampleRate=%s, steps=%d: even"
+              "targetEpsilon=%s cannot be reached at delta=%s, sampleRate=%s, steps=%d%s: even"
                   + " noiseMultiplier=%s gives epsilon=%.4g (%s accountant); raise targetEpsilon"
                   + " or delta, or lower sampleRate (smaller batches) or steps (fewer epochs)",
               targetEpsilon,
               delta,
-              sampleRate,
-              steps,
+              first.sampleRate(),
+              first.steps(),
+              runs.size() > 1 ? " (and " + (runs.size() - 1) + " more runs)" : "",
               MAX_NOISE_MULTIPLIER,
               loss(MAX_NOISE_MULTIPLIER).epsilonGuarantee(),
               accountant.name()));

@@ -8,6 +8,7 @@ import io.dpft.privacy.accounting.MechanismSegment;
 import io.dpft.privacy.accounting.PrivacyAccountant;
 import io.dpft.privacy.accounting.PrivacyLoss;
 import io.dpft.privacy.accounting.RdpAccountant;
+import io.dpft.privacy.sampling.SamplingSchedule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -118,5 +119,31 @@ class NoiseCalibratorTest {
     assertThatThrownBy(() -> NoiseCalibrator.calibrate(null, 1, 1e-5, 0.01, 10))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("accountant");
+  }
+
+  @Test
+  void severalRuns_shareOneSigma_atWhichTheirCompositionMeetsTheTargetTightly() {
+    RdpAccountant rdp = new RdpAccountant();
+    List<SamplingSchedule> runs =
+        List.of(new SamplingSchedule(0.1, 100), new SamplingSchedule(0.2, 50),
+            new SamplingSchedule(0.05, 300));
+    double sigma = NoiseCalibrator.calibrate(rdp, 8, 1e-5, runs).noiseMultiplier();
+
+    // independent: the accountant on all three runs' segments at σ, and just below it
+    double at = rdp.epsilon(segments(runs, sigma), 1e-5).epsilon();
+    double below =
+        rdp.epsilon(segments(runs, sigma * (1 - 10 * NoiseCalibrator.RELATIVE_TOLERANCE)), 1e-5)
+            .epsilon();
+    assertThat(at).isLessThanOrEqualTo(8);
+    assertThat(below).isGreaterThan(8);
+    // together they need more noise than any one of them alone
+    for (SamplingSchedule run : runs) {
+      assertThat(sigma).isGreaterThan(
+          NoiseCalibrator.calibrate(rdp, 8, 1e-5, run.sampleRate(), run.steps()).noiseMultiplier());
+    }
+  }
+
+  private static List<MechanismSegment> segments(List<SamplingSchedule> runs, double sigma) {
+    return runs.stream().map(r -> new MechanismSegment(sigma, r.sampleRate(), r.steps())).toList();
   }
 }
