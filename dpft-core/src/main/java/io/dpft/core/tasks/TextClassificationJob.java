@@ -40,6 +40,13 @@ public final class TextClassificationJob {
       int maxLength,
       BertModel.Pooling pooling) {}
 
+  /** What a caller computes from the trained model before the job closes it. */
+  @FunctionalInterface
+  interface AfterTraining<T> {
+    T apply(SequenceClassificationTask task, TextTokenizer tokenizer, FineTuningRun.Result result)
+        throws IOException;
+  }
+
   private TextClassificationJob() {}
 
   /**
@@ -52,6 +59,21 @@ public final class TextClassificationJob {
       Path runDirectory,
       boolean resume,
       TrainingListener progress)
+      throws IOException {
+    return run(spec, settings, runDirectory, resume, progress, (task, tokenizer, result) -> result);
+  }
+
+  /**
+   * Runs as {@link #run(Spec, FineTuningRun.Settings, Path, boolean, TrainingListener)}, then
+   * computes {@code after} from the trained model.
+   */
+  static <T> T run(
+      Spec spec,
+      FineTuningRun.Settings settings,
+      Path runDirectory,
+      boolean resume,
+      TrainingListener progress,
+      AfterTraining<T> after)
       throws IOException {
     List<String> labels = spec.data().train().labels().names();
     try (RunDirectoryLock lock = FineTuningRun.open(runDirectory, resume, settings);
@@ -87,7 +109,7 @@ public final class TextClassificationJob {
                   spec.data().test() == spec.data().validation()
                       ? 0 // validation and test are parts of one file, skipped once
                       : spec.data().test().skipped().skipped()));
-      return FineTuningRun.run(
+      FineTuningRun.Result result = FineTuningRun.run(
           model,
           "classifier",
           task,
@@ -98,6 +120,7 @@ public final class TextClassificationJob {
           lock,
           resume,
           progress);
+      return after.apply(task, tokenizer, result);
     }
   }
 
