@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       CalibrateCommand.class,
       QuickstartCommand.class,
       TrainCommand.class,
+      AuditCommand.class,
       ConvertCommand.class,
       ExportCommand.class,
       BenchCommand.class,

@@ -23,10 +23,10 @@ public record AuditSettings(int canaries, int guesses, double confidence) {
   }
 
   /**
-   * m canaries, a tenth of them guessed (m/20 per side, at least 1), at 95% confidence: few
-   * confident guesses, whose precision the bound rewards more than many.
+   * The default number of guesses per side for m canaries: m/20 (at least 1), so that a tenth of
+   * the canaries is guessed: few confident guesses, whose precision the bound rewards.
    */
-  public static AuditSettings defaults(int canaries) {
-    return new AuditSettings(canaries, Math.max(1, canaries / 20), DEFAULT_CONFIDENCE);
+  public static int defaultGuesses(int canaries) {
+    return Math.max(1, canaries / 20);
   }
 }

@@ -45,8 +45,8 @@ class AuditResultTest {
     assertThatThrownBy(() -> new AuditSettings(10, 6, 0.95))
         .hasMessageContaining("guesses must be in [1, canaries/2] = [1, 5]");
     assertThatThrownBy(() -> new AuditSettings(10, 2, 1)).hasMessageContaining("confidence");
-    assertThat(AuditSettings.defaults(1000)).isEqualTo(new AuditSettings(1000, 50, 0.95));
-    assertThat(AuditSettings.defaults(10).guesses()).isEqualTo(1);
+    assertThat(AuditSettings.defaultGuesses(1000)).isEqualTo(50);
+    assertThat(AuditSettings.defaultGuesses(10)).isEqualTo(1);
   }
 
   private static boolean[] toBooleans(int[] bits) {
