@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       QuickstartCommand.class,
       TrainCommand.class,
       TuneCommand.class,
+      AuditCommand.class,
       ConvertCommand.class,
       ExportCommand.class,
       BenchCommand.class,

@@ -1,36 +1,24 @@
 package io.dpft.cli;
 
 import io.dpft.cli.report.HtmlReport;
-import io.dpft.core.dp.Clipping;
 import io.dpft.core.io.PretrainedModels;
-import io.dpft.core.models.BertModel;
-import io.dpft.core.optim.OptimizerConfig;
-import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.models.PretrainedVit;
 import io.dpft.core.tasks.FineTuningRun;
 import io.dpft.core.tasks.ImageClassificationJob;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.tasks.TextClassificationJob;
-import io.dpft.core.train.RunOutput;
-import io.dpft.core.train.TrainingConfig;
-import io.dpft.data.datasets.TextDataset;
-import io.dpft.data.datasets.builtin.BuiltinTextDatasets;
 import io.dpft.data.datasets.builtin.DatasetSplits;
 import io.dpft.data.datasets.builtin.FashionMnistDataset;
 import io.dpft.data.datasets.image.ImageDataset;
 import io.dpft.data.datasets.image.ImageFiles;
 import io.dpft.data.datasets.image.ImageTransform;
 import io.dpft.data.datasets.builtin.HashSplit;
-import io.dpft.data.datasets.builtin.SentimentDataset;
-import io.dpft.privacy.accounting.AccountantKind;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,129 +63,13 @@ final class TrainCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
   @Mixin private HelpLayout helpLayout;
 
-  @Option(names = "--model", paramLabel = "NAME|DIR", defaultValue = "all-minilm-l6-v2",
-      description = "all-minilm-l6-v2, bge-small-en-v1.5, or a Hugging Face model directory"
-          + " (causal-lm: a GPT-2 directory with tokenizer.json) (default: ${DEFAULT-VALUE})")
-  private String model;
-
-  @Option(names = "--task", paramLabel = "TASK", defaultValue = "text-classification",
-      converter = TaskKindConverter.class,
-      description = "text-classification, causal-lm or image-classification"
-          + " (default: ${DEFAULT-VALUE})")
-  private TaskKind task;
-
-  @Mixin private DataFileOptions data;
-
-  @Mixin private TextColumnOptions columns;
-
-  @Mixin private CausalLmTraining causalLm;
-
-  @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
-      description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
-  private String method;
-
-  @Option(names = "--first-phase", paramLabel = "M", defaultValue = "full",
-      description = "two-phase: the first phase's method, full (fine-tuning, as Bu et al.) or"
-          + " last-layer (a linear probe over cached features) (default: ${DEFAULT-VALUE})")
-  private String firstPhase;
-
-  @Option(names = "--first-phase-epochs", paramLabel = "E", defaultValue = "1",
-      description = "two-phase: epochs of the first phase before BiTFiT (default: ${DEFAULT-VALUE})")
-  private double firstPhaseEpochs;
-
-  @ArgGroup(exclusive = true)
-  private PrivacyChoice privacy = new PrivacyChoice();
-
-  static final class PrivacyChoice {
-    @Option(names = "--epsilon", paramLabel = "E",
-        description = "target ε; σ is calibrated for the whole run (default: 8)")
-    Double epsilon;
-
-    @Option(names = "--noise-multiplier", paramLabel = "S",
-        description = "train with noise multiplier σ and report the ε spent")
-    Double noiseMultiplier;
-
-    @Option(names = "--no-dp", description = "train without differential privacy (a baseline)")
-    boolean noDp;
-  }
-
-  @Option(names = "--delta", paramLabel = "D", defaultValue = "0",
-      description = "δ of (ε, δ)-DP, in (0, 1); 0 means 1/N^1.1 (default)")
-  private double delta;
-
-  @Option(names = "--accountant", paramLabel = "A", defaultValue = "rdp",
-      converter = AccountantKindConverter.class,
-      description = "rdp, prv or gdp (default: ${DEFAULT-VALUE})")
-  private AccountantKind accountant;
-
-  @Option(names = "--max-grad-norm", paramLabel = "C", defaultValue = "1.0",
-      description = "per-sample clipping threshold C (default: ${DEFAULT-VALUE})")
-  private double maxGradNorm;
-
-  @Option(names = "--clipping", paramLabel = "RULE", defaultValue = "abadi",
-      description = "abadi (min(1, C/‖g‖)) or automatic (C/(‖g‖+0.01)) (default: ${DEFAULT-VALUE})")
-  private String clipping;
-
-  @Option(names = "--epochs", paramLabel = "E", defaultValue = "0",
-      description = "passes over the training set (default, 0: from N, DP and the method: 3"
-          + " without DP; with DP 3 to 10 as fit in 36,000 example passes, 50 for last-layer)")
-  private double epochs;
-
-  @Option(names = "--batch-size", paramLabel = "B", defaultValue = "0",
-      description = "expected logical batch size; q = B/N (default, 0: 128 without DP, about"
-          + " 8·√N with DP, in 64..1024 and at most N/4)")
-  private int batchSize;
-
-  @Option(names = "--physical-batch-size", paramLabel = "P", defaultValue = "32",
-      description = "most examples per forward pass; bounds memory (default: ${DEFAULT-VALUE})")
-  private int physicalBatchSize;
-
-  @Option(names = "--lr", paramLabel = "LR", defaultValue = "0",
-      description = "peak learning rate of Adam (default, 0: by method: 5e-4 full, 5e-3 bitfit"
-          + " and two-phase, 1e-2 last-layer)")
-  private double learningRate;
-
-  @Option(names = "--optimizer", paramLabel = "O", defaultValue = "adam",
-      description = "sgd (momentum 0.9), adam or adamw (weight decay 0.01) (default: ${DEFAULT-VALUE})")
-  private String optimizer;
-
-  @Option(names = "--sampling", paramLabel = "S", defaultValue = "poisson",
-      description = "poisson (what the accountants analyse) or shuffle (fixed batches; the"
-          + " privacy accounting then does NOT match) (default: ${DEFAULT-VALUE})")
-  private String sampling;
-
-  @Option(names = "--train-examples", paramLabel = "N",
-      description = "text-classification: train on N examples drawn at random from the training"
-          + " split (seeded by --seed, else 0): a smaller private dataset, for small-data studies")
-  private Integer trainExamples;
-
-  @Option(names = "--max-length", paramLabel = "T", defaultValue = "64",
-      description = "tokens per example after truncation (default: ${DEFAULT-VALUE})")
-  private int maxLength;
-
-  @Option(names = "--seed", paramLabel = "N",
-      description = "reproducible sampling and noise (NOT private against whoever knows N)")
-  private Long seed;
-
-  @Option(names = "--run-dir", paramLabel = "DIR", required = true,
-      description = "the run directory to write (or resume)")
-  private Path runDirectory;
+  @Mixin private TrainingOptions training;
 
   @Option(names = "--resume",
       description = "continue the run in --run-dir from its checkpoint with the run's own"
           + " settings (from its config.json) and privacy ledger; options given must match the"
           + " run's, except --physical-batch-size and --checkpoint-every, which may change")
   private boolean resume;
-
-  @Option(names = "--checkpoint-every", paramLabel = "STEPS", defaultValue = "0",
-      description = "save a checkpoint every STEPS steps; 0: after every epoch (default)")
-  private long checkpointEvery;
-
-  @Option(names = "--omit-batch-statistics",
-      description = "leave the training loss, batch size and clipping statistics of each step out"
-          + " of metrics.jsonl and the progress bar: they are read from the private training"
-          + " batch and NOT covered by ε; with this flag every output of the run is covered")
-  private boolean omitBatchStatistics;
 
   @Override
   public Integer call() throws IOException {
@@ -206,103 +78,55 @@ final class TrainCommand implements Callable<Integer> {
 
   /** The settings these options describe (values left to the recipe are 0). */
   FineTuningRun.Settings settings() {
-    FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs, firstPhase);
-    return new FineTuningRun.Settings(
-        fineTuning, epochs, batchSize, physicalBatchSize, parseOptimizer(optimizer), learningRate,
-        0.05, privacyTarget(), parseSampling(sampling),
-        seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
-        new RunOutput(checkpointEvery, !omitBatchStatistics, RecordedOptions.of(spec)));
+    return training.settings(spec);
   }
 
-  /**
-   * The number of training examples N of a text-classification run with these options.
-   *
-   * @throws IllegalArgumentException for another task
-   */
-  int textTrainingSetSize() {
-    if (task != TaskKind.TEXT_CLASSIFICATION) {
-      throw new IllegalArgumentException(
-          "--task " + task.cliName() + " is not supported here: only text-classification");
-    }
-    data.check();
-    return textSplits().train().size();
+  /** N of a text-classification run with these options (see {@link TrainingOptions}). */
+  int textTrainingSetSize() throws IOException {
+    return training.textTrainingSetSize();
   }
 
   /** Trains (or resumes) the run these options describe, printing its results. */
   FineTuningRun.Result run() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     if (resume) {
-      RecordedOptions.adopt(spec, runDirectory, TrainCommand::new);
+      RecordedOptions.adopt(spec, training.runDirectory, TrainCommand::new);
     }
-    data.check();
-    FineTuningRun.Settings settings = settings();
-    PrivacyTarget target = settings.privacy();
-    if (settings.sampling() == TrainingConfig.Sampling.SHUFFLE
-        && !(target instanceof PrivacyTarget.None)) {
-      spec.commandLine().getErr().println(
-          "warning: --sampling shuffle draws fixed-size batches; the reported ε assumes Poisson"
-              + " sampling and does NOT hold for this run");
-    }
-    double budget = target instanceof PrivacyTarget.TargetEpsilon ? privacy.epsilon : 0;
+    FineTuningRun.Settings settings = training.settings(spec);
     ProgressBar progress =
-        new ProgressBar(spec.commandLine().getErr(), method, budget, !omitBatchStatistics);
+        new ProgressBar(spec.commandLine().getErr(), training.method, training.epsilonBudget(),
+            !training.omitBatchStatistics);
     FineTuningRun.Result result;
-    if (task == TaskKind.CAUSAL_LM) {
+    if (training.task == TaskKind.CAUSAL_LM) {
       result =
-          causalLm.run(model, data, maxLength, columns.skipBadRows, spec.commandLine().getErr(),
-              settings, runDirectory, resume, progress);
+          training.causalLm.run(training.model, training.data, training.maxLength,
+              training.columns.skipBadRows, spec.commandLine().getErr(), settings,
+              training.runDirectory, resume, progress);
       CausalLmTraining.printScores(out, result);
     } else {
       result =
-          task == TaskKind.IMAGE_CLASSIFICATION
+          training.task == TaskKind.IMAGE_CLASSIFICATION
               ? trainImages(settings, progress)
-              : textClassification(settings, progress);
+              : TextClassificationJob.run(
+                  training.textClassification(), settings, training.runDirectory, resume,
+                  progress);
       out.printf(Locale.ROOT, "validation accuracy %.4f, test accuracy %.4f%n",
           result.validation().get(TextClassificationJob.ACCURACY),
           result.test().get(TextClassificationJob.ACCURACY));
     }
-    if (!(target instanceof PrivacyTarget.None)) {
+    if (!(settings.privacy() instanceof PrivacyTarget.None)) {
       out.printf(Locale.ROOT, "privacy: (ε = %.4f, δ = %.3g)-DP by %s, σ = %.4f, %d steps%n",
-          result.epsilon(), result.delta(), accountant.cliName(), result.noiseMultiplier(),
-          result.steps());
-      if (!omitBatchStatistics) {
+          result.epsilon(), result.delta(), training.accountant.cliName(),
+          result.noiseMultiplier(), result.steps());
+      if (!training.omitBatchStatistics) {
         out.println("note: the training loss and clipping statistics in metrics.jsonl come from"
             + " the private batches and are not covered by ε (--omit-batch-statistics leaves"
             + " them out)");
       }
     }
-    out.println("run written to " + runDirectory + " (report: " + HtmlReport.write(runDirectory) + ")");
+    out.println("run written to " + training.runDirectory + " (report: "
+        + HtmlReport.write(training.runDirectory) + ")");
     return result;
-  }
-
-  /** The text-classification splits: a bundled dataset or the files, --train-examples applied. */
-  private DatasetSplits<TextDataset> textSplits() {
-    DatasetSplits<TextDataset> splits =
-        data.fromFiles()
-            ? data.splits(this::readText, HashSplit::split)
-            : BuiltinTextDatasets.load(data.name(SentimentDataset.NAME));
-    return trainExamples == null
-        ? splits
-        : new DatasetSplits<>(
-            splits.train().sample(trainExamples, seed == null ? 0 : seed),
-            splits.validation(),
-            splits.test());
-  }
-
-  private FineTuningRun.Result textClassification(
-      FineTuningRun.Settings settings, ProgressBar progress) throws IOException {
-    String dataset = data.name(SentimentDataset.NAME);
-    DatasetSplits<TextDataset> splits = textSplits();
-    Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
-    TextClassificationJob.Spec job =
-        new TextClassificationJob.Spec(
-            model, modelDir, dataset, splits, maxLength, BertModel.Pooling.MEAN);
-    return TextClassificationJob.run(job, settings, runDirectory, resume, progress);
-  }
-
-  /** A text-classification file; held-out files use the training file's labels. */
-  private TextDataset readText(String flag, Path file, TextDataset train) {
-    return columns.read(flag, file, columns.options(train == null ? null : train.labels()));
   }
 
   /**
@@ -311,8 +135,8 @@ final class TrainCommand implements Callable<Integer> {
    */
   private FineTuningRun.Result trainImages(FineTuningRun.Settings settings, ProgressBar progress)
       throws IOException {
-    String dataset = data.name(FashionMnistDataset.NAME);
-    if (!data.fromFiles() && !FashionMnistDataset.NAME.equals(dataset)) {
+    String dataset = training.data.name(FashionMnistDataset.NAME);
+    if (!training.data.fromFiles() && !FashionMnistDataset.NAME.equals(dataset)) {
       throw new IllegalArgumentException("--task image-classification trains on --dataset "
           + FashionMnistDataset.NAME + " or on --data PATH (an IDX image file, a CIFAR-10/100"
           + " batch or a folder of class sub-folders), got --dataset " + dataset);
@@ -321,16 +145,16 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--task image-classification needs --model DIR, a Hugging"
           + " Face ViT directory (config.json, model.safetensors)");
     }
-    Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
+    Path modelDir = PretrainedModels.fromEnvironment().resolve(training.model);
     ImageTransform transform = PretrainedVit.imageTransform(modelDir);
     DatasetSplits<ImageDataset> images =
-        data.fromFiles()
-            ? data.splits((flag, file, train) -> readImages(flag, file, train, transform),
+        training.data.fromFiles()
+            ? training.data.splits((flag, file, train) -> readImages(flag, file, train, transform),
                 all -> HashSplit.split(all, null))
             : FashionMnistDataset.splits(transform);
     ImageClassificationJob.Spec job =
-        new ImageClassificationJob.Spec(model, modelDir, dataset, images);
-    return ImageClassificationJob.run(job, settings, runDirectory, resume, progress);
+        new ImageClassificationJob.Spec(training.model, modelDir, dataset, images);
+    return ImageClassificationJob.run(job, settings, training.runDirectory, resume, progress);
   }
 
   /** An image file or folder; held-out data is matched to the training data's labels by name. */
@@ -343,54 +167,4 @@ final class TrainCommand implements Callable<Integer> {
       throw new IllegalArgumentException(flag + ": " + e.getMessage(), e);
     }
   }
-
-  private PrivacyTarget privacyTarget() {
-    if (privacy.noDp) {
-      return new PrivacyTarget.None();
-    }
-    Clipping rule = parseClipping(clipping);
-    if (privacy.noiseMultiplier != null) {
-      return new PrivacyTarget.FixedNoise(privacy.noiseMultiplier, delta, maxGradNorm, rule, accountant);
-    }
-    if (privacy.epsilon == null) {
-      privacy.epsilon = 8.0;
-    }
-    return new PrivacyTarget.TargetEpsilon(privacy.epsilon, delta, maxGradNorm, rule, accountant);
-  }
-
-  static Clipping parseClipping(String name) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "abadi":
-        return new Clipping.Abadi();
-      case "automatic":
-        return new Clipping.Automatic();
-      default:
-        throw new IllegalArgumentException("clipping must be abadi or automatic, got '" + name + "'");
-    }
-  }
-
-  static TrainingConfig.Sampling parseSampling(String name) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "poisson":
-        return TrainingConfig.Sampling.POISSON;
-      case "shuffle":
-        return TrainingConfig.Sampling.SHUFFLE;
-      default:
-        throw new IllegalArgumentException("sampling must be poisson or shuffle, got '" + name + "'");
-    }
-  }
-
-  static OptimizerConfig parseOptimizer(String name) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "sgd":
-        return new OptimizerConfig.Sgd(0.9, 0);
-      case "adam":
-        return OptimizerConfig.Adam.defaults();
-      case "adamw":
-        return OptimizerConfig.AdamW.defaults();
-      default:
-        throw new IllegalArgumentException("optimizer must be sgd, adam or adamw, got '" + name + "'");
-    }
-  }
-
 }

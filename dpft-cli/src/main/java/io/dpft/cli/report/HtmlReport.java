@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dpft.cli.report.RunMetrics.EvalPoint;
 import io.dpft.cli.report.RunMetrics.TrainPoint;
 import io.dpft.core.io.AtomicFiles;
+import io.dpft.core.tasks.AuditFile;
 import io.dpft.core.tasks.CausalLmJob;
 import io.dpft.core.tasks.ImageClassificationJob;
 import io.dpft.core.tasks.TextClassificationJob;
 import io.dpft.core.train.RunManifest;
+import io.dpft.privacy.audit.AuditResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -129,6 +131,7 @@ public final class HtmlReport {
                     + manifest.method()))
         .append("</p>\n");
     privacy();
+    audit();
     finalMetrics();
     charts();
     heading("Data");
@@ -176,6 +179,44 @@ public final class HtmlReport {
     }
     html.append(escape(String.join(" ", sentences)));
     html.append("</p>\n</section>\n");
+  }
+
+  /** The one-run audit of the run ({@value AuditFile#FILE}), when it was audited. */
+  private void audit() throws IOException {
+    Optional<AuditResult> audited = AuditFile.read(run.path());
+    if (audited.isEmpty()) {
+      return;
+    }
+    AuditResult audit = audited.get();
+    heading("Privacy audit");
+    html.append("<p>")
+        .append(escape(
+            "One training run with " + audit.guesses().canaries() + " random-label canaries, each"
+                + " in the training set with probability 1/2 (Steinke, Nasr and Jagielski,"
+                + " \"Privacy auditing with one (1) training run\", NeurIPS 2023). The canaries"
+                + " with the lowest loss were guessed included, those with the highest excluded;"
+                + " the number of right guesses bounds ε from below. An honest run's bound"
+                + " exceeds its claimed ε with probability at most "
+                + significant(1 - audit.confidence(), 3) + "."))
+        .append("</p>\n");
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of("claimed ε",
+        audit.claimedEpsilon().isPresent()
+            ? significant(audit.claimedEpsilon().getAsDouble(), 4)
+            : "none (not private)"));
+    rows.add(List.of("audited lower bound ε̂", significant(audit.epsilonLowerBound(), 4)));
+    rows.add(List.of("confidence", significant(audit.confidence(), 4)));
+    rows.add(List.of("δ", Decimals.exact(audit.delta())));
+    rows.add(List.of("canaries", Integer.toString(audit.guesses().canaries())));
+    rows.add(List.of("guesses made", Integer.toString(audit.guesses().guesses())));
+    rows.add(List.of("guesses correct", Integer.toString(audit.guesses().correct())));
+    table(List.of("audit", "value"), rows);
+    if (audit.refutesClaim()) {
+      html.append("<p><strong>")
+          .append(escape("The audited lower bound exceeds the claimed ε: the run leaks more than"
+              + " its privacy accounting allows (an implementation or accounting error)."))
+          .append("</strong></p>\n");
+    }
   }
 
   private void finalMetrics() {

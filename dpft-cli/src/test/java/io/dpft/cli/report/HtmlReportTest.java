@@ -21,6 +21,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.apache.commons.text.StringEscapeUtils;
+import io.dpft.core.tasks.AuditFile;
+import io.dpft.privacy.audit.AuditResult;
+import io.dpft.privacy.audit.CanaryGuesses;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -237,5 +241,33 @@ class HtmlReportTest {
       images.add(image);
     }
     return images;
+  }
+
+  @Test
+  void render_auditedRun_showsTheAuditAndFlagsABoundAboveTheClaim() throws Exception {
+    Path run = run(RunFiles.SECURE);
+    AuditResult refuting =
+        new AuditResult(OptionalDouble.of(0.5), 1e-5, 0.95, new CanaryGuesses(1000, 100, 90), 1.25);
+    AuditFile.write(run, refuting);
+    String page = text(HtmlReport.render(run));
+    assertThat(page)
+        .contains("Privacy audit")
+        .contains("claimed ε 0.5 ")
+        .contains("audited lower bound ε̂ 1.25 ")
+        .contains("guesses made 100 ")
+        .contains("guesses correct 90 ")
+        .contains("1000 random-label canaries")
+        .contains("exceeds the claimed ε");
+
+    AuditFile.write(
+        run, new AuditResult(OptionalDouble.of(8), 1e-5, 0.95, new CanaryGuesses(1000, 100, 60), 0.1));
+    assertThat(text(HtmlReport.render(run)))
+        .contains("audited lower bound ε̂ 0.1 ")
+        .doesNotContain("exceeds the claimed ε");
+  }
+
+  @Test
+  void render_unauditedRun_hasNoAuditSection() throws Exception {
+    assertThat(text(HtmlReport.render(run(RunFiles.SECURE)))).doesNotContain("Privacy audit");
   }
 }

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -86,6 +87,25 @@ public final class SequenceClassificationTask implements TrainingTask<TextBatch>
 
   /** Class probabilities (N × labels) for every example of {@code data}, in eval mode. */
   public float[][] probabilities(EncodedTextDataset data) {
+    return perExample(data, logits -> torch.softmax(logits, 1, new ScalarTypeOptional()));
+  }
+
+  /**
+   * ℓ_i = −log softmax(logits_i)[y_i] for every example of {@code data} (which must have labels),
+   * in eval mode: the loss the model gives each example's label.
+   */
+  public double[] losses(EncodedTextDataset data) {
+    float[][] logp =
+        perExample(data, logits -> torch.log_softmax(logits, 1, new ScalarTypeOptional()));
+    double[] losses = new double[logp.length];
+    for (int i = 0; i < logp.length; i++) {
+      losses[i] = -logp[i][data.labels()[i]];
+    }
+    return losses;
+  }
+
+  /** {@code rows} of the logits (N × labels) of every example of {@code data}, in eval mode. */
+  private float[][] perExample(EncodedTextDataset data, UnaryOperator<Tensor> rows) {
     boolean wasTraining = model.isTraining();
     model.eval();
     float[][] out = new float[data.size()][];
@@ -99,12 +119,12 @@ public final class SequenceClassificationTask implements TrainingTask<TextBatch>
               frozen
                   ? model.head(featuresOf(data).index_select(0, torch.tensor(indices(batch))))
                   : model.classify(TokenBatch.of(batch));
-          Tensor p = torch.softmax(logits, 1, new ScalarTypeOptional()).contiguous();
+          Tensor p = rows.apply(logits).contiguous();
           int labels = (int) p.size(1);
           float[] flat = new float[batch.batchSize() * labels];
           p.data_ptr_float().get(flat);
           for (int r = 0; r < batch.batchSize(); r++) {
-            out[batch.indices()[r]] = java.util.Arrays.copyOfRange(flat, r * labels, (r + 1) * labels);
+            out[batch.indices()[r]] = Arrays.copyOfRange(flat, r * labels, (r + 1) * labels);
           }
         }
       }

@@ -40,6 +40,13 @@ public final class TextClassificationJob {
       int maxLength,
       BertModel.Pooling pooling) {}
 
+  /** What a caller computes from the trained model before the job closes it. */
+  @FunctionalInterface
+  interface AfterTraining<T> {
+    T apply(SequenceClassificationTask task, TextTokenizer tokenizer, FineTuningRun.Result result)
+        throws IOException;
+  }
+
   private TextClassificationJob() {}
 
   /**
@@ -52,6 +59,21 @@ public final class TextClassificationJob {
       Path runDirectory,
       boolean resume,
       TrainingListener progress)
+      throws IOException {
+    return run(spec, settings, runDirectory, resume, progress, (task, tokenizer, result) -> result);
+  }
+
+  /**
+   * Runs as {@link #run(Spec, FineTuningRun.Settings, Path, boolean, TrainingListener)}, then
+   * computes {@code after} from the trained model.
+   */
+  static <T> T run(
+      Spec spec,
+      FineTuningRun.Settings settings,
+      Path runDirectory,
+      boolean resume,
+      TrainingListener progress,
+      AfterTraining<T> after)
       throws IOException {
     List<String> labels = spec.data().train().labels().names();
     try (RunDirectoryLock lock = FineTuningRun.open(runDirectory, resume, settings);
@@ -71,33 +93,35 @@ public final class TextClassificationJob {
           new SequenceClassificationTask(
               model, train, settings.physicalBatchSize(), tokenizer.padId(),
               settings.seed().orElse(0))) {
-      FineTuningRun.Subject subject =
-          new FineTuningRun.Subject(
-              spec.modelName(),
-              spec.modelDirectory(),
-              TaskKind.TEXT_CLASSIFICATION,
-              spec.datasetName(),
-              labels,
-              spec.maxLength(),
-              spec.pooling().name().toLowerCase(Locale.ROOT),
-              FineTuningRun.splitSizes(train.size(), validation.size(), test.size()),
-              FineTuningRun.skippedRows(
-                  spec.data().train().skipped().skipped(),
-                  spec.data().validation().skipped().skipped(),
-                  spec.data().test() == spec.data().validation()
-                      ? 0 // validation and test are parts of one file, skipped once
-                      : spec.data().test().skipped().skipped()));
-      return FineTuningRun.run(
-          model,
-          BertModel.HEAD,
-          task,
-          () -> scores(task.evaluate(validation)),
-          () -> scores(task.evaluate(test)),
-          subject,
-          settings,
-          lock,
-          resume,
-          progress);
+        FineTuningRun.Subject subject =
+            new FineTuningRun.Subject(
+                spec.modelName(),
+                spec.modelDirectory(),
+                TaskKind.TEXT_CLASSIFICATION,
+                spec.datasetName(),
+                labels,
+                spec.maxLength(),
+                spec.pooling().name().toLowerCase(Locale.ROOT),
+                FineTuningRun.splitSizes(train.size(), validation.size(), test.size()),
+                FineTuningRun.skippedRows(
+                    spec.data().train().skipped().skipped(),
+                    spec.data().validation().skipped().skipped(),
+                    spec.data().test() == spec.data().validation()
+                        ? 0 // validation and test are parts of one file, skipped once
+                        : spec.data().test().skipped().skipped()));
+        FineTuningRun.Result result =
+            FineTuningRun.run(
+                model,
+                BertModel.HEAD,
+                task,
+                () -> scores(task.evaluate(validation)),
+                () -> scores(task.evaluate(test)),
+                subject,
+                settings,
+                lock,
+                resume,
+                progress);
+        return after.apply(task, tokenizer, result);
       }
     }
   }

@@ -131,4 +131,21 @@ class SequenceClassificationTaskTest {
       assertThat(lossSum(task)).isCloseTo(moved, within(1e-5)); // features were dropped for good
     }
   }
+
+  @Test
+  void losses_areEachExamplesCrossEntropyAlone() {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = TinyBert.classifier(2, BertModel.Pooling.MEAN)) {
+      SequenceClassificationTask task =
+          new SequenceClassificationTask(model, dataset(), 3, 0, 1);
+      double[] losses = task.losses(dataset());
+      try (NoGradGuard noGrad = new NoGradGuard()) {
+        for (int i = 0; i < IDS.length; i++) {
+          assertThat(losses[i])
+              .as("example %d", i)
+              .isCloseTo(-logProbabilities(model, IDS[i])[LABELS[i]], within(1e-5));
+        }
+      }
+    }
+  }
 }
