@@ -38,7 +38,7 @@ final class RecordedOptions {
     Map<String, String> recorded = new TreeMap<>();
     for (OptionSpec option : spec.options()) {
       Object value = option.getValue();
-      if (NOT_RECORDED.contains(option.longestName()) || value == null
+      if (NOT_RECORDED.contains(option.longestName()) || option.hidden() || value == null
           || Boolean.FALSE.equals(value)) {
         continue;
       }

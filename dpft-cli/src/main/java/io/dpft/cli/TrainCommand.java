@@ -61,14 +61,14 @@ import picocli.CommandLine.Spec;
           + " it needs 3 channels."
     },
     footer = {
-      "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --epsilon 8",
+      "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --target-epsilon 8",
       "dpft train --model bge-small-en-v1.5 --dataset spam --method full --no-dp --epochs 1",
       "dpft train --data train.csv --validation-data dev.csv --text-column review"
-          + " --label-column stars --epsilon 3 --run-dir runs/reviews",
+          + " --label-column stars --target-epsilon 3 --run-dir runs/reviews",
       "dpft train --task causal-lm --model gpt2-dir --data trainset.csv --validation-data"
-          + " devset.csv --method bitfit --epsilon 3 --run-dir runs/e2e",
+          + " devset.csv --method bitfit --target-epsilon 3 --run-dir runs/e2e",
       "dpft train --task image-classification --model vit-dir --data train-images-idx3-ubyte.gz"
-          + " --epsilon 3 --run-dir runs/images",
+          + " --target-epsilon 3 --run-dir runs/images",
       "dpft train --run-dir runs/x --resume"
     })
 final class TrainCommand implements Callable<Integer> {
@@ -104,9 +104,14 @@ final class TrainCommand implements Callable<Integer> {
   private PrivacyChoice privacy = new PrivacyChoice();
 
   static final class PrivacyChoice {
-    @Option(names = "--epsilon", paramLabel = "E",
+    @Option(names = "--target-epsilon", paramLabel = "E",
         description = "target ε; σ is calibrated for the whole run (default: 8)")
     Double epsilon;
+
+    @Option(names = "--epsilon", paramLabel = "E", hidden = true)
+    void epsilon(double target) {
+      epsilon = target;
+    }
 
     @Option(names = "--noise-multiplier", paramLabel = "S",
         description = "train with noise multiplier σ and report the ε spent")
@@ -236,7 +241,7 @@ final class TrainCommand implements Callable<Integer> {
       }
     }
     out.println("run written to " + runDirectory + " (report: " + HtmlReport.write(runDirectory) + ")");
-    return result.completed() ? 0 : 1;
+    return ExitCodes.ofRun(result.completed());
   }
 
   private FineTuningRun.Result textClassification(
@@ -279,7 +284,7 @@ final class TrainCommand implements Callable<Integer> {
     DatasetSplits<ImageDataset> images =
         data.fromFiles()
             ? data.splits((flag, file, train) -> readImages(flag, file, train, transform),
-                all -> HashSplit.split(all, null))
+                HashSplit::split)
             : FashionMnistDataset.splits(transform);
     ImageClassificationJob.Spec job =
         new ImageClassificationJob.Spec(model, modelDir, dataset, images);

@@ -11,18 +11,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /** Which trained run to use, and the pretrained model under it: shared by eval and predict. */
 final class TrainedRunOptions {
 
-  @Option(
-      names = "--checkpoint",
-      paramLabel = "RUN_DIR",
-      required = true,
-      order = 1,
-      description = "the run directory a training run wrote (config.json, checkpoint/)")
-  Path runDirectory;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  private RunDirectoryOption runDirectoryOption;
+
+  /** The run directory ({@code --run-dir}). */
+  Path runDirectory() {
+    return runDirectoryOption.path;
+  }
 
   @Option(
       names = "--model",
@@ -47,10 +48,10 @@ final class TrainedRunOptions {
    * @throws IllegalArgumentException when they differ
    */
   TaskKind task() throws IOException {
-    TaskKind recorded = TaskKind.parse(RunDirectory.open(runDirectory).manifest().task());
+    TaskKind recorded = TaskKind.parse(RunDirectory.open(runDirectory()).manifest().task());
     if (task != null && task != recorded) {
       throw new IllegalArgumentException(
-          "--task " + task + " does not match the run in " + runDirectory + ", which was trained"
+          "--task " + task + " does not match the run in " + runDirectory() + ", which was trained"
               + " for " + recorded + " (leave --task out or pass that run's task)");
     }
     return recorded;
@@ -62,7 +63,7 @@ final class TrainedRunOptions {
    * reports a missing run properly.
    */
   TaskKind likelyTask() throws IOException {
-    if (Files.isRegularFile(runDirectory.resolve(RunManifest.FILE))) {
+    if (Files.isRegularFile(runDirectory().resolve(RunManifest.FILE))) {
       return task();
     }
     return task != null ? task : TaskKind.TEXT_CLASSIFICATION;
@@ -70,17 +71,17 @@ final class TrainedRunOptions {
 
   /** The run's image classifier; see {@link TrainedImageClassifier#load}. */
   TrainedImageClassifier loadImageClassifier() throws IOException {
-    return TrainedImageClassifier.load(runDirectory, model);
+    return TrainedImageClassifier.load(runDirectory(), model);
   }
 
   /** The run's classifier; see {@link TrainedClassifier#load}. */
   TrainedClassifier load() throws IOException {
-    return TrainedClassifier.load(runDirectory, model);
+    return TrainedClassifier.load(runDirectory(), model);
   }
 
   /** The run's GPT-2; see {@link TrainedGenerator#load}. */
   TrainedGenerator loadGenerator() throws IOException {
-    return TrainedGenerator.load(runDirectory, model);
+    return TrainedGenerator.load(runDirectory(), model);
   }
 
   /**
