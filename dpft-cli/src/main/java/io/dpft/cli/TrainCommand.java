@@ -96,6 +96,12 @@ final class TrainCommand implements Callable<Integer> {
       description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
   private String method;
 
+  @Option(names = "--pooling", paramLabel = "P", defaultValue = "mean",
+      converter = PoolingConverter.class,
+      description = "text-classification: mean (of the token states) or cls (BERT's pooler over"
+          + " the first token; exports as BertForSequenceClassification) (default: ${DEFAULT-VALUE})")
+  private BertModel.Pooling pooling;
+
   @Option(names = "--first-phase-epochs", paramLabel = "E", defaultValue = "1",
       description = "two-phase: epochs of full fine-tuning before BiTFiT (default: ${DEFAULT-VALUE})")
   private double firstPhaseEpochs;
@@ -254,7 +260,7 @@ final class TrainCommand implements Callable<Integer> {
     Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     TextClassificationJob.Spec job =
         new TextClassificationJob.Spec(
-            model, modelDir, dataset, splits, maxLength, BertModel.Pooling.MEAN);
+            model, modelDir, dataset, splits, maxLength, pooling);
     return TextClassificationJob.run(job, settings, runDirectory, resume, progress);
   }
 

@@ -52,6 +52,12 @@ public final class RunFiles {
   /** A manifest of a BiTFiT run of {@code model} (in {@code modelDir}) on {@code dataset}. */
   public static RunManifest manifest(
       String model, String modelDir, String dataset, List<String> labels, PrivacySettings privacy) {
+    return manifest(model, modelDir, dataset, labels, privacy, "mean");
+  }
+
+  /** As {@link #manifest(String, String, String, List, PrivacySettings)}, with its pooling. */
+  public static RunManifest manifest(String model, String modelDir, String dataset,
+      List<String> labels, PrivacySettings privacy, String pooling) {
     Map<String, Integer> sizes = new LinkedHashMap<>();
     sizes.put("train", 768);
     sizes.put("validation", 96);
@@ -63,7 +69,7 @@ public final class RunFiles {
         dataset,
         labels,
         32,
-        "mean",
+        pooling,
         "bitfit",
         3,
         16,
