@@ -1,5 +1,6 @@
 package io.dpft.cli;
 
+import io.dpft.core.runs.TrainedGenerator;
 import static io.dpft.cli.PrivacyReport.number;
 import static io.dpft.cli.PrivacyReport.row;
 

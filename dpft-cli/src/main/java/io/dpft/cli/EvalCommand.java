@@ -1,5 +1,7 @@
 package io.dpft.cli;
 
+import io.dpft.core.runs.TrainedClassifier;
+import io.dpft.core.runs.TrainedImageClassifier;
 import static io.dpft.cli.PrivacyReport.number;
 import static io.dpft.cli.PrivacyReport.row;
 

@@ -1,5 +1,8 @@
 package io.dpft.cli;
 
+import io.dpft.core.runs.TrainedClassifier;
+import io.dpft.core.runs.TrainedGenerator;
+import io.dpft.core.runs.TrainedImageClassifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpft.cli.report.JsonLines;

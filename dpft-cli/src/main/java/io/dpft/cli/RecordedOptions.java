@@ -1,6 +1,6 @@
 package io.dpft.cli;
 
-import io.dpft.cli.report.RunDirectory;
+import io.dpft.core.runs.RunDirectory;
 import io.dpft.core.train.RunManifest;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dpft.cli.report.RunMetrics.EvalPoint;
 import io.dpft.cli.report.RunMetrics.TrainPoint;
 import io.dpft.core.io.AtomicFiles;
+import io.dpft.core.runs.RunDirectory;
 import io.dpft.core.tasks.CausalLmJob;
 import io.dpft.core.tasks.ImageClassificationJob;
 import io.dpft.core.tasks.TextClassificationJob;
