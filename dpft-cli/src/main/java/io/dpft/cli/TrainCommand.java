@@ -197,9 +197,17 @@ final class TrainCommand implements Callable<Integer> {
           + " batch and NOT covered by ε; with this flag every output of the run is covered")
   private boolean omitBatchStatistics;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "read the options from a YAML or JSON file (each flag a key without its"
+          + " dashes, e.g. 'epochs: 3'), or from a run's config.json; flags given here override it")
+  private Path config;
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    if (config != null) {
+      RecordedOptions.fill(spec, RunFile.read(config));
+    }
     if (resume) {
       RecordedOptions.adopt(spec, runDirectory, TrainCommand::new);
     }

@@ -68,7 +68,7 @@ class TrainCommandTest {
   private static final String[] WORDS = {"good", "great", "bad", "awful", "fine", "poor"};
 
   /** {@code n} rows "text,label": label pos when the first word is positive. */
-  private static Path csv(Path file, int n, int offset) throws IOException {
+  static Path csv(Path file, int n, int offset) throws IOException {
     List<String> lines = new ArrayList<>(List.of("text,label"));
     for (int i = offset; i < offset + n; i++) {
       String first = WORDS[i % WORDS.length];
