@@ -43,9 +43,6 @@ import picocli.CommandLine.Spec;
       "dpft audit --no-dp --canaries 500 --guesses 50 --run-dir runs/audit-nodp --json"
     })
 final class AuditCommand implements Callable<Integer> {
-  /** The exit code of an audit whose bound exceeds the claimed ε. */
-  static final int REFUTED = 3;
-
   @Spec private CommandSpec spec;
   @Mixin private HelpLayout helpLayout;
   @Mixin private TrainingOptions training;
@@ -86,7 +83,7 @@ final class AuditCommand implements Callable<Integer> {
         spec.commandLine().getOut(),
         AuditFile.toJson(result).put("runDirectory", training.runDirectory.toString()),
         text(result));
-    return result.refutesClaim() ? REFUTED : 0;
+    return result.refutesClaim() ? ExitCodes.AUDIT_REFUTED : ExitCodes.OK;
   }
 
   private List<String> text(AuditResult result) {

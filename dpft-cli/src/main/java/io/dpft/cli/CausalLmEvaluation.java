@@ -1,5 +1,6 @@
 package io.dpft.cli;
 
+import io.dpft.core.runs.TrainedGenerator;
 import static io.dpft.cli.PrivacyReport.number;
 import static io.dpft.cli.PrivacyReport.row;
 
@@ -42,7 +43,7 @@ final class CausalLmEvaluation {
       json.put("n", scores.hypotheses().size());
       json.put("references", data.referenceCount());
       json.put("data", data.source());
-      json.put("checkpoint", run.runDirectory.toString());
+      json.put("checkpoint", run.runDirectory().toString());
       List<String> text =
           List.of(
               row("BLEU", number(scores.bleu().score(), 2)),

@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,9 +34,8 @@ public final class ConvertCommand implements Callable<Integer> {
           + " or tokenizer.json next to the ONNX file NAME.onnx)")
   Path tokenizer;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR",
-      description = "output directory; must not exist or be empty")
-  Path out;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  OutputDirectoryOption output;
 
   @Spec CommandSpec spec;
 
@@ -45,7 +45,7 @@ public final class ConvertCommand implements Callable<Integer> {
     long start = System.nanoTime();
     try {
       OnnxBertConverter.Result result =
-          OnnxBertConverter.convert(onnx, tokenizer != null ? tokenizer : defaultTokenizer(), out);
+          OnnxBertConverter.convert(onnx, tokenizer != null ? tokenizer : defaultTokenizer(), output.path);
       Map<String, Object> c = result.config();
       spec.commandLine().getOut().printf("converted %s -> %s in %.1f s: BERT with %s layers,"
               + " hidden size %s, %s heads, vocabulary %s; %d tensors, %.1f MB%n", onnx,

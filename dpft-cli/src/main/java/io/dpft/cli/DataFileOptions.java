@@ -2,12 +2,12 @@ package io.dpft.cli;
 
 import io.dpft.data.datasets.builtin.DatasetSplits;
 import java.nio.file.Path;
-import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /**
  * {@code dpft train}'s data: a bundled dataset by name, or the user's files. With {@code --data}
  * alone the examples are split by the fixed hash split of the task (about 80/10/10); with
+ * {@code --test-data} alone, {@code --data} is split 90/10 into training and validation; with
  * {@code --validation-data} all of {@code --data} is trained on and the test scores are those of
  * {@code --test-data}, or of the validation file when no test file is given.
  */
@@ -35,12 +35,23 @@ final class DataFileOptions {
   @Option(
       names = TEST_DATA,
       paramLabel = "PATH",
-      description = "test examples (default: the validation examples)")
+      description = "test examples (default: the validation examples, or a fixed 10%% hash"
+          + " split of --data without --validation-data)")
   Path test;
 
   /** Whether the user gave files rather than a bundled dataset. */
   boolean fromFiles() {
     return train != null;
+  }
+
+  /** The task's fixed split of one file, see {@link #splits}. */
+  @FunctionalInterface
+  interface HashSplitter<D> {
+    /**
+     * Training, validation and test parts of {@code all}; when {@code test} is non-null only
+     * training and validation are carved out and {@code test} is the test part.
+     */
+    DatasetSplits<D> split(D all, D test);
   }
 
   /** Reads one data file of a task. */
@@ -60,11 +71,11 @@ final class DataFileOptions {
    * @param hashSplit the task's fixed split of one file into train, validation and test
    * @throws IllegalArgumentException if the flags do not fit together
    */
-  <D> DatasetSplits<D> splits(Reader<D> reader, Function<D, DatasetSplits<D>> hashSplit) {
+  <D> DatasetSplits<D> splits(Reader<D> reader, HashSplitter<D> hashSplit) {
     check();
     D all = reader.read(DATA, train, null);
     if (validation == null) {
-      return hashSplit.apply(all);
+      return hashSplit.split(all, test == null ? null : reader.read(TEST_DATA, test, all));
     }
     D held = reader.read(VALIDATION_DATA, validation, all);
     return new DatasetSplits<>(
@@ -84,11 +95,6 @@ final class DataFileOptions {
     if (dataset != null) {
       throw new IllegalArgumentException(
           "give either --dataset " + dataset + " or " + DATA + " " + train + ", not both");
-    }
-    if (test != null && validation == null) {
-      throw new IllegalArgumentException(
-          TEST_DATA + " needs " + VALIDATION_DATA + " too (or leave both out to split " + DATA
-              + " 80/10/10)");
     }
   }
 

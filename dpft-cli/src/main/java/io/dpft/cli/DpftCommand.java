@@ -19,6 +19,15 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Differentially private fine-tuning of pretrained transformers.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:done",
+      "1:an unexpected error, or a run that could not go on (the message says why)",
+      "2:bad input: a flag, a file or a combination (one line naming it)",
+      "3:a training run stopped at its privacy budget before its last step (checkpoint and"
+          + " report written)",
+      "4:an audit whose lower bound exceeds the claimed ε"
+    },
     footer = {
       "dpft quickstart",
       "dpft account --noise-multiplier 1.1 --sample-rate 0.01 --epochs 30 --delta 1e-5",

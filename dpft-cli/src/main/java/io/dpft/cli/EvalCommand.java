@@ -1,5 +1,7 @@
 package io.dpft.cli;
 
+import io.dpft.core.runs.TrainedClassifier;
+import io.dpft.core.runs.TrainedImageClassifier;
 import static io.dpft.cli.PrivacyReport.number;
 import static io.dpft.cli.PrivacyReport.row;
 
@@ -51,11 +53,11 @@ import picocli.CommandLine.Spec;
             + " IDX image file, a CIFAR batch or a folder of class sub-folders) or on a split of"
             + " fashion-mnist.",
     footer = {
-      "dpft eval --checkpoint runs/sentiment",
-      "dpft eval --checkpoint runs/sentiment --data reviews.csv --text-column review --label-column"
+      "dpft eval --run-dir runs/sentiment",
+      "dpft eval --run-dir runs/sentiment --data reviews.csv --text-column review --label-column"
           + " stars --json",
-      "dpft eval --checkpoint runs/e2e --data testset_w_refs.csv --max-new-tokens 64",
-      "dpft eval --task image-classification --checkpoint runs/fashion --data test-images/"
+      "dpft eval --run-dir runs/e2e --data testset_w_refs.csv --max-new-tokens 64",
+      "dpft eval --task image-classification --run-dir runs/fashion --data test-images/"
     })
 final class EvalCommand implements Callable<Integer> {
   /** The built-in datasets a run's config.json can name, by that name. */
@@ -139,7 +141,7 @@ final class EvalCommand implements Callable<Integer> {
       json.put("f1_average", binary ? "binary" : "macro");
       json.put("n", matrix.total());
       json.put("data", examples.source());
-      json.put("checkpoint", run.runDirectory.toString());
+      json.put("checkpoint", run.runDirectory().toString());
       List<String> text =
           List.of(
               row("accuracy", number(matrix.accuracy(), 4)),
@@ -181,7 +183,7 @@ final class EvalCommand implements Callable<Integer> {
       json.put("f1_average", "macro");
       json.put("n", scores.confusion().total());
       json.put("data", images.source());
-      json.put("checkpoint", run.runDirectory.toString());
+      json.put("checkpoint", run.runDirectory().toString());
       List<String> text =
           List.of(
               row("accuracy", number(scores.accuracy(), 4)),

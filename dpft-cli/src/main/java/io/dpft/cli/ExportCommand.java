@@ -2,12 +2,11 @@ package io.dpft.cli;
 
 import io.dpft.core.tasks.ModelExport;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code dpft export}: a trained run as a merged Hugging Face model directory for inference. */
@@ -18,25 +17,23 @@ import picocli.CommandLine.Spec;
     description = {
       "Merges the run's trained parameters into its base model (BERT/RoBERTa, GPT-2 or ViT) and"
           + " writes config.json (with id2label for a classifier), model.safetensors (every"
-          + " parameter) and the base model's tokenizer.json / preprocessor_config.json to --out."
+          + " parameter) and the base model's tokenizer.json / preprocessor_config.json to --output."
     },
-    footer = "dpft export --checkpoint runs/quickstart-…/dp-bitfit --out models/sentiment")
+    footer = "dpft export --run-dir runs/quickstart-…/dp-bitfit --output models/sentiment")
 final class ExportCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
   @Mixin private HelpLayout helpLayout;
 
-  @Option(names = "--checkpoint", paramLabel = "RUN_DIR", required = true,
-      description = "the run directory written by dpft train or quickstart")
-  private Path runDirectory;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  private RunDirectoryOption runDirectory;
 
-  @Option(names = "--out", paramLabel = "DIR", required = true,
-      description = "the directory to create (must not exist)")
-  private Path out;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  private OutputDirectoryOption output;
 
   @Override
   public Integer call() throws IOException {
-    ModelExport.exportRun(runDirectory, out);
-    spec.commandLine().getOut().println("exported " + runDirectory + " to " + out);
+    ModelExport.exportRun(runDirectory.path, output.path);
+    spec.commandLine().getOut().println("exported " + runDirectory.path + " to " + output.path);
     return 0;
   }
 }

@@ -24,7 +24,7 @@ final class FlagNames {
     String text = message;
     for (OptionSpec option : spec.options()) {
       String flag = option.longestName();
-      if (!flag.startsWith("--")) {
+      if (!flag.startsWith("--") || option.hidden()) { // an old spelling: name the current one
         continue;
       }
       String name = camelCase(flag.substring(2));

@@ -6,6 +6,7 @@ public final class Main {
 
   public static void main(String[] args) {
     boolean debug = "1".equals(System.getenv("DPFT_DEBUG"));
-    System.exit(DpftCommand.newCommandLine(debug).execute(args));
+    System.exit(
+        DpftCommand.newCommandLine(debug).setErr(TerminalWriter.stderr()).execute(args));
   }
 }

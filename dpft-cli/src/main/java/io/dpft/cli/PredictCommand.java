@@ -1,5 +1,8 @@
 package io.dpft.cli;
 
+import io.dpft.core.runs.TrainedClassifier;
+import io.dpft.core.runs.TrainedGenerator;
+import io.dpft.core.runs.TrainedImageClassifier;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpft.cli.report.JsonLines;
@@ -60,10 +63,10 @@ import picocli.CommandLine.Spec;
       "  {\"input\": path, \"label\": ..., \"probabilities\": {label: p, ...}}"
     },
     footer = {
-      "dpft predict --checkpoint runs/sentiment --input reviews.txt",
-      "echo 'A wonderful film.' | dpft predict --checkpoint runs/sentiment",
-      "echo 'name[The Vaults], eatType[pub]' | dpft predict --checkpoint runs/e2e --beams 4",
-      "dpft predict --checkpoint runs/fashion shirt.png boot.png"
+      "dpft predict --run-dir runs/sentiment --input reviews.txt",
+      "echo 'A wonderful film.' | dpft predict --run-dir runs/sentiment",
+      "echo 'name[The Vaults], eatType[pub]' | dpft predict --run-dir runs/e2e --beams 4",
+      "dpft predict --run-dir runs/fashion shirt.png boot.png"
     })
 final class PredictCommand implements Callable<Integer> {
   /** Examples per call into the model. */

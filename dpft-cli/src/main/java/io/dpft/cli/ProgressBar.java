@@ -8,8 +8,9 @@ import java.util.Locale;
 
 /**
  * A one-line progress bar on stderr: steps done, loss, ε spent (of the budget), throughput and
- * time left. On a terminal it redraws in place; otherwise (CI, pipes) it prints a line every
- * tenth of the run, so logs stay short.
+ * time left. When the stream it writes to is a terminal ({@link TerminalWriter}) it redraws in
+ * place; otherwise (CI, pipes, log files) it prints a line every tenth of the run and never a
+ * carriage return, so logs stay short and readable.
  */
 final class ProgressBar implements TrainingListener {
   private static final int WIDTH = 24;
@@ -30,7 +31,7 @@ final class ProgressBar implements TrainingListener {
     this.label = label;
     this.epsilonBudget = epsilonBudget;
     this.batchStatistics = batchStatistics;
-    this.interactive = System.console() != null;
+    this.interactive = TerminalWriter.isTerminal(err);
   }
 
   @Override

@@ -126,7 +126,7 @@ final class QuickstartCommand implements Callable<Integer> {
     out.println("runs written to " + root.resolve("dp-bitfit") + " and " + root.resolve("bitfit"));
     out.println("reports: " + HtmlReport.write(root.resolve("dp-bitfit")) + " and "
         + HtmlReport.write(root.resolve("bitfit")));
-    return dp.completed() && plain.completed() ? 0 : 1;
+    return ExitCodes.ofRun(dp.completed() && plain.completed());
   }
 
   private PrivacyTarget privateTarget() {

@@ -1,6 +1,6 @@
 package io.dpft.cli;
 
-import io.dpft.cli.report.RunDirectory;
+import io.dpft.core.runs.RunDirectory;
 import io.dpft.core.train.RunManifest;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ final class RecordedOptions {
 
   /** Options that say where and how to run, not what the run is. */
   private static final Set<String> NOT_RECORDED =
-      Set.of("--run-dir", "--resume", "--help", "--version");
+      Set.of("--run-dir", "--resume", "--config", "--help", "--version");
 
   private RecordedOptions() {}
 
@@ -38,7 +38,7 @@ final class RecordedOptions {
     Map<String, String> recorded = new TreeMap<>();
     for (OptionSpec option : spec.options()) {
       Object value = option.getValue();
-      if (NOT_RECORDED.contains(option.longestName()) || value == null
+      if (NOT_RECORDED.contains(option.longestName()) || option.hidden() || value == null
           || Boolean.FALSE.equals(value)) {
         continue;
       }
@@ -102,6 +102,44 @@ final class RecordedOptions {
       }
     });
     spec.commandLine().parseArgs(args.toArray(String[]::new));
+  }
+
+  /**
+   * For {@code --config}: parses {@code spec}'s command again with {@code options} (by flag) in
+   * place of the options not given on the command line, which override them.
+   *
+   * @throws IllegalArgumentException naming an option this command does not have, or a value
+   *     picocli cannot convert
+   */
+  static void fill(CommandSpec spec, Map<String, String> options) {
+    ParseResult given = spec.commandLine().getParseResult();
+    List<String> args = new ArrayList<>();
+    for (OptionSpec option : given.matchedOptions()) {
+      for (String value : option.originalStringValues()) {
+        args.addAll(
+            option.typeInfo().isBoolean() ? List.of(option.longestName())
+                : List.of(option.longestName(), value));
+      }
+    }
+    options.forEach((name, value) -> {
+      OptionSpec option = spec.findOption(name);
+      if (option == null) {
+        throw new IllegalArgumentException("--config: dpft train has no option " + name);
+      }
+      if (given.hasMatchedOption(option) || NOT_RECORDED.contains(option.longestName())) {
+        return;
+      }
+      if (!option.typeInfo().isBoolean()) {
+        args.addAll(List.of(name, value));
+      } else if (Boolean.parseBoolean(value)) {
+        args.add(name);
+      }
+    });
+    try {
+      spec.commandLine().parseArgs(args.toArray(String[]::new));
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException("--config: " + e.getMessage(), e);
+    }
   }
 
   /** The command-line words that give option {@code name} the recorded {@code value}. */

@@ -3,6 +3,7 @@ package io.dpft.cli;
 import io.dpft.cli.report.HtmlReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,16 +22,24 @@ import picocli.CommandLine.Spec;
         "Writes report.html into a run directory: the privacy guarantee in words, final metrics,"
             + " loss, accuracy and ε-spent curves, dataset sizes, the full configuration and"
             + " versions. The page is self-contained (charts embedded, no external resources).",
-    footer = {"dpft report runs/sentiment", "dpft report runs/sentiment --output /tmp/run.html"})
+    footer = {
+      "dpft report --run-dir runs/sentiment",
+      "dpft report --run-dir runs/sentiment --output /tmp/run.html"
+    })
 final class ReportCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
   @Mixin private HelpLayout helpLayout;
 
-  @Parameters(
-      index = "0",
-      paramLabel = "RUN_DIR",
-      description = "the run directory a training run wrote (config.json, metrics.jsonl)")
-  private Path runDirectory;
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  private RunDirectoryArgument runDirectory;
+
+  /** {@code --run-dir}, or the run directory as the first argument, as dpft report once took it. */
+  static final class RunDirectoryArgument extends RunDirectoryOption {
+    @Parameters(index = "0", paramLabel = "RUN_DIR", hidden = true)
+    void positional(Path directory) {
+      path = directory;
+    }
+  }
 
   @Option(
       names = "--output",
@@ -43,7 +52,8 @@ final class ReportCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Path written =
         HtmlReport.write(
-            runDirectory, output != null ? output : runDirectory.resolve(HtmlReport.FILE));
+            runDirectory.path,
+            output != null ? output : runDirectory.path.resolve(HtmlReport.FILE));
     spec.commandLine().getOut().println("wrote " + written);
     spec.commandLine().getOut().flush();
     return 0;

@@ -49,14 +49,14 @@ import picocli.CommandLine.Spec;
           + " it needs 3 channels."
     },
     footer = {
-      "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --epsilon 8",
+      "dpft train --model all-minilm-l6-v2 --dataset sentiment --method bitfit --target-epsilon 8",
       "dpft train --model bge-small-en-v1.5 --dataset spam --method full --no-dp --epochs 1",
       "dpft train --data train.csv --validation-data dev.csv --text-column review"
-          + " --label-column stars --epsilon 3 --run-dir runs/reviews",
+          + " --label-column stars --target-epsilon 3 --run-dir runs/reviews",
       "dpft train --task causal-lm --model gpt2-dir --data trainset.csv --validation-data"
-          + " devset.csv --method bitfit --epsilon 3 --run-dir runs/e2e",
+          + " devset.csv --method bitfit --target-epsilon 3 --run-dir runs/e2e",
       "dpft train --task image-classification --model vit-dir --data train-images-idx3-ubyte.gz"
-          + " --epsilon 3 --run-dir runs/images",
+          + " --target-epsilon 3 --run-dir runs/images",
       "dpft train --run-dir runs/x --resume"
     })
 final class TrainCommand implements Callable<Integer> {
@@ -71,9 +71,14 @@ final class TrainCommand implements Callable<Integer> {
           + " run's, except --physical-batch-size and --checkpoint-every, which may change")
   private boolean resume;
 
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "read the options from a YAML or JSON file (each flag a key without its"
+          + " dashes, e.g. 'epochs: 3'), or from a run's config.json; flags given here override it")
+  private Path config;
+
   @Override
   public Integer call() throws IOException {
-    return run().completed() ? 0 : 1;
+    return ExitCodes.ofRun(run().completed());
   }
 
   /** The settings these options describe (values left to the recipe are 0). */
@@ -89,6 +94,9 @@ final class TrainCommand implements Callable<Integer> {
   /** Trains (or resumes) the run these options describe, printing its results. */
   FineTuningRun.Result run() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
+    if (config != null) {
+      RecordedOptions.fill(spec, RunFile.read(config));
+    }
     if (resume) {
       RecordedOptions.adopt(spec, training.runDirectory, TrainCommand::new);
     }
@@ -150,7 +158,7 @@ final class TrainCommand implements Callable<Integer> {
     DatasetSplits<ImageDataset> images =
         training.data.fromFiles()
             ? training.data.splits((flag, file, train) -> readImages(flag, file, train, transform),
-                all -> HashSplit.split(all, null))
+                HashSplit::split)
             : FashionMnistDataset.splits(transform);
     ImageClassificationJob.Spec job =
         new ImageClassificationJob.Spec(training.model, modelDir, dataset, images);

@@ -56,6 +56,12 @@ final class TrainingOptions {
       description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
   String method;
 
+  @Option(names = "--pooling", paramLabel = "P", defaultValue = "mean",
+      converter = PoolingConverter.class,
+      description = "text-classification: mean (of the token states) or cls (BERT's pooler over"
+          + " the first token; exports as BertForSequenceClassification) (default: ${DEFAULT-VALUE})")
+  BertModel.Pooling pooling;
+
   @Option(names = "--first-phase", paramLabel = "M", defaultValue = "full",
       description = "two-phase: the first phase's method, full (fine-tuning, as Bu et al.) or"
           + " last-layer (a linear probe over cached features) (default: ${DEFAULT-VALUE})")
@@ -69,9 +75,14 @@ final class TrainingOptions {
   PrivacyChoice privacy = new PrivacyChoice();
 
   static final class PrivacyChoice {
-    @Option(names = "--epsilon", paramLabel = "E",
+    @Option(names = "--target-epsilon", paramLabel = "E",
         description = "target ε; σ is calibrated for the whole run (default: 8)")
     Double epsilon;
+
+    @Option(names = "--epsilon", paramLabel = "E", hidden = true)
+    void epsilon(double target) {
+      epsilon = target;
+    }
 
     @Option(names = "--noise-multiplier", paramLabel = "S",
         description = "train with noise multiplier σ and report the ε spent")
@@ -207,7 +218,7 @@ final class TrainingOptions {
     }
     Path modelDir = PretrainedModels.fromEnvironment().resolve(model);
     return new TextClassificationJob.Spec(
-        model, modelDir, dataset, splits, maxLength, BertModel.Pooling.MEAN);
+        model, modelDir, dataset, splits, maxLength, pooling);
   }
 
   /** A text-classification file; held-out files use the training file's labels. */

@@ -45,11 +45,11 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Every option not listed below is a dpft train option and applies to every candidate."
           + " The candidates run one after another into RUN_DIR/candidate-K; all use one σ,"
-          + " calibrated so that their composition spends at most --epsilon. The guarantee"
+          + " calibrated so that their composition spends at most --target-epsilon. The guarantee"
           + " covers the training data; the validation split that chooses is not protected."
     },
     footer = {
-      "dpft tune --dataset spam --train-examples 3600 --epsilon 8 --try lr=2e-3,5e-3,1e-2"
+      "dpft tune --dataset spam --train-examples 3600 --target-epsilon 8 --try lr=2e-3,5e-3,1e-2"
           + " --run-dir runs/tune",
       "dpft tune --data train.csv --validation-data dev.csv --method last-layer"
           + " --try batch-size=256,512 --try lr=1e-2,3e-2 --run-dir runs/probe"
@@ -57,8 +57,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class TuneCommand implements Callable<Integer> {
   /** Options that tune sets for every candidate itself. */
   private static final Set<String> OWN =
-      Set.of("--noise-multiplier", "--no-dp", "--resume", "--run-dir", "--epsilon", "--delta",
-          "--accountant");
+      Set.of("--noise-multiplier", "--no-dp", "--resume", "--run-dir", "--target-epsilon",
+          "--epsilon", "--delta", "--accountant");
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -71,7 +71,7 @@ final class TuneCommand implements Callable<Integer> {
           + " (default: lr at ½, 1 and 2 times the method's default)")
   private List<String> tries = new ArrayList<>();
 
-  @Option(names = "--epsilon", paramLabel = "E", defaultValue = "8",
+  @Option(names = {"--target-epsilon", "--epsilon"}, paramLabel = "E", defaultValue = "8",
       description = "the ε all candidates together spend (default: ${DEFAULT-VALUE})")
   private double epsilon;
 
@@ -95,12 +95,12 @@ final class TuneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    PrivacyChecks.epsilon("epsilon", epsilon);
+    PrivacyChecks.epsilon("targetEpsilon", epsilon);
     for (String option : trainOptions) {
       if (OWN.contains(option.split("=", 2)[0])) {
         throw new IllegalArgumentException(
             option + " is set by dpft tune for every candidate; leave it out (the budget is"
-                + " --epsilon for all candidates together)");
+                + " --target-epsilon for all candidates together)");
       }
     }
     int n = train(List.of(), Path.of("unused"), 1.0).textTrainingSetSize();

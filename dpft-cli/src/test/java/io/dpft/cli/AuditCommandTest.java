@@ -91,7 +91,7 @@ class AuditCommandTest {
           .contains("at 95% confidence (δ = 0.00100)");
       assertThat(run.exitCode())
           .as(run.out() + run.err())
-          .isEqualTo(run.out().contains("EXCEEDS") ? AuditCommand.REFUTED : 0);
+          .isEqualTo(run.out().contains("EXCEEDS") ? ExitCodes.AUDIT_REFUTED : ExitCodes.OK);
     }
   }
 

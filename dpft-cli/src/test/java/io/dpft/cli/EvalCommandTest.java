@@ -282,6 +282,6 @@ class EvalCommandTest {
 
     assertThat(cli.exitCode()).isZero();
     assertThat(cli.out())
-        .contains("--checkpoint=RUN_DIR", "--data=FILE", "--split=SPLIT", "Examples:");
+        .contains("--run-dir=RUN_DIR", "--data=FILE", "--split=SPLIT", "Examples:");
   }
 }

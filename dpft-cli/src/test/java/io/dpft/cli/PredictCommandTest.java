@@ -243,6 +243,6 @@ class PredictCommandTest {
 
     assertThat(cli.exitCode()).isZero();
     assertThat(cli.out())
-        .contains("--checkpoint=RUN_DIR", "--input=FILE", "text_pair", "Examples:");
+        .contains("--run-dir=RUN_DIR", "--input=FILE", "text_pair", "Examples:");
   }
 }

@@ -10,12 +10,7 @@ import io.dpft.privacy.calibration.Calibration;
 import io.dpft.privacy.calibration.NoiseCalibrator;
 import io.dpft.privacy.sampling.SamplingSchedule;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +19,6 @@ import org.junit.jupiter.api.Test;
  * two drift apart.
  */
 class ReadmeLibraryExampleTest {
-  private static final Path README = Path.of("..", "README.md");
   private static final Path THIS_SOURCE =
       Path.of("src", "test", "java", "io", "dpft", "cli", "ReadmeLibraryExampleTest.java");
 
@@ -65,32 +59,6 @@ class ReadmeLibraryExampleTest {
 
   @Test
   void readme_javaBlock_isTheCodeOfThisTest() throws IOException {
-    List<String> block = javaBlock(Files.readString(README));
-    List<String> source = stripped(Files.readAllLines(THIS_SOURCE));
-
-    assertThat(block).as("the README's ```java block").hasSizeGreaterThan(10);
-    int from = 0;
-    for (String line : block) {
-      int at = source.subList(from, source.size()).indexOf(line);
-      assertThat(at).as("README line '%s' in this test, in order", line).isNotNegative();
-      from += at + 1;
-    }
-  }
-
-  /** The lines of the README's first ```java block, stripped, without blanks. */
-  private static List<String> javaBlock(String readme) {
-    Matcher block = Pattern.compile("```java\\R(.*?)```", Pattern.DOTALL).matcher(readme);
-    assertThat(block.find()).as("README.md has a ```java block").isTrue();
-    return stripped(block.group(1).lines().toList());
-  }
-
-  private static List<String> stripped(List<String> lines) {
-    List<String> result = new ArrayList<>();
-    for (String line : lines) {
-      if (!line.isBlank()) {
-        result.add(line.strip());
-      }
-    }
-    return result;
+    ReadmeBlocks.assertBlockIsIn(0, THIS_SOURCE);
   }
 }

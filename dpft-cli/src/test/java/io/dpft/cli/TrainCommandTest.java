@@ -40,7 +40,7 @@ class TrainCommandTest {
   void negativeEpsilon_exitsTwoNamingTheFlag(@TempDir Path dir) {
     Cli run = Cli.run("train", "--run-dir", dir.toString(), "--epsilon", "-1");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("--epsilon must be > 0");
+    assertThat(run.err()).contains("--target-epsilon must be > 0");
   }
 
   @Test
@@ -68,7 +68,7 @@ class TrainCommandTest {
   private static final String[] WORDS = {"good", "great", "bad", "awful", "fine", "poor"};
 
   /** {@code n} rows "text,label": label pos when the first word is positive. */
-  private static Path csv(Path file, int n, int offset) throws IOException {
+  static Path csv(Path file, int n, int offset) throws IOException {
     List<String> lines = new ArrayList<>(List.of("text,label"));
     for (int i = offset; i < offset + n; i++) {
       String first = WORDS[i % WORDS.length];
@@ -143,12 +143,29 @@ class TrainCommandTest {
   }
 
   @Test
-  void testDataWithoutValidationData_exitsTwoNamingBothFlags(@TempDir Path dir) throws IOException {
-    Path file = csv(dir.resolve("t.csv"), 4, 0);
-    Cli run = Cli.run("train", "--run-dir", dir.toString(), "--data", file.toString(),
-        "--test-data", file.toString());
-    assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("--test-data needs --validation-data").doesNotContain("at io.dpft");
+  void testDataWithoutValidationData_splitsValidationFromTheDataByTheFixedHash(@TempDir Path dir)
+      throws Exception {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Path trainFile = csv(dir.resolve("all.csv"), 60, 0);
+      Path testFile = csv(dir.resolve("test.csv"), 7, 200);
+      Path runDir = dir.resolve("mine");
+      Cli run = Cli.run(train(runs.modelDirectory, runDir, "--data", trainFile.toString(),
+          "--test-data", testFile.toString()));
+
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      // independent: hash bucket 8 is validation, every other bucket (test's 9 too) trains
+      int validation = 0;
+      for (String line : Files.readAllLines(trainFile).subList(1, 61)) {
+        String text = line.substring(0, line.lastIndexOf(','));
+        validation += Long.remainderUnsigned(firstEightBytes(text), 10) == 8 ? 1 : 0;
+      }
+      assertThat(RunManifest.read(runDir).datasetSizes())
+          .containsEntry("train", 60 - validation)
+          .containsEntry("validation", validation)
+          .containsEntry("test", 7);
+      // the captured stderr is not a terminal: the progress bar prints lines, never redraws
+      assertThat(run.err()).containsPattern("\\] \\d+/\\d+").doesNotContain("\r");
+    }
   }
 
   @Test

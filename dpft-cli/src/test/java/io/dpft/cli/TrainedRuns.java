@@ -94,6 +94,15 @@ final class TrainedRuns implements AutoCloseable {
 
   /** As {@link #create(Path, List)}, with a model {@code width} wide (hidden size). */
   static TrainedRuns create(Path root, List<String> labels, int width) throws IOException {
+    return create(root, labels, width, BertModel.Pooling.MEAN);
+  }
+
+  /**
+   * As {@link #create(Path, List, int)}, pooling by {@code pooling} (CLS: through a pooler, which
+   * the pretrained model then has).
+   */
+  static TrainedRuns create(Path root, List<String> labels, int width, BertModel.Pooling pooling)
+      throws IOException {
     Path modelDir = Files.createDirectories(root.resolve("model"));
     try (InputStream in =
         TrainedRuns.class.getClassLoader().getResourceAsStream(TOKENIZER_RESOURCE)) {
@@ -133,7 +142,7 @@ final class TrainedRuns implements AutoCloseable {
                 2,
                 1e-12,
                 0),
-            BertModel.Options.sequenceClassification(labels.size(), BertModel.Pooling.MEAN));
+            BertModel.Options.sequenceClassification(labels.size(), pooling));
     model.eval();
     // the pretrained encoder, without the task head (a fresh head, as in a real base model)
     Map<String, Tensor> pretrained = new LinkedHashMap<>(model.namedParameters());
@@ -162,7 +171,8 @@ final class TrainedRuns implements AutoCloseable {
     TrainingCheckpoint.seal(checkpoint);
     RunFiles.write(
         run.runDirectory,
-        RunFiles.manifest("tiny-bert", modelDir.toString(), "tiny.csv", labels, RunFiles.SECURE));
+        RunFiles.manifest("tiny-bert", modelDir.toString(), "tiny.csv", labels, RunFiles.SECURE,
+            pooling.name().toLowerCase(java.util.Locale.ROOT)));
     return run;
   }
 
@@ -194,7 +204,7 @@ final class TrainedRuns implements AutoCloseable {
   }
 
   /** The classifier's outputs for one example, unpadded. */
-  private double[] logits(TextExample example) {
+  double[] logits(TextExample example) {
     TokenEncoding encoding = tokenizer.encode(example);
     try (PointerScope scope = new PointerScope();
         NoGradGuard noGrad = new NoGradGuard()) {

@@ -33,7 +33,7 @@ class TuneCommandTest {
       Cli run =
           Cli.run("tune", "--model", runs.modelDirectory.toString(), "--data", data.toString(),
               "--epochs", "2", "--batch-size", "8", "--max-length", "16", "--seed", "4",
-              "--epsilon", "4", "--try", "lr=1e-3,3e-2", "--try", "batch-size=8,12",
+              "--target-epsilon", "4", "--try", "lr=1e-3,3e-2", "--try", "batch-size=8,12",
               "--run-dir", tuneDir.toString());
 
       assertThat(run.exitCode()).as(run.err()).isZero();

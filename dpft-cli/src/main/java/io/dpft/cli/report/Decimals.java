@@ -4,20 +4,11 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 
 /**
- * Numbers for people: plain from 0.001 upwards ({@code 0.05}, {@code 8}, {@code 1234.5}) and as
- * {@code 1e-5} / {@code 2.5e-7} below. {@link #exact} quotes a value as a run recorded it (the
- * shortest decimal that reads back as the same double, no rounding), {@link #significant} rounds a
- * measured one.
+ * Numbers for people: rounded to significant digits, plain from 0.001 upwards ({@code 0.05},
+ * {@code 8}, {@code 1234.5}) and as {@code 1e-5} / {@code 2.5e-7} below.
  */
 final class Decimals {
   private Decimals() {}
-
-  /** The shortest decimal that reads back as {@code value}. */
-  static String exact(double value) {
-    return Double.isFinite(value)
-        ? format(new BigDecimal(Double.toString(value)))
-        : Double.toString(value);
-  }
 
   /** {@code value} to {@code digits} significant digits. */
   static String significant(double value, int digits) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dpft.cli.report.RunMetrics.EvalPoint;
 import io.dpft.cli.report.RunMetrics.TrainPoint;
 import io.dpft.core.io.AtomicFiles;
+import io.dpft.core.runs.RunDirectory;
 import io.dpft.core.tasks.AuditFile;
 import io.dpft.core.tasks.CausalLmJob;
 import io.dpft.core.tasks.ImageClassificationJob;
@@ -34,8 +35,9 @@ import org.apache.commons.text.translate.LookupTranslator;
 /**
  * {@code report.html} of a run directory: one self-contained page (inline CSS, charts as base64 PNG
  * data URIs, no scripts, no external resources) with the privacy statement ({@link
- * PrivacyStatement}), final metrics, the loss/accuracy/ε curves ({@link RunCharts}), dataset sizes,
- * every key of config.json and the versions. Every value taken from the run is HTML-escaped.
+ * PrivacyStatement}), final metrics, the curves of the loss, ε and each metric the run logged
+ * ({@link RunCharts}), dataset sizes, every key of config.json (numbers to 4 significant digits;
+ * the file keeps them exact) and the versions. Every value taken from the run is HTML-escaped.
  * Training calls {@link #write(Path)} at the end of a run; {@code dpft report} regenerates it.
  */
 public final class HtmlReport {
@@ -206,7 +208,7 @@ public final class HtmlReport {
             : "none (not private)"));
     rows.add(List.of("audited lower bound ε̂", significant(audit.epsilonLowerBound(), 4)));
     rows.add(List.of("confidence", significant(audit.confidence(), 4)));
-    rows.add(List.of("δ", Decimals.exact(audit.delta())));
+    rows.add(List.of("δ", significant(audit.delta(), 4)));
     rows.add(List.of("canaries", Integer.toString(audit.guesses().canaries())));
     rows.add(List.of("guesses made", Integer.toString(audit.guesses().guesses())));
     rows.add(List.of("guesses correct", Integer.toString(audit.guesses().correct())));
@@ -228,14 +230,14 @@ public final class HtmlReport {
       TrainPoint step = last.get();
       List<List<String>> rows = new ArrayList<>();
       rows.add(List.of("steps", Long.toString(step.step())));
-      rows.add(List.of("epoch", significant(step.epoch(), 4)));
+      rows.add(List.of("epoch", significant(step.epoch(), PrivacyStatement.DIGITS)));
       if (!Double.isNaN(step.loss())) {
-        rows.add(List.of("training loss (last step)", significant(step.loss(), 4)));
+        rows.add(List.of("training loss (last step)", significant(step.loss(), PrivacyStatement.DIGITS)));
       }
       if (run.manifest().privacy().dp()) {
-        rows.add(List.of("ε spent", significant(step.epsilon(), 4)));
+        rows.add(List.of("ε spent", significant(step.epsilon(), PrivacyStatement.DIGITS)));
       }
-      step.more().forEach((key, value) -> rows.add(List.of(key, significant(value, 4))));
+      step.more().forEach((key, value) -> rows.add(List.of(key, significant(value, PrivacyStatement.DIGITS))));
       table(List.of("training", "value"), rows);
     }
     Map<String, EvalPoint> evals = metrics.lastEvalBySplit();
@@ -251,7 +253,7 @@ public final class HtmlReport {
     for (EvalPoint e : evals.values()) {
       List<String> row = new ArrayList<>(List.of(e.split(), Long.toString(e.step())));
       names.forEach(
-          n -> row.add(e.metrics().containsKey(n) ? significant(e.metrics().get(n), 4) : ""));
+          n -> row.add(e.metrics().containsKey(n) ? significant(e.metrics().get(n), PrivacyStatement.DIGITS) : ""));
       rows.add(row);
     }
     table(header, rows);
@@ -262,7 +264,12 @@ public final class HtmlReport {
     double target =
         run.manifest().privacy().dp() ? run.manifest().privacy().targetEpsilon() : Double.NaN;
     figure(RunCharts.loss(metrics.train()), "training loss", "Mean loss of each logical batch.");
+    Set<String> logged = new LinkedHashSet<>();
+    metrics.evals().forEach(e -> logged.addAll(e.metrics().keySet()));
     for (Map.Entry<String, String> metric : CHARTED_METRICS.entrySet()) {
+      if (!logged.contains(metric.getKey())) {
+        continue; // a metric of another task (no BLEU for a classifier)
+      }
       figure(
           RunCharts.metric(metrics.evals(), metric.getKey(), metric.getValue()),
           metric.getKey(),
@@ -273,7 +280,7 @@ public final class HtmlReport {
           RunCharts.epsilon(metrics.train(), target),
           "epsilon spent",
           "ε spent after each step at δ = "
-              + Decimals.exact(run.manifest().privacy().delta())
+              + significant(run.manifest().privacy().delta(), PrivacyStatement.DIGITS)
               + " ("
               + run.manifest().privacy().accountant()
               + " accountant).");
@@ -300,7 +307,7 @@ public final class HtmlReport {
         .append("</figcaption></figure>\n");
   }
 
-  /** Every key of config.json, nested objects flattened to dotted names, values as in the file. */
+  /** Every key of config.json, nested objects flattened to dotted names. */
   private void configuration() {
     heading("Configuration");
     List<List<String>> rows = new ArrayList<>();
@@ -318,8 +325,18 @@ public final class HtmlReport {
             rows);
       }
     } else {
-      rows.add(List.of(prefix, node.isTextual() ? node.asText() : node.toString()));
+      rows.add(List.of(prefix, cell(node)));
     }
+  }
+
+  /** A config.json value: text as it is, a fractional number to 4 significant digits. */
+  private static String cell(JsonNode node) {
+    if (node.isTextual()) {
+      return node.asText();
+    }
+    return node.isFloatingPointNumber()
+        ? significant(node.doubleValue(), PrivacyStatement.DIGITS)
+        : node.toString();
   }
 
   private void heading(String title) {

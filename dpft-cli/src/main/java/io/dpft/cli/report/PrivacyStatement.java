@@ -1,6 +1,5 @@
 package io.dpft.cli.report;
 
-import static io.dpft.cli.report.Decimals.exact;
 import static io.dpft.cli.report.Decimals.significant;
 
 import io.dpft.cli.report.RunMetrics.TrainPoint;
@@ -10,13 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The privacy guarantee of a run in words, from its {@link PrivacySettings}: DP-SGD with Poisson
  * sampling at rate q for T steps, Gaussian noise of standard deviation σC on the sum of per-sample
  * gradients clipped to norm C, is (ε, δ)-DP with the ε that the accountant computes for (σ, q, T)
- * at δ (Abadi et al., "Deep Learning with Differential Privacy", CCS 2016). The numbers are quoted
- * exactly as config.json holds them ({@link Decimals#exact}).
+ * at δ (Abadi et al., "Deep Learning with Differential Privacy", CCS 2016). Numbers are rounded to
+ * {@value #DIGITS} significant digits; config.json keeps them exact.
  *
  * <p>The guarantee assumes noise and sampling that nobody can predict: for a seeded run the
  * statement says that it does not hold against anyone who knows the seed. A GDP ε is flagged as the
@@ -24,8 +25,11 @@ import java.util.Optional;
  * what the accountants analyse.
  */
 final class PrivacyStatement {
-  /** What config.json says of noise and sampling that came from a secure generator. */
-  static final String SECURE = "secure";
+  /** The seed in config.json's {@code noise} or {@code sampling} ("poisson, seeded(42)"). */
+  /** Significant digits of every number in the statement. */
+  static final int DIGITS = 4;
+
+  private static final Pattern SEEDED = Pattern.compile("seeded\\((-?\\d+)\\)");
 
   private PrivacyStatement() {}
 
@@ -47,38 +51,34 @@ final class PrivacyStatement {
         "(ε, δ)-differentially private with ε = "
             + epsilon(privacy, last)
             + ", δ = "
-            + exact(privacy.delta())
+            + significant(privacy.delta(), DIGITS)
             + " under the "
             + accountant(privacy.accountant())
             + " accountant: Poisson sampling at q = "
-            + exact(privacy.sampleRate())
+            + significant(privacy.sampleRate(), DIGITS)
             + ", T = "
             + privacy.steps()
             + " steps, noise multiplier σ = "
-            + exact(privacy.noiseMultiplier())
+            + significant(privacy.noiseMultiplier(), DIGITS)
             + ", per-sample clipping at C = "
-            + exact(privacy.maxGradNorm())
+            + significant(privacy.maxGradNorm(), DIGITS)
             + " ("
             + clipping(privacy.clipping())
             + ")";
-    List<String> seeded = new ArrayList<>();
-    if (!SECURE.equals(privacy.noise())) {
-      seeded.add("noise: " + privacy.noise());
-    }
-    if (!SECURE.equals(privacy.sampling())) {
-      seeded.add("sampling: " + privacy.sampling());
-    }
-    if (seeded.isEmpty()) {
+    Optional<String> seed = seed(privacy);
+    if (seed.isEmpty()) {
       sentences.add(
-          "This run is " + mechanism + "; noise from a cryptographically secure generator.");
+          "This run is "
+              + mechanism
+              + "; batches and noise drawn from a cryptographically secure generator.");
     } else {
       sentences.add(
           "This run used the mechanism that is "
               + mechanism
-              + ", but its noise or sampling were seeded ("
-              + String.join("; ", seeded)
-              + "), so the guarantee does not hold against anyone who knows the seed: they can"
-              + " regenerate the noise and the batches. Treat the run as a reproducible"
+              + ", but its batches and noise were drawn from a generator seeded with "
+              + seed.get()
+              + " (--seed), so the guarantee does not hold against anyone who knows the seed:"
+              + " they can regenerate the noise and the batches. Treat the run as a reproducible"
               + " experiment, not as a private release.");
     }
     if (privacy.sampling().toLowerCase(Locale.ROOT).contains("shuffle")) {
@@ -99,17 +99,31 @@ final class PrivacyStatement {
                     + " of "
                     + privacy.steps()
                     + ") the accountant reports ε = "
-                    + significant(step.epsilon(), 4)
+                    + significant(step.epsilon(), DIGITS)
                     + " spent."));
     return sentences;
+  }
+
+  /**
+   * The seed of a seeded run: config.json records {@code noise} as "secure" or "seeded(N)" and
+   * {@code sampling} as the sampler and its generator ("poisson, secure", "poisson, seeded(N)").
+   */
+  private static Optional<String> seed(PrivacySettings privacy) {
+    for (String field : List.of(privacy.noise(), privacy.sampling())) {
+      Matcher seeded = SEEDED.matcher(field);
+      if (seeded.find()) {
+        return Optional.of(seeded.group(1));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The target ε of the run; without one (σ given directly), the ε spent by the last step. */
   private static String epsilon(PrivacySettings privacy, Optional<TrainPoint> last) {
     if (privacy.targetEpsilon() > 0 && Double.isFinite(privacy.targetEpsilon())) {
-      return exact(privacy.targetEpsilon());
+      return significant(privacy.targetEpsilon(), DIGITS);
     }
-    return last.map(step -> exact(step.epsilon())).orElse("(not recorded)");
+    return last.map(step -> significant(step.epsilon(), DIGITS)).orElse("(not recorded)");
   }
 
   private static String accountant(String name) {

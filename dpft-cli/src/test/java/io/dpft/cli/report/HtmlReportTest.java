@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,16 +48,27 @@ class HtmlReportTest {
   }
 
   @Test
-  void render_secureRun_statesTheGuaranteeWithConfigsNumbersUnrounded() throws Exception {
+  void render_secureRun_statesTheGuaranteeWithNumbersToFourSignificantDigits() throws Exception {
     String page = text(HtmlReport.render(run(RunFiles.SECURE)));
 
+    // δ = 1.9185072261236716e-4, q = 0.053467000835421885, σ = 0.81234567891 rounded to 4 digits
     assertThat(page)
         .contains(
-            "This run is (ε, δ)-differentially private with ε = 3.5, δ = 1e-5 under the RDP (Rényi"
-                + " DP) accountant: Poisson sampling at q = 0.0625, T = 48 steps, noise multiplier"
-                + " σ = 0.81234567891, per-sample clipping at C = 1 (Abadi); noise from a"
-                + " cryptographically secure generator.")
-        .doesNotContain("seeded");
+            "This run is (ε, δ)-differentially private with ε = 3.5, δ = 1.919e-4 under the RDP"
+                + " (Rényi DP) accountant: Poisson sampling at q = 0.05347, T = 48 steps, noise"
+                + " multiplier σ = 0.8123, per-sample clipping at C = 1 (Abadi); batches and noise"
+                + " drawn from a cryptographically secure generator.")
+        .doesNotContain("seeded")
+        .doesNotContain("0.053467000835421885")
+        .doesNotContain("0.81234567891");
+  }
+
+  @Test
+  void render_classifierRun_showsOnlyTheMetricsItLogs() throws Exception {
+    String page = text(HtmlReport.render(run(RunFiles.SECURE)));
+
+    assertThat(page).contains("Accuracy at each evaluation");
+    assertThat(page).doesNotContainIgnoringCase("bleu").doesNotContainIgnoringCase("rouge");
   }
 
   @Test
@@ -73,7 +85,7 @@ class HtmlReportTest {
     String page = text(HtmlReport.render(run(RunFiles.SEEDED)));
 
     assertThat(page)
-        .contains("noise: seeded(42); sampling: seeded(42)")
+        .contains("batches and noise were drawn from a generator seeded with 42 (--seed)")
         .contains("the guarantee does not hold against anyone who knows the seed")
         .contains("per-sample clipping at C = 1 (automatic)")
         .doesNotContain("cryptographically secure")
@@ -156,7 +168,8 @@ class HtmlReportTest {
                   + "</td>");
     }
     assertThat(html)
-        .contains("<td>privacy.noise_multiplier</td><td class=\"num\">0.81234567891</td>");
+        .contains("<td>privacy.noise_multiplier</td><td class=\"num\">0.8123</td>")
+        .contains("<td>privacy.sample_rate</td><td class=\"num\">0.05347</td>");
   }
 
   /** HTML escaping of the five special characters. */
@@ -176,8 +189,28 @@ class HtmlReportTest {
         leaves(f.getValue(), prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey(), out);
       }
     } else {
-      out.add(new String[] {prefix, node.isTextual() ? node.textValue() : node.toString()});
+      out.add(new String[] {prefix, value(node)});
     }
+  }
+
+  /** A leaf as the report shows it: a fractional number to 4 significant digits. */
+  private static String value(JsonNode node) {
+    if (node.isTextual()) {
+      return node.textValue();
+    }
+    if (!node.isFloatingPointNumber()) {
+      return node.toString();
+    }
+    // %.4g rounds to 4 significant digits; the report writes the same number without padding
+    double rounded = Double.parseDouble(String.format(Locale.ROOT, "%.4g", node.doubleValue()));
+    String plain = new java.math.BigDecimal(Double.toString(rounded)).stripTrailingZeros()
+        .toPlainString();
+    if (Math.abs(rounded) >= 0.001 || rounded == 0) {
+      return plain;
+    }
+    String[] parts = String.format(Locale.ROOT, "%.3e", rounded).split("e");
+    return new java.math.BigDecimal(parts[0]).stripTrailingZeros().toPlainString() + "e"
+        + Integer.parseInt(parts[1]);
   }
 
   @Test

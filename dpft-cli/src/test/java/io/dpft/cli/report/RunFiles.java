@@ -32,14 +32,17 @@ public final class RunFiles {
 
   public static final double FINAL_TEST_ACCURACY = 0.8125;
 
-  /** DP-SGD with secure noise and sampling; σ with many digits, to see it is quoted unrounded. */
+  /**
+   * DP-SGD with secure noise and sampling, recorded as training records them; δ, q and σ with
+   * many digits, to see them rounded.
+   */
   public static final PrivacySettings SECURE =
-      new PrivacySettings(
-          true, 3.5, 1e-5, "rdp", 0.81234567891, 1.0, "abadi", 0.0625, STEPS, "secure", "secure");
+      new PrivacySettings(true, 3.5, 1.9185072261236716e-4, "rdp", 0.81234567891, 1.0, "abadi",
+          0.053467000835421885, STEPS, "poisson, secure", "secure");
 
   public static final PrivacySettings SEEDED =
-      new PrivacySettings(
-          true, 3.5, 1e-5, "rdp", 0.8, 1.0, "automatic", 0.0625, STEPS, "seeded(42)", "seeded(42)");
+      new PrivacySettings(true, 3.5, 1e-5, "rdp", 0.8, 1.0, "automatic", 0.0625, STEPS,
+          "poisson, seeded(42)", "seeded(42)");
 
   public static final PrivacySettings NON_PRIVATE =
       new PrivacySettings(false, 0, 0, "", 0, 0, "", 0, 0, "", "");
@@ -49,6 +52,12 @@ public final class RunFiles {
   /** A manifest of a BiTFiT run of {@code model} (in {@code modelDir}) on {@code dataset}. */
   public static RunManifest manifest(
       String model, String modelDir, String dataset, List<String> labels, PrivacySettings privacy) {
+    return manifest(model, modelDir, dataset, labels, privacy, "mean");
+  }
+
+  /** As {@link #manifest(String, String, String, List, PrivacySettings)}, with its pooling. */
+  public static RunManifest manifest(String model, String modelDir, String dataset,
+      List<String> labels, PrivacySettings privacy, String pooling) {
     Map<String, Integer> sizes = new LinkedHashMap<>();
     sizes.put("train", 768);
     sizes.put("validation", 96);
@@ -60,7 +69,7 @@ public final class RunFiles {
         dataset,
         labels,
         32,
-        "mean",
+        pooling,
         "bitfit",
         3,
         16,

@@ -22,11 +22,12 @@ import java.util.Map;
 /**
  * Merges a run's trained parameters into its base model and writes a standard Hugging Face
  * directory for inference: {@code config.json} (the base config; for a classifier plus
- * {@code num_labels}, {@code id2label}, {@code label2id}, and dpft's pooling for text),
- * {@code model.safetensors} with every parameter, and the base directory's {@code tokenizer.json}
- * and {@code preprocessor_config.json} where it has them. Text classification (BERT/RoBERTa),
- * causal LM (GPT-2) and image classification (ViT) runs. Written into a staging directory and
- * renamed into place.
+ * {@code num_labels}, {@code id2label}, {@code label2id}), {@code model.safetensors} with every
+ * parameter, and the base directory's {@code tokenizer.json} and {@code preprocessor_config.json}
+ * where it has them. A text classifier is laid out by its pooling ({@link TextClassifierExport}):
+ * a {@code *ForSequenceClassification} for CLS, a sentence-transformers model for mean pooling.
+ * Text classification (BERT/RoBERTa), causal LM (GPT-2) and image classification (ViT) runs.
+ * Written into a staging directory and renamed into place.
  */
 public final class ModelExport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,29 +52,38 @@ public final class ModelExport {
     if (task != TaskKind.CAUSAL_LM) {
       labels(config, manifest.labels());
     }
-    if (task == TaskKind.TEXT_CLASSIFICATION) {
-      config.put("dpft_pooling", manifest.pooling());
-    }
     try (Module model = baseModel(task, base, manifest)) {
       WeightLoader.load(trained, model.namedParameters(), WeightLoader.Mode.LENIENT);
       Path staging = AtomicFiles.createStagingDirectory(outDirectory);
       try {
-        SafetensorsWriter.writeTensors(
-            staging.resolve("model.safetensors"),
-            model.namedParameters(),
-            Map.of("format", "pt", "dpft_run", runDirectory.toString()));
-        Files.write(
-            staging.resolve("config.json"),
-            JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
-        for (String file : COPIED) {
-          if (Files.isRegularFile(base.resolve(file))) {
-            Files.copy(base.resolve(file), staging.resolve(file));
-          }
+        if (model instanceof BertModel classifier) {
+          TextClassifierExport.write(
+              staging, classifier, config, base, manifest.maxLength(), runDirectory.toString());
+        } else {
+          writeMerged(staging, model, config, base, runDirectory);
         }
         AtomicFiles.publishDirectory(staging, outDirectory);
       } catch (IOException | RuntimeException e) {
         AtomicFiles.deleteRecursively(staging);
         throw e;
+      }
+    }
+  }
+
+  /** A GPT-2 or ViT: the base config and files, every parameter under the model's own names. */
+  private static void writeMerged(
+      Path staging, Module model, ObjectNode config, Path base, Path runDirectory)
+      throws IOException {
+    SafetensorsWriter.writeTensors(
+        staging.resolve("model.safetensors"),
+        model.namedParameters(),
+        Map.of("format", "pt", "dpft_run", runDirectory.toString()));
+    Files.write(
+        staging.resolve("config.json"),
+        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+    for (String file : COPIED) {
+      if (Files.isRegularFile(base.resolve(file))) {
+        Files.copy(base.resolve(file), staging.resolve(file));
       }
     }
   }

@@ -20,7 +20,7 @@ public sealed interface PrivacyTarget
       double epsilon, double delta, double maxGradNorm, Clipping clipping, AccountantKind accountant)
       implements PrivacyTarget {
     public TargetEpsilon {
-      PrivacyChecks.epsilon("epsilon", epsilon);
+      PrivacyChecks.epsilon("targetEpsilon", epsilon);
       checkCommon(delta, maxGradNorm, clipping, accountant);
     }
   }

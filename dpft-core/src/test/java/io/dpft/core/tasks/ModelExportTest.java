@@ -32,11 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ModelExportTest {
   @Test
-  void export_mergesTrainedParametersIntoTheBaseModel(@TempDir Path tmp) throws Exception {
+  void export_clsClassifier_mergesTrainedParameters_andReloadsFromThePrefixedNames(
+      @TempDir Path tmp) throws Exception {
     Path base = Files.createDirectories(tmp.resolve("base"));
     Path run = Files.createDirectories(tmp.resolve("run"));
     try (PointerScope scope = new PointerScope();
-        BertModel source = TinyBert.classifier(2, BertModel.Pooling.MEAN)) {
+        BertModel source = TinyBert.classifier(2, BertModel.Pooling.CLS)) {
       TinyBert.saveEncoder(base, source, name -> false);
       Files.writeString(base.resolve("tokenizer.json"), "{\"model\":{}}");
       // a "trained" checkpoint: two biases moved and a head
@@ -45,7 +46,7 @@ class ModelExportTest {
           source.namedParameters().get("encoder.layer.1.output.dense.bias").add(new Scalar(1.5)));
       trained.put("classifier.weight", source.namedParameters().get("classifier.weight").mul(new Scalar(3)));
       trained.put("classifier.bias", source.namedParameters().get("classifier.bias").add(new Scalar(-2)));
-      finishedRun(run, base, TaskKind.TEXT_CLASSIFICATION, List.of("neg", "pos"), "mean", trained);
+      finishedRun(run, base, TaskKind.TEXT_CLASSIFICATION, List.of("neg", "pos"), "cls", trained);
 
       Path out = tmp.resolve("exported");
       ModelExport.exportRun(run, out);
@@ -53,9 +54,11 @@ class ModelExportTest {
       JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
       assertThat(config.get("num_labels").asInt()).isEqualTo(2);
       assertThat(config.get("id2label").get("1").asText()).isEqualTo("pos");
+      assertThat(config.get("architectures").get(0).asText())
+          .isEqualTo("BertForSequenceClassification");
       assertThat(out.resolve("tokenizer.json")).hasSameTextualContentAs(base.resolve("tokenizer.json"));
       PretrainedBert.Loaded reloaded =
-          PretrainedBert.load(out, BertModel.Options.sequenceClassification(2, BertModel.Pooling.MEAN));
+          PretrainedBert.load(out, BertModel.Options.sequenceClassification(2, BertModel.Pooling.CLS));
       try (BertModel model = reloaded.model()) {
         assertThat(reloaded.freshlyInitialised()).isEmpty();
         Map<String, Tensor> actual = model.namedParameters();

@@ -49,11 +49,23 @@ public final class HashSplit {
 
   /** Splits {@code all} by each example's text; the skip report stays with the train part. */
   public static DatasetSplits<TextDataset> split(TextDataset all) {
-    List<List<TextExample>> parts = parts(all.examples(), TextExample::text);
+    return split(all, null);
+  }
+
+  /**
+   * Training and validation examples out of {@code all}, split by each example's text: about
+   * 80/10/10 into training, validation and test, or 90/10 into training and validation when
+   * {@code test} is given (non-null), which is then the test part as it is. The skip report stays
+   * with the train part.
+   */
+  public static DatasetSplits<TextDataset> split(TextDataset all, TextDataset test) {
+    List<List<TextExample>> parts = parts(all.examples(), TextExample::text, test == null);
     return new DatasetSplits<>(
         new TextDataset(all.source() + " [train]", parts.get(0), all.labels(), all.skipped()),
         new TextDataset(all.source() + " [validation]", parts.get(1), all.labels(), SkipReport.NONE),
-        new TextDataset(all.source() + " [test]", parts.get(2), all.labels(), SkipReport.NONE));
+        test != null
+            ? test
+            : new TextDataset(all.source() + " [test]", parts.get(2), all.labels(), SkipReport.NONE));
   }
 
   /**
@@ -61,19 +73,34 @@ public final class HashSplit {
    * input land in one part; the skip report stays with the train part.
    */
   public static DatasetSplits<TableToTextDataset> split(TableToTextDataset all) {
+    return split(all, null);
+  }
+
+  /**
+   * As {@link #split(TableToTextDataset)}, or 90/10 into training and validation when {@code test}
+   * is given (non-null), which is then the test part as it is.
+   */
+  public static DatasetSplits<TableToTextDataset> split(
+      TableToTextDataset all, TableToTextDataset test) {
     List<List<TableToTextExample>> parts =
-        parts(all.examples(), TableToTextExample::meaningRepresentation);
+        parts(all.examples(), TableToTextExample::meaningRepresentation, test == null);
     return new DatasetSplits<>(
         new TableToTextDataset(all.source() + " [train]", parts.get(0), all.skipped()),
         new TableToTextDataset(all.source() + " [validation]", parts.get(1), SkipReport.NONE),
-        new TableToTextDataset(all.source() + " [test]", parts.get(2), SkipReport.NONE));
+        test != null
+            ? test
+            : new TableToTextDataset(all.source() + " [test]", parts.get(2), SkipReport.NONE));
   }
 
-  /** {@code items} by {@link Part} (in ordinal order), each in the items' order. */
-  private static <T> List<List<T>> parts(List<T> items, Function<T, String> key) {
+  /**
+   * {@code items} by {@link Part} (in ordinal order), each in the items' order; without {@code
+   * carveTest} the test part goes to training.
+   */
+  private static <T> List<List<T>> parts(List<T> items, Function<T, String> key, boolean carveTest) {
     List<List<T>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     for (T item : items) {
-      parts.get(of(key.apply(item)).ordinal()).add(item);
+      Part part = of(key.apply(item));
+      parts.get(part == Part.TEST && !carveTest ? Part.TRAIN.ordinal() : part.ordinal()).add(item);
     }
     return parts;
   }

@@ -1,6 +1,5 @@
-package io.dpft.cli;
+package io.dpft.core.runs;
 
-import io.dpft.cli.report.RunDirectory;
 import io.dpft.core.models.PretrainedVit;
 import io.dpft.core.models.VitModel;
 import io.dpft.core.tasks.ImageClassificationTask;
@@ -17,15 +16,18 @@ import java.util.List;
 /**
  * The ViT image classifier an image-classification run produced, rebuilt from its run directory:
  * the pretrained model (config.json's {@code model_dir}, or the one given) with the checkpoint's
- * trained parameters copied over it, the model's image transform and the run's label names. Used
- * by {@code eval} and {@code predict}; holds native memory, so close it.
+ * trained parameters copied over it, the model's image transform and the run's label names. Holds
+ * native memory, so close it.
  */
-final class TrainedImageClassifier implements AutoCloseable {
+public final class TrainedImageClassifier implements TrainedModel {
+  private final Path runDirectory;
   private final RunManifest manifest;
   private final VitModel model;
   private final ImageTransform transform;
 
-  private TrainedImageClassifier(RunManifest manifest, VitModel model, ImageTransform transform) {
+  private TrainedImageClassifier(
+      Path runDirectory, RunManifest manifest, VitModel model, ImageTransform transform) {
+    this.runDirectory = runDirectory;
     this.manifest = manifest;
     this.model = model;
     this.transform = transform;
@@ -38,35 +40,40 @@ final class TrainedImageClassifier implements AutoCloseable {
    * @throws IllegalArgumentException naming the file at fault when the directory is not a finished
    *     run, or the checkpoint does not fit the model
    */
-  static TrainedImageClassifier load(Path runDirectory, String modelOverride) throws IOException {
+  public static TrainedImageClassifier load(Path runDirectory, String modelOverride) throws IOException {
     RunDirectory run = RunDirectory.open(runDirectory);
     Path trainable = run.trainableParameters();
     RunManifest manifest = run.manifest();
-    Path modelDir = TrainedRunOptions.modelDirectory(manifest, modelOverride);
+    Path modelDir = TrainedParameters.modelDirectory(manifest, modelOverride);
     PretrainedVit.Loaded loaded = PretrainedVit.load(modelDir, manifest.labels().size());
     VitModel model =
-        TrainedRunOptions.withTrainedParameters(
+        TrainedParameters.withTrainedParameters(
             loaded.model(), trainable, modelDir, loaded.freshlyInitialised());
     try {
-      return new TrainedImageClassifier(manifest, model, PretrainedVit.imageTransform(modelDir));
+      return new TrainedImageClassifier(runDirectory, manifest, model, PretrainedVit.imageTransform(modelDir));
     } catch (IOException | RuntimeException e) {
       model.close();
       throw e;
     }
   }
 
+  @Override
+  public Path runDirectory() {
+    return runDirectory;
+  }
+
   /** The dataset config.json names: a built-in dataset's name or the training path. */
-  String dataset() {
+  public String dataset() {
     return manifest.dataset();
   }
 
   /** The run's label names, in the classifier's output order. */
-  LabelVocabulary labels() {
+  public LabelVocabulary labels() {
     return new LabelVocabulary(manifest.labels());
   }
 
   /** How images are prepared for the model; read data with it. */
-  ImageTransform transform() {
+  public ImageTransform transform() {
     return transform;
   }
 
@@ -76,13 +83,13 @@ final class TrainedImageClassifier implements AutoCloseable {
    *
    * @throws IllegalArgumentException when {@code data} has a label the run was not trained on
    */
-  ImageClassificationTask.ImageScores evaluate(ImageDataset data) {
+  public ImageClassificationTask.ImageScores evaluate(ImageDataset data) {
     ImageDataset aligned = data.withLabelNames(labels()).withTransform(transform);
     return task(aligned).evaluate(aligned);
   }
 
   /** Class probabilities (one row per image, columns in {@link #labels()} order). */
-  float[][] probabilities(String source, List<RawImage> images) {
+  public float[][] probabilities(String source, List<RawImage> images) {
     ImageDataset data = new ImageDataset(source, images, new int[images.size()], labels(),
         SkipReport.NONE, transform);
     float[][] logits = task(data).logits(data);
@@ -113,7 +120,7 @@ final class TrainedImageClassifier implements AutoCloseable {
   }
 
   private ImageClassificationTask task(ImageDataset data) {
-    return new ImageClassificationTask(model, data, TrainedRunOptions.batchSize(manifest));
+    return new ImageClassificationTask(model, data, TrainedParameters.batchSize(manifest));
   }
 
   @Override

@@ -1,6 +1,5 @@
-package io.dpft.cli;
+package io.dpft.core.runs;
 
-import io.dpft.cli.report.RunDirectory;
 import io.dpft.core.models.Gpt2Model;
 import io.dpft.core.models.PretrainedGpt2;
 import io.dpft.core.tasks.PromptEncoding;
@@ -16,15 +15,17 @@ import java.util.List;
  * The GPT-2 a causal-lm training run produced, rebuilt from its run directory: the pretrained
  * model (config.json's {@code model_dir}, or the one given) with the checkpoint's trained
  * parameters copied over it, and its tokenizer at the run's {@code max_length}, encoding prompts
- * as training did ({@link PromptEncoding}). Used by {@code eval} and {@code predict}; holds native
- * memory, so close it.
+ * as training did ({@link PromptEncoding}). Holds native memory, so close it.
  */
-final class TrainedGenerator implements AutoCloseable {
+public final class TrainedGenerator implements TrainedModel {
+  private final Path runDirectory;
   private final RunManifest manifest;
   private final Gpt2Model model;
   private final TextTokenizer tokenizer;
 
-  private TrainedGenerator(RunManifest manifest, Gpt2Model model, TextTokenizer tokenizer) {
+  private TrainedGenerator(
+      Path runDirectory, RunManifest manifest, Gpt2Model model, TextTokenizer tokenizer) {
+    this.runDirectory = runDirectory;
     this.manifest = manifest;
     this.model = model;
     this.tokenizer = tokenizer;
@@ -37,15 +38,15 @@ final class TrainedGenerator implements AutoCloseable {
    * @throws IllegalArgumentException naming the file at fault when the directory is not a finished
    *     run, or the checkpoint does not fit the model
    */
-  static TrainedGenerator load(Path runDirectory, String modelOverride) throws IOException {
+  public static TrainedGenerator load(Path runDirectory, String modelOverride) throws IOException {
     RunDirectory run = RunDirectory.open(runDirectory);
     Path trainable = run.trainableParameters();
     RunManifest manifest = run.manifest();
-    Path modelDir = TrainedRunOptions.modelDirectory(manifest, modelOverride);
-    Gpt2Model model = TrainedRunOptions.withTrainedParameters(
+    Path modelDir = TrainedParameters.modelDirectory(manifest, modelOverride);
+    Gpt2Model model = TrainedParameters.withTrainedParameters(
         PretrainedGpt2.load(modelDir), trainable, modelDir, List.of());
     try {
-      return new TrainedGenerator(manifest, model,
+      return new TrainedGenerator(runDirectory, manifest, model,
           TextTokenizer.load(modelDir, TokenizerOptions.truncating(manifest.maxLength())));
     } catch (RuntimeException e) {
       model.close();
@@ -53,11 +54,16 @@ final class TrainedGenerator implements AutoCloseable {
     }
   }
 
+  @Override
+  public Path runDirectory() {
+    return runDirectory;
+  }
+
   /** Generation with this run's model, prompts encoded as in training. */
-  TextGeneration generation(int maxNewTokens, int numBeams) {
+  public TextGeneration generation(int maxNewTokens, int numBeams) {
     PromptEncoding encoding = new PromptEncoding(tokenizer, model.config().eosTokenId());
     return new TextGeneration(model, encoding::promptIds, encoding::decode,
-        new TextGeneration.Settings(maxNewTokens, numBeams, TrainedRunOptions.batchSize(manifest)));
+        new TextGeneration.Settings(maxNewTokens, numBeams, TrainedParameters.batchSize(manifest)));
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.dpft.cli.report;
+package io.dpft.core.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,5 @@
-package io.dpft.cli;
+package io.dpft.core.runs;
 
-import io.dpft.cli.report.RunDirectory;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
 import io.dpft.core.tasks.SequenceClassificationTask;
@@ -24,9 +23,9 @@ import java.util.Locale;
  * The sequence classifier a training run produced, rebuilt from its run directory: the pretrained
  * model (config.json's {@code model_dir}, or the one given) with the checkpoint's trained
  * parameters copied over it, its tokenizer at the run's {@code max_length}, and the run's label
- * names. Used by {@code eval} and {@code predict}; holds native memory, so close it.
+ * names. Holds native memory, so close it.
  */
-final class TrainedClassifier implements AutoCloseable {
+public final class TrainedClassifier implements TrainedModel {
   private final RunDirectory run;
   private final BertModel model;
   private final TextTokenizer tokenizer;
@@ -44,17 +43,17 @@ final class TrainedClassifier implements AutoCloseable {
    * @throws IllegalArgumentException naming the file at fault when the directory is not a finished
    *     run, or the checkpoint does not fit the model
    */
-  static TrainedClassifier load(Path runDirectory, String modelOverride) throws IOException {
+  public static TrainedClassifier load(Path runDirectory, String modelOverride) throws IOException {
     RunDirectory run = RunDirectory.open(runDirectory);
     Path trainable = run.trainableParameters();
     RunManifest manifest = run.manifest();
-    Path modelDir = TrainedRunOptions.modelDirectory(manifest, modelOverride);
+    Path modelDir = TrainedParameters.modelDirectory(manifest, modelOverride);
     PretrainedBert.Loaded loaded =
         PretrainedBert.load(
             modelDir,
             BertModel.Options.sequenceClassification(manifest.labels().size(), pooling(run)));
     BertModel model =
-        TrainedRunOptions.withTrainedParameters(
+        TrainedParameters.withTrainedParameters(
             loaded.model(), trainable, modelDir, loaded.freshlyInitialised());
     try {
       return new TrainedClassifier(
@@ -81,18 +80,23 @@ final class TrainedClassifier implements AutoCloseable {
     }
   }
 
+  @Override
+  public Path runDirectory() {
+    return run.path();
+  }
+
   /** The dataset config.json names: a built-in dataset's name or the training file. */
-  String dataset() {
+  public String dataset() {
     return run.manifest().dataset();
   }
 
   /** The run's label names, in the classifier's output order. */
-  LabelVocabulary labels() {
+  public LabelVocabulary labels() {
     return new LabelVocabulary(run.manifest().labels());
   }
 
   /** Class probabilities (one row per example, columns in {@link #labels()} order). */
-  float[][] probabilities(List<TextExample> examples) {
+  public float[][] probabilities(List<TextExample> examples) {
     List<TokenEncoding> encodings = new ArrayList<>(examples.size());
     examples.forEach(e -> encodings.add(tokenizer.encode(e))); // singles and pairs may mix
     int[] unlabelled = new int[examples.size()];
@@ -106,7 +110,7 @@ final class TrainedClassifier implements AutoCloseable {
    *
    * @throws IllegalArgumentException when its labels are not the run's or an example has none
    */
-  ConfusionMatrix evaluate(TextDataset data) {
+  public ConfusionMatrix evaluate(TextDataset data) {
     if (!data.labels().equals(labels())) {
       throw new IllegalArgumentException(
           data.source()
@@ -125,7 +129,7 @@ final class TrainedClassifier implements AutoCloseable {
 
   private SequenceClassificationTask task(EncodedTextDataset data) {
     return new SequenceClassificationTask(
-        model, data, TrainedRunOptions.batchSize(run.manifest()), tokenizer.padId(), 0);
+        model, data, TrainedParameters.batchSize(run.manifest()), tokenizer.padId(), 0);
   }
 
   @Override
