@@ -111,12 +111,12 @@ final class TrainingOptions {
 
   @Option(names = "--epochs", paramLabel = "E", defaultValue = "0",
       description = "passes over the training set (default, 0: from N, DP and the method: 3"
-          + " without DP; with DP 3 to 10 as fit in 36,000 example passes, 50 for last-layer)")
+          + " without DP; with DP 3 to 10 as fit in 20,000 example passes, 50 for last-layer)")
   double epochs;
 
   @Option(names = "--batch-size", paramLabel = "B", defaultValue = "0",
       description = "expected logical batch size; q = B/N (default, 0: 128 without DP, about"
-          + " 8·√N with DP, in 64..1024 and at most N/4)")
+          + " 4·√N with DP, in 64..1024 and at most N/4)")
   int batchSize;
 
   @Option(names = "--physical-batch-size", paramLabel = "P", defaultValue = "32",

@@ -11,18 +11,19 @@ class RecipeTest {
   private static final FineTuningMethod BITFIT = new FineTuningMethod.BitFit(false);
 
   @Test
-  void privateBatch_isAbout8RootN_inMultiplesOf64_between64And1024_andAtMostAQuarterOfN() {
-    assertThat(Recipe.of(3600, true, BITFIT).logicalBatchSize()).isEqualTo(512); // 8·60 = 480
-    assertThat(Recipe.of(2394, true, BITFIT).logicalBatchSize()).isEqualTo(384); // 8·48.9 = 391
+  void privateBatch_isAbout4RootN_inMultiplesOf64_between64And1024_andAtMostAQuarterOfN() {
+    assertThat(Recipe.of(3600, true, BITFIT).logicalBatchSize()).isEqualTo(256); // 4·60 = 240
+    assertThat(Recipe.of(2394, true, BITFIT).logicalBatchSize()).isEqualTo(192); // 4·48.9 = 196
     assertThat(Recipe.of(100_000, true, BITFIT).logicalBatchSize()).isEqualTo(1024);
+    assertThat(Recipe.of(400, true, BITFIT).logicalBatchSize()).isEqualTo(64); // 4·20 = 80
     assertThat(Recipe.of(40, true, BITFIT).logicalBatchSize()).isEqualTo(10); // N/4
     assertThat(Recipe.of(3600, false, BITFIT).logicalBatchSize()).isEqualTo(128);
   }
 
   @Test
-  void privateEpochs_fit36000ExamplePassesWithin3To10_andAProbeTakes50() {
-    assertThat(Recipe.of(3600, true, BITFIT).epochs()).isEqualTo(10);
-    assertThat(Recipe.of(6000, true, BITFIT).epochs()).isEqualTo(6);
+  void privateEpochs_fit20000ExamplePassesWithin3To10_andAProbeTakes50() {
+    assertThat(Recipe.of(3600, true, BITFIT).epochs()).isEqualTo(5); // ⌊20000/3600⌋
+    assertThat(Recipe.of(1000, true, BITFIT).epochs()).isEqualTo(10);
     assertThat(Recipe.of(50_000, true, BITFIT).epochs()).isEqualTo(3);
     assertThat(Recipe.of(3600, true, new FineTuningMethod.LastLayer()).epochs()).isEqualTo(50);
     assertThat(Recipe.of(3600, false, BITFIT).epochs()).isEqualTo(3);
