@@ -7,9 +7,9 @@ import java.util.List;
 
 /**
  * The C allocator behind libtorch's CPU tensors in this process, which a benchmark must report: at
- * long sequences it changes throughput by 2× (glibc's malloc returns large freed blocks to the
- * kernel and page-faults them in again; jemalloc keeps them), and the {@code dpft} launcher
- * preloads jemalloc only where it is installed.
+ * long sequences it changes throughput markedly (glibc's malloc returns large freed blocks to the
+ * kernel and page-faults them in again; jemalloc keeps them; docs/performance.md), and the {@code
+ * dpft} launcher preloads jemalloc only where it is installed.
  */
 public enum NativeAllocator {
   JEMALLOC("jemalloc"),

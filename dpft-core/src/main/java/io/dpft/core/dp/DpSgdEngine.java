@@ -23,7 +23,7 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * DP-SGD gradients for any model made of {@link DpLayer}s, following "The DP step" of
- * ARCHITECTURE.md: per physical batch, {@link #accumulate} takes the output gradients of every
+ * docs/ARCHITECTURE.md: per physical batch, {@link #accumulate} takes the output gradients of every
  * recorded layer call from ONE backward pass, computes per-sample norms with the layer's
  * {@link PerSampleNormRule} (a parameter that several calls share, such as a tied embedding, by
  * {@link SharedParameterGradient}), clips, and adds the book-kept clipped sums to an accumulator; per

@@ -20,13 +20,12 @@ import org.bytedeco.pytorch.global.torch;
  * producer of clipped sums, so every DP path adds noise the same way.
  *
  * <p>Drawing the noise is a fixed cost per parameter, a large part of a full fine-tuning step's
- * DP overhead (22.7 M draws per step for MiniLM). With the secure generator, whose every fill
- * draws a fresh key, the draws are split into slices filled in parallel, one secure generator per
- * slice (a generator is not shared between threads). Each thread takes the next slice as soon as
- * it is done with one. Split by count, as a parallel stream splits, one thread got most of the
- * token embedding's twelve 1 M slices: on MiniLM it worked 70 of the 75 ms, no faster than one
- * thread alone (72 ms); taking slices as they come, 46–56 ms. A generator seeded for
- * reproducibility fills tensor after tensor, in parameter order, as one stream.
+ * DP overhead (docs/performance.md). With the secure generator, whose every fill draws a fresh
+ * key, the draws are split into slices filled in parallel, one secure generator per slice (a
+ * generator is not shared between threads). Each thread takes the next slice as soon as it is
+ * done with one, so that one large tensor's slices (a token embedding's) spread over all threads.
+ * A generator seeded for reproducibility fills tensor after tensor, in parameter order, as one
+ * stream.
  */
 public final class GaussianMechanism {
   /** Draws per parallel slice: large enough that a slice's key setup is negligible. */

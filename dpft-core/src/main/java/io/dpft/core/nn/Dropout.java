@@ -37,10 +37,8 @@ public class Dropout extends Module {
   /**
    * {@code x ∘ keep / P(keep)} with {@code keep} from {@link #keepMask}. Same distribution as
    * {@code torch.dropout} up to the rounding of p, but libtorch's CPU {@code bernoulli_} (behind
-   * {@code torch.dropout}) draws each entry through a serial double-precision sampler: measured
-   * 40 ms against 17 ms for uniform floats ({@code rand_like(x) >= p}) and 9 ms for this on the
-   * 6.3 M attention probabilities of a MiniLM layer at batch 32 × 128. Autograd keeps only the
-   * boolean mask.
+   * {@code torch.dropout}) draws each entry through a serial double-precision sampler, several
+   * times slower than this mask (docs/performance.md). Autograd keeps only the boolean mask.
    */
   static Tensor apply(Tensor x, double p) {
     if (p == 0) {

@@ -114,8 +114,8 @@ public class MultiHeadSelfAttention extends Module {
   /**
    * {@code dropout(softmax(q kᵀ/√d_h + mask)) v}, written out. Without dropout libtorch's fused
    * kernel keeps nothing of size T² for backward; with dropout it falls back to a general path
-   * that keeps the probabilities P, the boolean mask and the dropped probabilities (on MiniLM at
-   * batch 32 × 128, non-DP BiTFiT peaked at 2.3 GB with attention dropout and 1.7 GB without).
+   * that keeps the probabilities P, the boolean mask and the dropped probabilities (which raises a
+   * step's peak memory; docs/performance.md).
    * Here the product runs without autograd and {@link DroppedAttention} is its backward, which
    * keeps P and the mask and forms the dropped probabilities again: one (B, h, T, T) float tensor
    * less per layer. The scores and the dropped probabilities are freed as soon as they are used,

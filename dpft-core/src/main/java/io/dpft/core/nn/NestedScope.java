@@ -25,7 +25,7 @@ final class NestedScope {
    * {@code body}'s result, owned by the scope that was innermost when this was called; everything
    * else {@code body} created is released on return. Without an enclosing scope, {@code body} runs
    * as is. The result must be a tensor {@code body} created, not an in-place op's return value
-   * (that is a second handle on the same native tensor; see libtorch-java.md).
+   * (that is a second handle on the same native tensor; see docs/libtorch-java.md).
    */
   static Tensor result(Supplier<Tensor> body) {
     PointerScope outer = PointerScope.getInnerScope();

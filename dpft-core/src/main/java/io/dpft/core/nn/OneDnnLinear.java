@@ -18,16 +18,14 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>libtorch sends float32 {@code linear}/{@code mm} to its BLAS (OpenBLAS here); oneDNN keeps
  * {@code W} packed in its blocked layout, which is faster for the products that autograd does not
- * differentiate in {@code W}: measured on MiniLM, batch 32 × 128, with OpenBLAS's own AVX-512
- * kernels, DP-BiTFiT 36.3–38.0 samples/s against 34.2–34.7 and DP full 21.4–21.5 against
- * 20.3–20.8 through {@code torch.matmul} (2–3× when OpenBLAS is pinned to Haswell's AVX2 kernels,
- * as this machine's environment does unless the launcher lifts it). Two paths:
+ * differentiate in {@code W}, and much faster where OpenBLAS is pinned to older kernels
+ * (docs/performance.md has the measurements). Two paths:
  *
  * <ul>
  *   <li>without autograd, {@code mkldnn::_linear_pointwise} (the op behind Inductor's CPU linear
  *       fusion, called through the dispatcher): dense input and output, an optional fused
  *       activation, and {@code W} packed once by {@code mkldnn::_reorder_linear_weight} into
- *       oneDNN's blocked layout (1.1–1.6× faster than the plain weight); the packed copy is kept
+ *       oneDNN's blocked layout (faster than the plain weight); the packed copy is kept
  *       until {@code W} changes (its version counter) or this object is closed;
  *   <li>with autograd but no weight gradient from it (a frozen {@code W}, as in BiTFiT and LoRA's
  *       base weight, or a DP step, whose weight gradients the engine forms itself from the tape),
@@ -36,15 +34,14 @@ import org.bytedeco.pytorch.global.torch;
  *       {@code dL/da = (dL/dz) W} runs on oneDNN too (against a packed {@code Wᵀ}; both packed
  *       copies are kept for a frozen {@code W}, made per call for a trainable one). libtorch's one
  *       differentiable oneDNN linear, {@code mkldnn_linear}, would keep a oneDNN copy of {@code a}
- *       for a weight gradient nobody asks for (measured on MiniLM, batch 32 × 128: DP-BiTFiT peak
- *       RSS 3.15 GB against 2.36 GB), and DP-BiTFiT must store no activations for frozen weights.
+ *       for a weight gradient nobody asks for, and DP-BiTFiT must store no activations for frozen
+ *       weights.
  * </ul>
  *
  * A weight gradient from autograd (non-DP full fine-tuning) is left to {@code torch.linear}:
  * {@code mkldnn_linear} converts {@code a} and {@code z} to and from oneDNN's layout, reorders
- * {@code W} on every call and keeps the converted {@code a}; measured on MiniLM at batch 32 × 128,
- * non-DP full fine-tuning ran 24.5–25.2 samples/s at 2285 MiB through it and 28.0–29.0 at
- * 1620 MiB through BLAS. Everything else (other dtypes and devices, a non-contiguous weight, a
+ * {@code W} on every call and keeps the converted {@code a}, so it is slower and larger than BLAS
+ * there. Everything else (other dtypes and devices, a non-contiguous weight, a
  * fused activation under autograd, libtorch without oneDNN) returns null and the caller uses
  * {@code torch.linear} too.
  */

@@ -48,7 +48,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The engine's clipped sums against the slow reference of ARCHITECTURE.md: one forward/backward
+ * The engine's clipped sums against the slow reference of docs/ARCHITECTURE.md: one forward/backward
  * per example (batch of one), clip in double precision, sum — for each set of trainable
  * parameters (full, bias-only, head-only), each clipping rule and style, on a tiny BERT (Linear,
  * Embedding, LayerNorm) and a patch-embedding model (Conv2d).

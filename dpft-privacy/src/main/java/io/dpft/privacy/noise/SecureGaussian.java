@@ -17,9 +17,8 @@ import java.util.random.RandomGenerator;
  * about the noise of earlier or later calls. A fast statistical generator (e.g. xorshift) seeded
  * from SecureRandom would be a few times faster, but its state can be reconstructed from enough
  * outputs — and an adversary who knows the clipped gradient sum (all but one example) sees the
- * noise itself. The JDK's {@code SecureRandom.nextGaussian()} is secure too, but two orders of
- * magnitude slower: {@code io.dpft.privacy.bench.NoiseBench} measured 1.4–2.8 µs per sample for
- * it against 3–15 ns for this class (shared 2-core build machine, JDK 17).
+ * noise itself. The JDK's {@code SecureRandom.nextGaussian()} is secure too, but far slower
+ * ({@code io.dpft.privacy.bench.NoiseBench}; docs/performance.md).
  *
  * <p>{@link #seededForReproducibility(long)} uses a key derived from the seed, so a run can be
  * repeated exactly; the noise is then predictable to anyone who knows the seed and the run offers
@@ -90,8 +89,8 @@ public final class SecureGaussian {
   /**
    * Fills the remaining elements of {@code out} (position to limit, e.g. a view of native tensor
    * memory) with independent N(0, std²) samples; the position does not move. The samples are
-   * drawn into a Java array and copied over in bulk, {@value #CHUNK} at a time (12% faster than a
-   * put per sample into a direct buffer); they are those {@link #fill(float[], double)} draws.
+   * drawn into a Java array and copied over in bulk, {@value #CHUNK} at a time (faster than a put
+   * per sample into a direct buffer); they are those {@link #fill(float[], double)} draws.
    */
   public void fill(FloatBuffer out, double std) {
     PrivacyChecks.nonNegative("std", std);

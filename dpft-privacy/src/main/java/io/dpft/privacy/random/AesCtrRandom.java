@@ -23,8 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Everything else comes from {@link RandomGenerator}'s default methods on top of {@link
  * #nextLong()}: unbiased bounded integers, 53-bit doubles and the ziggurat {@code
  * nextGaussian()}. HotSpot compiles JCE's AES-CTR to AES-NI/VAES instructions where the CPU has
- * them; {@code io.dpft.privacy.bench.NoiseBench} measures the end-to-end cost (a few ns per
- * Gaussian sample). The key stream is produced in buffers that start at 256 bytes and double up
+ * them; {@code io.dpft.privacy.bench.NoiseBench} measures the end-to-end cost per Gaussian sample
+ * (docs/performance.md). The key stream is produced in buffers that start at 256 bytes and double up
  * to 8 KiB, so short streams (a small batch) stay cheap. Not thread-safe: one stream per thread.
  */
 public final class AesCtrRandom implements RandomGenerator {

@@ -29,13 +29,11 @@ import org.bytedeco.pytorch.global.torch;
  * sample for float32 (half of {@code bmm}'s multiply-adds), the samples split between as many
  * Java threads as libtorch has intra-op threads, each running OpenBLAS single-threaded. libtorch's
  * {@code bmm} runs one sample after another, each on OpenBLAS's threads, and a T×T Gram is too
- * small for that to pay: measured on the 2-core machine of libtorch-java.md, batch 32, 1.8 against
- * 2.1 ms for a 384-wide factor at T = 128, 3.8 against 9.6 ms for a 1536-wide one, 3.0 against
- * 8.5 and 10.9 against 31.5 ms at T = 256. Calls from several threads into OpenBLAS's thread pool
- * contend (2 threads took 16 ms where one took 8), so OpenBLAS, the library libtorch links, is set
- * to one thread while a {@code Grams} is open: the engine's norm pass, where the Grams are nearly
- * all of the BLAS work. Setting it per Gram instead cost about 1.5 ms a time (the pool parks and
- * wakes its threads). {@link #close()} gives OpenBLAS libtorch's intra-op thread count.
+ * small for that to pay (docs/performance.md). Calls from several threads into
+ * OpenBLAS's thread pool contend, so OpenBLAS, the library libtorch links, is set to one thread
+ * while a {@code Grams} is open: the engine's norm pass, where the Grams are nearly all of the BLAS
+ * work. It is set once per pass, not per Gram, because each change parks and wakes the pool's
+ * threads. {@link #close()} gives OpenBLAS libtorch's intra-op thread count.
  * {@link #innerProducts} gives the products of two such Grams over all T² entries.
  */
 public final class Grams implements AutoCloseable {

@@ -31,10 +31,9 @@ import org.bytedeco.pytorch.global.torch;
 public final class LinearNormRule implements PerSampleNormRule<Linear> {
   /**
    * Multiply-adds that one element of the instantiated per-sample gradients costs besides the
-   * product that forms it: it is written once and read twice (norm, clipped sum) at memory speed.
-   * Measured on the 2-core machine of libtorch-java.md at B = 32, T = 256, 384×384: the batched
-   * product took 14.8 ms (82 G multiply-adds/s), norm and clipped sum 3.1 ms more for 4.7 M
-   * elements, 0.66 ns each ≈ 54 multiply-adds.
+   * product that forms it: it is written once and read twice (norm, clipped sum) at memory speed,
+   * which costs about as much as this many multiply-adds at the product's speed (measured in
+   * docs/performance.md).
    */
   static final long INSTANTIATED_ELEMENT_COST = 60;
 
