@@ -46,11 +46,7 @@ class CrashResumeTest {
   void killedWithSigkill_resumesToTheUninterruptedRunsParametersAndLedger(@TempDir Path dir)
       throws Exception {
     try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
-      List<String> rows = new ArrayList<>(List.of("text,label"));
-      for (int i = 0; i < 48; i++) {
-        rows.add((i % 2 == 0 ? "good" : "bad") + " film " + i + "," + (i % 2 == 0 ? "pos" : "neg"));
-      }
-      Path data = Files.write(dir.resolve("train.csv"), rows);
+      Path data = TrainedRuns.goodOrBadFilms(dir.resolve("train.csv"), 48);
       Path whole = dir.resolve("whole");
       Cli uninterrupted = Cli.run(train(runs.modelDirectory, data, whole));
       assertThat(uninterrupted.exitCode()).as(uninterrupted.err()).isZero();

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,6 +83,15 @@ final class TrainedRuns implements AutoCloseable {
     this.labels = labels;
     this.reference = reference;
     this.tokenizer = tokenizer;
+  }
+
+  /** {@code n} rows "text,label" of a trivially learnable task: "good film i" pos, "bad film i" neg. */
+  static Path goodOrBadFilms(Path file, int n) throws IOException {
+    List<String> rows = new ArrayList<>(List.of("text,label"));
+    for (int i = 0; i < n; i++) {
+      rows.add((i % 2 == 0 ? "good" : "bad") + " film " + i + "," + (i % 2 == 0 ? "pos" : "neg"));
+    }
+    return Files.write(file, rows);
   }
 
   /**

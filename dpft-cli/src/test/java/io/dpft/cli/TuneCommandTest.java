@@ -9,7 +9,6 @@ import io.dpft.core.train.RunManifest;
 import io.dpft.privacy.accounting.MechanismSegment;
 import io.dpft.privacy.accounting.RdpAccountant;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +23,7 @@ class TuneCommandTest {
   void candidatesTogetherSpendTheBudget_andTheBestValidationAccuracyIsSelected(@TempDir Path dir)
       throws IOException {
     try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
-      List<String> rows = new ArrayList<>(List.of("text,label"));
-      for (int i = 0; i < 60; i++) {
-        rows.add((i % 2 == 0 ? "good" : "bad") + " film " + i + "," + (i % 2 == 0 ? "pos" : "neg"));
-      }
-      Path data = Files.write(dir.resolve("train.csv"), rows);
+      Path data = TrainedRuns.goodOrBadFilms(dir.resolve("train.csv"), 60);
       Path tuneDir = dir.resolve("tune");
       Cli run =
           Cli.run("tune", "--model", runs.modelDirectory.toString(), "--data", data.toString(),
