@@ -1,5 +1,6 @@
 package io.dpft.cli;
 
+import io.dpft.core.runs.ClassPrediction;
 import io.dpft.core.runs.TrainedClassifier;
 import io.dpft.core.runs.TrainedGenerator;
 import io.dpft.core.runs.TrainedImageClassifier;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dpft.cli.report.JsonLines;
 import io.dpft.core.tasks.TaskKind;
 import io.dpft.core.tasks.TextGeneration;
-import io.dpft.data.datasets.LabelVocabulary;
 import io.dpft.data.datasets.TextExample;
 import io.dpft.data.datasets.Utf8Reader;
 import io.dpft.data.datasets.image.RawImage;
@@ -112,14 +112,13 @@ final class PredictCommand implements Callable<Integer> {
     List<TextExample> examples =
         readInput(PredictCommand::fromJson, text -> TextExample.single(text, TextExample.UNLABELED));
     try (TrainedClassifier classifier = run.load()) {
-      LabelVocabulary labels = classifier.labels();
       PrintWriter out = spec.commandLine().getOut();
       for (int start = 0; start < examples.size(); start += CHUNK) {
         List<TextExample> chunk = examples.subList(start, Math.min(examples.size(), start + CHUNK));
-        float[][] probabilities = classifier.probabilities(chunk);
+        List<ClassPrediction> predictions = classifier.predict(chunk);
         for (int i = 0; i < chunk.size(); i++) {
           out.println(
-              PrivacyReport.JSON.writeValueAsString(line(chunk.get(i), probabilities[i], labels)));
+              PrivacyReport.JSON.writeValueAsString(line(chunk.get(i), predictions.get(i))));
         }
         out.flush();
       }
@@ -169,15 +168,15 @@ final class PredictCommand implements Callable<Integer> {
       decoded.add(RawImage.read(path));
     }
     try (TrainedImageClassifier classifier = run.loadImageClassifier()) {
-      LabelVocabulary labels = classifier.labels();
       PrintWriter out = spec.commandLine().getOut();
       for (int start = 0; start < paths.size(); start += CHUNK) {
         int end = Math.min(paths.size(), start + CHUNK);
-        float[][] probabilities = classifier.probabilities("images", decoded.subList(start, end));
+        List<ClassPrediction> predictions =
+            classifier.predict("images", decoded.subList(start, end));
         for (int i = start; i < end; i++) {
           ObjectNode json = PrivacyReport.JSON.createObjectNode();
           json.put("input", paths.get(i).toString());
-          labelled(json, probabilities[i - start], labels);
+          labelled(json, predictions.get(i - start));
           out.println(PrivacyReport.JSON.writeValueAsString(json));
         }
         out.flush();
@@ -203,30 +202,21 @@ final class PredictCommand implements Callable<Integer> {
     return requiredString(source, number, JsonLines.object(source, number, line), "input");
   }
 
-  private static ObjectNode line(
-      TextExample example, float[] probabilities, LabelVocabulary labels) {
+  private static ObjectNode line(TextExample example, ClassPrediction prediction) {
     ObjectNode json = PrivacyReport.JSON.createObjectNode();
     json.put("text", example.text());
     if (example.isPair()) {
       json.put("text_pair", example.textPair());
     }
-    labelled(json, probabilities, labels);
+    labelled(json, prediction);
     return json;
   }
 
   /** Adds the most probable label and the probability of each label. */
-  private static void labelled(ObjectNode json, float[] probabilities, LabelVocabulary labels) {
-    int best = 0;
-    for (int k = 1; k < probabilities.length; k++) {
-      if (probabilities[k] > probabilities[best]) {
-        best = k;
-      }
-    }
-    json.put("label", labels.name(best));
+  private static void labelled(ObjectNode json, ClassPrediction prediction) {
+    json.put("label", prediction.label());
     ObjectNode byLabel = json.putObject("probabilities");
-    for (int k = 0; k < probabilities.length; k++) {
-      byLabel.put(labels.name(k), probabilities[k]);
-    }
+    prediction.probabilities().forEach(byLabel::put);
   }
 
   /** A JSON Lines object to an input; {@code number} is the 1-based line number. */

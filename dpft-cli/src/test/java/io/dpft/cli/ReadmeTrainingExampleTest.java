@@ -1,12 +1,14 @@
 package io.dpft.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.runs.TrainedClassifier;
 import io.dpft.core.runs.TrainedModel;
 import io.dpft.core.tasks.FineTuningRun;
+import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TextClassifierTraining;
 import io.dpft.core.train.RunManifest;
 import io.dpft.core.train.StepReport;
@@ -28,13 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's "Fine-tuning in Java", compiled and run on the tiny model of {@link TrainedRuns}:
  * {@link #example} holds the README's second java block, which {@link
- * #readme_trainingBlock_isTheCodeOfThisTest} checks.
+ * #readme_trainingBlock_isTheCodeOfThisTest} checks; the run it writes loads back as a {@link
+ * TrainedClassifier}.
  */
 class ReadmeTrainingExampleTest {
   private static final Path THIS_SOURCE =
       Path.of("src", "test", "java", "io", "dpft", "cli", "ReadmeTrainingExampleTest.java");
 
-  private record Outcome(FineTuningRun.Result result, long stepsSeen, float[][] probabilities) {}
+  private record Outcome(FineTuningRun.Result result, long stepsSeen) {}
 
   private static Outcome example(Path model, DatasetSplits<TextDataset> splits, Path runs)
       throws IOException {
@@ -43,9 +46,9 @@ class ReadmeTrainingExampleTest {
     FineTuningRun.Result result =
         TextClassifierTraining.builder(model, splits, runs.resolve("reviews"))
             .method(new FineTuningMethod.BitFit(false))
-            .privacy(TextClassifierTraining.targetEpsilon(3))
+            .privacy(PrivacyTarget.targetEpsilon(3))
             .epochs(2)
-            .batchSize(16)
+            .logicalBatchSize(16)
             .maxLength(16)
             .listener(new TrainingListener() {
               @Override
@@ -55,52 +58,50 @@ class ReadmeTrainingExampleTest {
             })
             .build()
             .run();
-    System.out.printf("test accuracy %.3f at ε = %.2f%n",
-        result.test().get("accuracy"), result.epsilon());
-
-    // any finished run loads as the model of its task: predict, evaluate, export
-    float[][] probabilities;
-    try (TrainedModel trained = TrainedModel.load(runs.resolve("reviews"))) {
-      TrainedClassifier classifier = (TrainedClassifier) trained;
-      probabilities = classifier.probabilities(
-          List.of(TextExample.single("a great movie", TextExample.UNLABELED)));
-      System.out.println(classifier.labels().names() + " " + classifier.evaluate(splits.test()));
-      trained.exportTo(runs.resolve("reviews-model"));
-    }
-    return new Outcome(result, steps[0], probabilities);
+    System.out.printf("%d steps, test accuracy %.3f at ε = %.2f%n",
+        steps[0], result.test().get("accuracy"), result.epsilon());
+    return new Outcome(result, steps[0]);
   }
 
   @Test
-  void example_trainsWithinItsBudget_andTheRunLoadsPredictsAndExports(@TempDir Path dir)
-      throws Exception {
+  void example_trainsWithinItsBudget_andTheRunLoadsBack(@TempDir Path dir) throws Exception {
     try (TrainedRuns tiny = TrainedRuns.create(dir, List.of("neg", "pos"))) {
-      Outcome outcome = example(tiny.modelDirectory, splits(), dir.resolve("runs"));
+      Path runs = dir.resolve("runs");
+      Outcome outcome = example(tiny.modelDirectory, splits(), runs);
 
       FineTuningRun.Result result = outcome.result();
       assertThat(result.completed()).isTrue();
-      assertThat(outcome.stepsSeen()).isEqualTo(result.steps());
-      // independent: the RDP accountant's ε for the run's σ, q = 16/80 and T steps
-      RunManifest manifest = RunManifest.read(dir.resolve("runs").resolve("reviews"));
+      // T = ⌊epochs / q⌋ = ⌊2 / (16/80)⌋ steps, each seen by the listener
+      assertThat(result.steps()).isEqualTo(10);
+      assertThat(outcome.stepsSeen()).isEqualTo(10);
+      // independent: δ = 1/N^1.1 and the RDP accountant's ε for the run's σ, q = 16/80, T = 10
+      assertThat(result.delta()).isCloseTo(Math.pow(80, -1.1), within(1e-15));
       double epsilon = new RdpAccountant().epsilon(
-          List.of(new MechanismSegment(result.noiseMultiplier(), 16.0 / 80, result.steps())),
+          List.of(new MechanismSegment(result.noiseMultiplier(), 16.0 / 80, 10)),
           result.delta()).epsilon();
       assertThat(result.epsilon()).isCloseTo(epsilon, within(1e-9)).isLessThanOrEqualTo(3.0);
+      RunManifest manifest = RunManifest.read(runs.resolve("reviews"));
+      assertThat(manifest.task()).isEqualTo("text-classification");
       assertThat(manifest.privacy().sampleRate()).isEqualTo(16.0 / 80);
-      assertThat(outcome.probabilities()[0][0] + outcome.probabilities()[0][1])
-          .isCloseTo(1f, within(1e-5f));
-      assertThat(dir.resolve("runs").resolve("reviews-model").resolve("modules.json"))
-          .isRegularFile();
+      assertThat(manifest.maxLength()).isEqualTo(16);
+      try (TrainedModel trained = TrainedModel.load(runs.resolve("reviews"))) {
+        assertThat(trained).isInstanceOf(TrainedClassifier.class);
+        // the loaded model scores the test split as the run did at its end
+        assertThat(((TrainedClassifier) trained).evaluate(splits().test()).accuracy())
+            .isEqualTo(result.test().get("accuracy"));
+      }
     }
   }
 
   @Test
   void build_badSetting_isRefusedNamingIt(@TempDir Path dir) {
     TextClassifierTraining.Builder builder =
-        TextClassifierTraining.builder(dir, splits(), dir.resolve("run")).epochs(0);
+        TextClassifierTraining.builder(dir, splits(), dir.resolve("run")).epochs(-1);
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(builder::build)
+    assertThatThrownBy(builder::build)
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("epochs must be > 0, got 0.0");
+        .hasMessage("epochs must be >= 0 (0: taken from the recipe), got -1.0");
+    assertThat(dir.resolve("run")).doesNotExist();
   }
 
   @Test

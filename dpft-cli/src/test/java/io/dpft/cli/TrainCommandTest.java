@@ -266,6 +266,24 @@ class TrainCommandTest {
   }
 
   @Test
+  void runDirectoryHoldingARun_withoutResume_exitsTwoNamingTheResumeFlag(@TempDir Path dir)
+      throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      byte[] config = Files.readAllBytes(runs.runDirectory.resolve(RunManifest.FILE));
+
+      Cli again = Cli.run(train(runs.modelDirectory, runs.runDirectory, "--data",
+          csv(dir.resolve("train.csv"), 40, 0).toString()));
+
+      assertThat(again.exitCode()).isEqualTo(2);
+      assertThat(again.err())
+          .contains("already holds a run")
+          .contains("--resume must be set to continue it");
+      assertThat(Files.readAllBytes(runs.runDirectory.resolve(RunManifest.FILE)))
+          .isEqualTo(config);
+    }
+  }
+
+  @Test
   void omitBatchStatistics_leavesThePrivateBatchesStatisticsOutOfTheMetrics(@TempDir Path dir)
       throws IOException {
     try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {

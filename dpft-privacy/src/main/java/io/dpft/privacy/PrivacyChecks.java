@@ -41,6 +41,15 @@ public final class PrivacyChecks {
     return value;
   }
 
+  /** A fraction in [0, 1) (e.g. the share of steps spent warming up). */
+  public static double halfOpenUnitInterval(String name, double value) {
+    finite(name, value);
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException(name + " must be in [0, 1), got " + value);
+    }
+    return value;
+  }
+
   public static long atLeastOne(String name, long value) {
     if (value < 1) {
       throw new IllegalArgumentException(name + " must be >= 1, got " + value);

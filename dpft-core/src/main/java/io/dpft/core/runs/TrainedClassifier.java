@@ -105,6 +105,11 @@ public final class TrainedClassifier implements TrainedModel {
     return task(data).probabilities(data);
   }
 
+  /** The most probable label and every label's probability, one per example. */
+  public List<ClassPrediction> predict(List<TextExample> examples) {
+    return ClassPrediction.of(probabilities(examples), labels());
+  }
+
   /**
    * The confusion matrix of arg-max predictions on {@code data}.
    *

@@ -100,6 +100,14 @@ public final class TrainedImageClassifier implements TrainedModel {
     return p;
   }
 
+  /**
+   * The most probable label and every label's probability, one per image; {@code source} names
+   * the images in messages.
+   */
+  public List<ClassPrediction> predict(String source, List<RawImage> images) {
+    return ClassPrediction.of(probabilities(source, images), labels());
+  }
+
   /** exp(z_k − max z) / Σ_j exp(z_j − max z), computed in double. */
   private static float[] softmax(float[] z) {
     double max = Double.NEGATIVE_INFINITY;

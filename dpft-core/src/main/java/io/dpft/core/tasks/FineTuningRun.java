@@ -19,6 +19,7 @@ import io.dpft.core.train.TrainingConfig;
 import io.dpft.core.train.TrainingDivergedException;
 import io.dpft.core.train.TrainingListener;
 import io.dpft.core.train.TrainingTask;
+import io.dpft.privacy.PrivacyChecks;
 import io.dpft.privacy.calibration.NoiseCalibrator;
 import io.dpft.privacy.sampling.SamplingSchedule;
 import java.io.IOException;
@@ -73,6 +74,17 @@ public final class FineTuningRun {
       if (physicalBatchSize < 1) {
         throw new IllegalArgumentException(
             "physicalBatchSize must be at least 1, got " + physicalBatchSize);
+      }
+      fromRecipeIfZero("epochs", epochs);
+      fromRecipeIfZero("logicalBatchSize", logicalBatchSize);
+      fromRecipeIfZero("learningRate", learningRate);
+      PrivacyChecks.halfOpenUnitInterval("warmupFraction", warmupFraction);
+    }
+
+    private static void fromRecipeIfZero(String name, double value) {
+      if (!(value >= 0 && Double.isFinite(value))) {
+        throw new IllegalArgumentException(
+            name + " must be >= 0 (0: taken from the recipe), got " + value);
       }
     }
 
@@ -202,7 +214,7 @@ public final class FineTuningRun {
               ? "cannot resume: " + runDirectory + " holds no run (" + RunManifest.FILE
                   + " is missing; was the run started with this run directory?)"
               : "run directory " + runDirectory + " already holds a run (" + RunManifest.FILE
-                  + "): continue it with --resume, or choose another run directory");
+                  + "): resume must be set to continue it, or choose another run directory");
     }
     settings.seed().ifPresent(torch::manual_seed);
     return lock;

@@ -39,6 +39,11 @@ public sealed interface PrivacyTarget
     }
   }
 
+  /** DP at a target ε: σ calibrated for the whole run, δ = 1/N^1.1, C = 1, Abadi clipping, RDP. */
+  static PrivacyTarget targetEpsilon(double epsilon) {
+    return new TargetEpsilon(epsilon, 0, 1.0, new Clipping.Abadi(), AccountantKind.RDP);
+  }
+
   /** δ = 1/N^1.1, below 1/N so that releasing one whole example is not (ε, δ)-DP. */
   static double defaultDelta(int datasetSize) {
     return Math.pow(datasetSize, -1.1);

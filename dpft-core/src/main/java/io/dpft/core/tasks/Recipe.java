@@ -44,9 +44,7 @@ public record Recipe(int logicalBatchSize, double epochs, double learningRate, d
     PrivacyChecks.atLeastOne("logicalBatchSize", logicalBatchSize);
     PrivacyChecks.positive("epochs", epochs);
     PrivacyChecks.positive("learningRate", learningRate);
-    if (!(warmupFraction >= 0 && warmupFraction < 1)) {
-      throw new IllegalArgumentException("warmupFraction must be in [0, 1), got " + warmupFraction);
-    }
+    PrivacyChecks.halfOpenUnitInterval("warmupFraction", warmupFraction);
   }
 
   /** The defaults for {@code n} training examples, a private run or not, and {@code method}. */

@@ -40,10 +40,7 @@ public record TrainingConfig(
     PrivacyChecks.positive("epochs", epochs);
     PrivacyChecks.atLeastOne("logicalBatchSize", logicalBatchSize);
     PrivacyChecks.positive("learningRate", learningRate);
-    PrivacyChecks.finite("warmupFraction", warmupFraction);
-    if (warmupFraction < 0 || warmupFraction >= 1) {
-      throw new IllegalArgumentException("warmupFraction must be in [0, 1), got " + warmupFraction);
-    }
+    PrivacyChecks.halfOpenUnitInterval("warmupFraction", warmupFraction);
     if (seed == null) {
       throw new IllegalArgumentException("seed must be given (OptionalLong.empty() for secure)");
     }

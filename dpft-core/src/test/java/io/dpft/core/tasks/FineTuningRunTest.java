@@ -182,7 +182,7 @@ class FineTuningRunTest {
     assertThatThrownBy(() -> run(dir, new PrivacyTarget.None(), 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("already holds a run")
-        .hasMessageContaining("--resume");
+        .hasMessageContaining("resume must be set to continue it");
     assertThat(Files.readAllBytes(dir.resolve("metrics.jsonl"))).isEqualTo(before);
   }
 }
