@@ -71,7 +71,7 @@ final class TuneCommand implements Callable<Integer> {
           + " (default: lr at ½, 1 and 2 times the method's default)")
   private List<String> tries = new ArrayList<>();
 
-  @Option(names = {"--target-epsilon", "--epsilon"}, paramLabel = "E", defaultValue = "8",
+  @Option(names = "--target-epsilon", paramLabel = "E", defaultValue = "8",
       description = "the ε all candidates together spend (default: ${DEFAULT-VALUE})")
   private double epsilon;
 
