@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dpft.core.io.AtomicFiles;
 import io.dpft.core.tasks.FineTuningRun;
+import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TextClassificationJob;
 import io.dpft.core.train.RunManifest;
 import io.dpft.core.train.TrainingCheckpoint;
@@ -104,11 +105,7 @@ final class TuneCommand implements Callable<Integer> {
       }
     }
     int n = train(List.of(), Path.of("unused"), 1.0).textTrainingSetSize();
-    double d = delta > 0 ? delta : Math.pow(n, -1.1);
-    if (d >= 1.0 / n) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "delta must be below 1/N = %.3g for N = %d training examples, got %s", 1.0 / n, n, delta));
-    }
+    double d = PrivacyTarget.resolveDelta(delta, n);
     List<Candidate> candidates = new ArrayList<>();
     List<SamplingSchedule> schedules = new ArrayList<>();
     for (Map<String, String> values : TuningGrid.of(tries, defaultLearningRate(n))) {

@@ -205,6 +205,10 @@ public final class FineTuningRun {
    */
   public static RunDirectoryLock open(Path runDirectory, boolean resume, Settings settings)
       throws IOException {
+    if (resume && !Files.isDirectory(runDirectory)) {
+      throw new IllegalArgumentException(
+          "cannot resume: run directory " + runDirectory + " does not exist");
+    }
     RunDirectoryLock lock = RunDirectoryLock.acquire(runDirectory);
     boolean holdsRun = Files.exists(runDirectory.resolve(RunManifest.FILE));
     if (resume != holdsRun) {
@@ -280,22 +284,14 @@ public final class FineTuningRun {
 
     progress.onStart(summary(settings, derived, task.size(), privacy));
     boolean fromCheckpoint = resume && Files.isDirectory(checkpoint);
-    long resumedAt = 0;
-    if (fromCheckpoint) {
-      TrainingCheckpoint.verify(checkpoint);
-      resumedAt = TrainingCheckpoint.readState(checkpoint).step();
-    }
-    try (MetricsLog metrics =
+    try (Trainer<B> trainer = new Trainer<>(model, task, config);
+        MetricsLog metrics =
             MetricsLog.open(
                 runDirectory.resolve(MetricsLog.FILE),
-                resumedAt,
-                settings.output().batchStatistics());
-        Trainer<B> trainer = new Trainer<>(model, task, config)) {
+                fromCheckpoint ? resumed(checkpoint, model, trainer) : 0,
+                settings.output().batchStatistics())) {
       Map<String, Double> zeroTraining =
           fromCheckpoint ? Map.of() : evaluate("validation", validation, metrics);
-      if (fromCheckpoint) {
-        TrainingCheckpoint.resume(checkpoint, model, trainer);
-      }
       long stepsPerEpoch = Math.max(1, Math.round(1 / sampleRate));
       long interval =
           settings.output().checkpointInterval() > 0
@@ -372,6 +368,13 @@ public final class FineTuningRun {
         privately);
   }
 
+  /** Resumes {@code trainer} from {@code checkpoint}; returns the step it goes on from. */
+  private static long resumed(Path checkpoint, Module model, Trainer<?> trainer)
+      throws IOException {
+    TrainingCheckpoint.resume(checkpoint, model, trainer);
+    return trainer.step();
+  }
+
   private static Map<String, Double> evaluate(String split, Evaluation evaluation, MetricsLog metrics) {
     Map<String, Double> scores = evaluation.scores();
     metrics.onEval(split, scores);
@@ -415,7 +418,7 @@ public final class FineTuningRun {
     static ResolvedPrivacy of(
         PrivacyTarget target, int n, double sampleRate, long steps, RunManifest stored) {
       if (target instanceof PrivacyTarget.TargetEpsilon t) {
-        double delta = delta(t.delta(), n);
+        double delta = PrivacyTarget.resolveDelta(t.delta(), n);
         double sigma =
             stored != null && stored.privacy().dp()
                 ? stored.privacy().noiseMultiplier()
@@ -428,7 +431,7 @@ public final class FineTuningRun {
             new Privacy.Private(dp, delta, t.accountant(), t.epsilon()), sigma, delta, t.epsilon());
       }
       if (target instanceof PrivacyTarget.FixedNoise f) {
-        double delta = delta(f.delta(), n);
+        double delta = PrivacyTarget.resolveDelta(f.delta(), n);
         DpSgdConfig dp =
             new DpSgdConfig(
                 f.noiseMultiplier(), f.clipping(), new ClippingStyle.AllLayer(f.maxGradNorm()));
@@ -439,18 +442,6 @@ public final class FineTuningRun {
             0);
       }
       return new ResolvedPrivacy(new Privacy.NonPrivate(), 0, 0, 0);
-    }
-
-    /** The δ asked for (≤ 0: the default 1/N^1.1), which must be below 1/N. */
-    private static double delta(double asked, int n) {
-      if (asked > 0 && asked >= 1.0 / n) {
-        throw new IllegalArgumentException(String.format(Locale.ROOT,
-            "delta must be below 1/N = %.3g for N = %d training examples, got %s: a δ that large"
-                + " allows releasing whole training examples; leave it out for the default"
-                + " 1/N^1.1 = %.3g",
-            1.0 / n, n, asked, PrivacyTarget.defaultDelta(n)));
-      }
-      return asked > 0 ? asked : PrivacyTarget.defaultDelta(n);
     }
   }
 

@@ -3,6 +3,7 @@ package io.dpft.core.tasks;
 import io.dpft.core.dp.Clipping;
 import io.dpft.privacy.PrivacyChecks;
 import io.dpft.privacy.accounting.AccountantKind;
+import java.util.Locale;
 
 /**
  * What the user asks of privacy: nothing (a non-private baseline), a target ε (σ is calibrated
@@ -47,6 +48,22 @@ public sealed interface PrivacyTarget
   /** δ = 1/N^1.1, below 1/N so that releasing one whole example is not (ε, δ)-DP. */
   static double defaultDelta(int datasetSize) {
     return Math.pow(datasetSize, -1.1);
+  }
+
+  /**
+   * The δ of a run on {@code n} examples: {@code asked}, or {@link #defaultDelta} when it is ≤ 0.
+   *
+   * @throws IllegalArgumentException if {@code asked} is not below 1/N
+   */
+  public static double resolveDelta(double asked, int n) {
+    if (asked > 0 && asked >= 1.0 / n) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "delta must be below 1/N = %.3g for N = %d training examples, got %s: a δ that large"
+              + " allows releasing whole training examples; leave it out for the default"
+              + " 1/N^1.1 = %.3g",
+          1.0 / n, n, asked, defaultDelta(n)));
+    }
+    return asked > 0 ? asked : defaultDelta(n);
   }
 
   private static void checkCommon(

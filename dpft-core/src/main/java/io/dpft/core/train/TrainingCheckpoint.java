@@ -60,13 +60,11 @@ public final class TrainingCheckpoint {
         }
       }
     }
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    files.put(STATE, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(trainer.state()));
-    publish(dir, staging -> {
+    publish(dir, trainer.state(), staging -> {
       SafetensorsWriter.writeTensors(staging.resolve(TRAINABLE), changed, Map.of());
       SafetensorsWriter.writeTensors(
           staging.resolve(OPTIMIZER), trainer.optimizerState(), Map.of());
-    }, files);
+    });
   }
 
   /**
@@ -75,20 +73,17 @@ public final class TrainingCheckpoint {
    * as they are; creates a checkpoint without parameters if there was none.
    */
   public static void markStopped(Path dir, Trainer<?> trainer, String reason) throws IOException {
-    TrainingState state = trainer.state().stopped(reason);
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    files.put(STATE, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
     boolean saved = Files.isRegularFile(dir.resolve(DIGESTS));
     if (saved) {
       verify(dir);
     }
-    publish(dir, staging -> {
+    publish(dir, trainer.state().stopped(reason), staging -> {
       for (String kept : List.of(TRAINABLE, OPTIMIZER)) {
         if (saved && Files.isRegularFile(dir.resolve(kept))) {
           Files.copy(dir.resolve(kept), staging.resolve(kept));
         }
       }
-    }, files);
+    });
   }
 
   /** Writes tensors into a staging directory. */
@@ -97,15 +92,17 @@ public final class TrainingCheckpoint {
     void writeTo(Path staging) throws IOException;
   }
 
-  /** Assembles {@code dir} aside (files, digests, owner-only permissions), then swaps it in. */
-  private static void publish(Path dir, Contents tensors, Map<String, byte[]> files)
+  /**
+   * Assembles {@code dir} aside ({@code tensors}, {@code state}, digests, owner-only
+   * permissions), then swaps it in.
+   */
+  private static void publish(Path dir, TrainingState state, Contents tensors)
       throws IOException {
     Path staging = AtomicFiles.createStagingDirectory(dir);
     try {
       tensors.writeTo(staging);
-      for (Map.Entry<String, byte[]> file : files.entrySet()) {
-        AtomicFiles.writeBytes(staging.resolve(file.getKey()), file.getValue());
-      }
+      AtomicFiles.writeBytes(
+          staging.resolve(STATE), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
       seal(staging);
       AtomicFiles.replaceDirectory(staging, dir);
     } catch (IOException | RuntimeException e) {

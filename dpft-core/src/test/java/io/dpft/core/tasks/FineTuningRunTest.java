@@ -175,6 +175,17 @@ class FineTuningRunTest {
   }
 
   @Test
+  void resume_ofADirectoryThatDoesNotExist_throwsAndCreatesNothing(@TempDir Path dir) {
+    Path missing = dir.resolve("typo");
+    assertThatThrownBy(
+            () -> FineTuningRun.open(missing, true, settings(new PrivacyTarget.None(), 1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot resume")
+        .hasMessageContaining(missing.toString());
+    assertThat(missing).doesNotExist();
+  }
+
+  @Test
   void freshRun_intoADirectoryHoldingARun_throwsSuggestingResume(@TempDir Path dir)
       throws IOException {
     run(dir, new PrivacyTarget.None(), 1);
