@@ -72,7 +72,7 @@ final class AuditCommand implements Callable<Integer> {
             confidence);
     FineTuningRun.Settings settings = training.settings(spec);
     ProgressBar progress =
-        new ProgressBar(spec.commandLine().getErr(), training.method, training.epsilonBudget(),
+        new ProgressBar(spec.commandLine().getErr(), training.method.name, training.epsilonBudget(),
             !training.omitBatchStatistics);
     TextClassificationAudit.Outcome outcome =
         TextClassificationAudit.run(

@@ -102,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     FineTuningRun.Settings settings = training.settings(spec);
     ProgressBar progress =
-        new ProgressBar(spec.commandLine().getErr(), training.method, training.epsilonBudget(),
+        new ProgressBar(spec.commandLine().getErr(), training.method.name, training.epsilonBudget(),
             !training.omitBatchStatistics);
     FineTuningRun.Result result;
     if (training.task == TaskKind.CAUSAL_LM) {

@@ -52,24 +52,13 @@ final class TrainingOptions {
 
   @Mixin CausalLmTraining causalLm;
 
-  @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
-      description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
-  String method;
+  @Mixin MethodOptions method;
 
   @Option(names = "--pooling", paramLabel = "P", defaultValue = "mean",
       converter = PoolingConverter.class,
       description = "text-classification: mean (of the token states) or cls (BERT's pooler over"
           + " the first token; exports as BertForSequenceClassification) (default: ${DEFAULT-VALUE})")
   BertModel.Pooling pooling;
-
-  @Option(names = "--first-phase", paramLabel = "M", defaultValue = "full",
-      description = "two-phase: the first phase's method, full (fine-tuning, as Bu et al.) or"
-          + " last-layer (a linear probe over cached features) (default: ${DEFAULT-VALUE})")
-  String firstPhase;
-
-  @Option(names = "--first-phase-epochs", paramLabel = "E", defaultValue = "1",
-      description = "two-phase: epochs of the first phase before BiTFiT (default: ${DEFAULT-VALUE})")
-  double firstPhaseEpochs;
 
   @ArgGroup(exclusive = true)
   PrivacyChoice privacy = new PrivacyChoice();
@@ -168,7 +157,7 @@ final class TrainingOptions {
   /** The library settings of these options; {@code spec} is the command, recorded in the run. */
   FineTuningRun.Settings settings(CommandSpec spec) {
     data.check();
-    FineTuningMethod fineTuning = FineTuningMethod.parse(method, firstPhaseEpochs, firstPhase);
+    FineTuningMethod fineTuning = method.fineTuningMethod();
     PrivacyTarget target = privacyTarget();
     TrainingConfig.Sampling batches = parseSampling(sampling);
     OptimizerConfig optimizerConfig = parseOptimizer(optimizer);

@@ -71,6 +71,7 @@ public final class RunFiles {
         32,
         pooling,
         "bitfit",
+        Map.of(),
         3,
         16,
         4,

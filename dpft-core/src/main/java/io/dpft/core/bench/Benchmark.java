@@ -91,6 +91,7 @@ public final class Benchmark {
   private BenchResult runCase(BenchConfig config, BenchConfig.Case c, Listener listener)
       throws IOException {
     try (BertModel model = models.load()) {
+      c.method().fineTuningMethod().extend(model);
       releaseUnreachableMemory();
       EncodedTextDataset data =
           SyntheticBatch.of(model.config(), config.batchSize(), config.seqLength(), config.seed());

@@ -4,13 +4,17 @@ import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
 import io.dpft.privacy.PrivacyChecks;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Which parameters train. {@link #apply} freezes the whole model and unfreezes the method's
- * parameters; the task head (parameters whose name starts with {@code headPrefix}, e.g. a fresh
- * {@code classifier}) trains under every method.
+ * Which parameters train. {@link #extend} first adds the modules a method trains that the
+ * pretrained model lacks (none for the methods that choose among its own parameters);
+ * {@link #apply} freezes the whole model and unfreezes the method's parameters; the task head
+ * (parameters whose name starts with {@code headPrefix}, e.g. a fresh {@code classifier}) trains
+ * under every method.
  */
 public sealed interface FineTuningMethod
     permits FineTuningMethod.Full,
@@ -23,6 +27,24 @@ public sealed interface FineTuningMethod
 
   /** The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase}. */
   String cliName();
+
+  /**
+   * Adds to {@code model} the freshly initialised modules this method trains that a pretrained
+   * model lacks. Called once per model, after its pretrained weights load and before a trained
+   * run's parameters are loaded over them, so that those load by name; a no-op for a method that
+   * trains the model's own parameters.
+   *
+   * @throws IllegalArgumentException if the method does not apply to this kind of model
+   */
+  default void extend(Module model) {}
+
+  /**
+   * What {@code config.json} records beside {@link #cliName()} so that {@link #recorded} rebuilds
+   * this method; empty when the name says it all.
+   */
+  default Map<String, String> settings() {
+    return Map.of();
+  }
 
   /** The methods applied one after another: this one alone, or a two-phase method's two. */
   default List<FineTuningMethod> phases() {
@@ -105,6 +127,21 @@ public sealed interface FineTuningMethod
       return "two-phase";
     }
 
+    /** The first phase runs on the model first; the second may add modules of its own. */
+    @Override
+    public void extend(Module model) {
+      first.extend(model);
+      second.extend(model);
+    }
+
+    @Override
+    public Map<String, String> settings() {
+      Map<String, String> out = new LinkedHashMap<>();
+      out.put("first_phase", first.cliName());
+      out.put("first_phase_epochs", Double.toString(firstEpochs));
+      return out;
+    }
+
     @Override
     public List<FineTuningMethod> phases() {
       return List.of(first, second);
@@ -134,6 +171,19 @@ public sealed interface FineTuningMethod
         throw new IllegalArgumentException(
             "method must be one of full, bitfit, last-layer, two-phase, got '" + name + "'");
     }
+  }
+
+  /**
+   * The method a run's {@code config.json} names, with the {@link #settings()} it recorded (empty
+   * in a file written before settings were recorded: the defaults then).
+   */
+  static FineTuningMethod recorded(String cliName, Map<String, String> settings) {
+    if ("two-phase".equals(cliName)) {
+      return parse(cliName,
+          Double.parseDouble(settings.getOrDefault("first_phase_epochs", "1")),
+          settings.getOrDefault("first_phase", "full"));
+    }
+    return parse(cliName, 1, "full");
   }
 
   private static void freezeAllBut(

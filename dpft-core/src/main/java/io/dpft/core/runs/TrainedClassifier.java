@@ -54,7 +54,7 @@ public final class TrainedClassifier implements TrainedModel {
             BertModel.Options.sequenceClassification(manifest.labels().size(), pooling(run)));
     BertModel model =
         TrainedParameters.withTrainedParameters(
-            loaded.model(), trainable, modelDir, loaded.freshlyInitialised());
+            loaded.model(), manifest, trainable, modelDir, loaded.freshlyInitialised());
     try {
       return new TrainedClassifier(
           run,

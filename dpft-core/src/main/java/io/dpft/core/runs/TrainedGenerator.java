@@ -44,7 +44,7 @@ public final class TrainedGenerator implements TrainedModel {
     RunManifest manifest = run.manifest();
     Path modelDir = TrainedParameters.modelDirectory(manifest, modelOverride);
     Gpt2Model model = TrainedParameters.withTrainedParameters(
-        PretrainedGpt2.load(modelDir), trainable, modelDir, List.of());
+        PretrainedGpt2.load(modelDir), manifest, trainable, modelDir, List.of());
     try {
       return new TrainedGenerator(runDirectory, manifest, model,
           TextTokenizer.load(modelDir, TokenizerOptions.truncating(manifest.maxLength())));

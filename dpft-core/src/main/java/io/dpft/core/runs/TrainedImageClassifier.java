@@ -48,7 +48,7 @@ public final class TrainedImageClassifier implements TrainedModel {
     PretrainedVit.Loaded loaded = PretrainedVit.load(modelDir, manifest.labels().size());
     VitModel model =
         TrainedParameters.withTrainedParameters(
-            loaded.model(), trainable, modelDir, loaded.freshlyInitialised());
+            loaded.model(), manifest, trainable, modelDir, loaded.freshlyInitialised());
     try {
       return new TrainedImageClassifier(runDirectory, manifest, model, PretrainedVit.imageTransform(modelDir));
     } catch (IOException | RuntimeException e) {

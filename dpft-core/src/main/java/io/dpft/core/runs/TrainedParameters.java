@@ -15,16 +15,19 @@ final class TrainedParameters {
   private TrainedParameters() {}
 
   /**
-   * Copies a run's trained parameters ({@code trainable}) over the pretrained {@code model}
-   * loaded from {@code modelDir}; closes the model when they do not fit.
+   * Adds the run's method's modules to the pretrained {@code model} loaded from
+   * {@code modelDir} ({@link io.dpft.core.peft.FineTuningMethod#extend}) and copies the run's
+   * trained parameters ({@code trainable}) over it; closes the model when they do not fit.
    *
    * @param mustLoad parameters the checkpoint has to provide (a fresh task head)
    * @throws IllegalArgumentException naming both when the checkpoint has tensors the model lacks,
    *     shapes differ or a {@code mustLoad} parameter is not in it
    */
   static <M extends Module> M withTrainedParameters(
-      M model, Path trainable, Path modelDir, List<String> mustLoad) throws IOException {
+      M model, RunManifest manifest, Path trainable, Path modelDir, List<String> mustLoad)
+      throws IOException {
     try {
+      manifest.fineTuningMethod().extend(model);
       WeightLoader.LoadReport report =
           WeightLoader.load(trainable, model.namedParameters(), WeightLoader.Mode.LENIENT);
       List<String> notLoaded = new ArrayList<>(mustLoad);

@@ -106,6 +106,7 @@ public final class CausalLmJob {
                 spec.modelDirectory().resolve("tokenizer.json"),
                 TokenizerOptions.truncating(spec.maxLength()));
         Gpt2Model model = PretrainedGpt2.load(spec.modelDirectory())) {
+      settings.method().extend(model);
       checkMethod(model, settings);
       PromptEncoding encoding = new PromptEncoding(tokenizer, model.config().eosTokenId());
       List<CausalLmExample> train = new ArrayList<>();

@@ -485,6 +485,7 @@ public final class FineTuningRun {
         subject.maxLength(),
         subject.pooling(),
         settings.method().cliName(),
+        settings.method().settings(),
         settings.epochs(),
         settings.logicalBatchSize(),
         settings.physicalBatchSize(),

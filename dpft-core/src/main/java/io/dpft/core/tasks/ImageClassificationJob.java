@@ -62,6 +62,7 @@ public final class ImageClassificationJob {
     List<String> labels = train.labels().names();
     try (RunDirectoryLock lock = FineTuningRun.open(runDirectory, resume, settings);
         VitModel model = PretrainedVit.load(spec.modelDirectory(), labels.size()).model()) {
+      settings.method().extend(model);
       ImageClassificationTask task =
           new ImageClassificationTask(model, train, settings.physicalBatchSize());
       FineTuningRun.Subject subject =

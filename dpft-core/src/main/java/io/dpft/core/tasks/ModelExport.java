@@ -53,6 +53,7 @@ public final class ModelExport {
       labels(config, manifest.labels());
     }
     try (Module model = baseModel(task, base, manifest)) {
+      manifest.fineTuningMethod().extend(model);
       WeightLoader.load(trained, model.namedParameters(), WeightLoader.Mode.LENIENT);
       Path staging = AtomicFiles.createStagingDirectory(outDirectory);
       try {

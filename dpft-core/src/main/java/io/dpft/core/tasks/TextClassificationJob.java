@@ -86,6 +86,7 @@ public final class TextClassificationJob {
                     spec.modelDirectory(),
                     BertModel.Options.sequenceClassification(labels.size(), spec.pooling()))
                 .model()) {
+      settings.method().extend(model);
       EncodedTextDataset train = EncodedTextDataset.encode(spec.data().train(), tokenizer);
       EncodedTextDataset validation = EncodedTextDataset.encode(spec.data().validation(), tokenizer);
       EncodedTextDataset test = EncodedTextDataset.encode(spec.data().test(), tokenizer);

@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dpft.core.io.AtomicFiles;
+import io.dpft.core.peft.FineTuningMethod;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +36,7 @@ public record RunManifest(
     int maxLength,
     String pooling,
     String method,
+    Map<String, String> methodSettings,
     double epochs,
     int logicalBatchSize,
     int physicalBatchSize,
@@ -44,6 +48,21 @@ public record RunManifest(
     Map<String, String> versions,
     Optimization optimization,
     RunOutput output) {
+
+  /** {@code method_settings} is absent from a file written before it was recorded: empty then. */
+  public RunManifest {
+    methodSettings = methodSettings == null ? Map.of()
+        : Collections.unmodifiableMap(new LinkedHashMap<>(methodSettings));
+  }
+
+  /**
+   * The fine-tuning method the run used, rebuilt from {@code method} and
+   * {@code method_settings}: what adds the method's modules to a model before the run's trained
+   * parameters load ({@link FineTuningMethod#extend}).
+   */
+  public FineTuningMethod fineTuningMethod() {
+    return FineTuningMethod.recorded(method, methodSettings);
+  }
 
   /** The file name inside a run directory. */
   public static final String FILE = "config.json";
