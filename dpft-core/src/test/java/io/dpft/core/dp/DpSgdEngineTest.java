@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.dpft.core.dp.norms.LinearCostModel;
 import io.dpft.core.dp.norms.LinearNormRule;
 import io.dpft.core.dp.norms.NormRules;
-import io.dpft.core.dp.norms.PerExampleReference;
+import io.dpft.core.nn.PerExampleReference;
 import io.dpft.core.models.BertConfig;
 import io.dpft.core.models.BertConfig.ModelType;
 import io.dpft.core.models.BertModel;

@@ -1,12 +1,13 @@
 package io.dpft.core.dp.norms;
 
-import static io.dpft.core.dp.norms.PerExampleReference.maxRelativeDiff;
-import static io.dpft.core.dp.norms.PerExampleReference.relative;
+import static io.dpft.core.nn.PerExampleReference.maxRelativeDiff;
+import static io.dpft.core.nn.PerExampleReference.relative;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpft.core.dp.Clipping;
 import io.dpft.core.nn.DpLayer;
 import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.PerExampleReference;
 import io.dpft.core.nn.Tape;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.dpft.core.dp.norms;
+package io.dpft.core.nn;
 
 import io.dpft.core.dp.Clipping;
 import java.util.function.IntFunction;
