@@ -222,7 +222,7 @@ final class PerSampleBackward implements Tape.Listener {
   }
 
   /** What the engine does for one recorded call, before, during and after backward. */
-  sealed interface Plan permits ReduceInHook, CaptureInHook, CaptureAsInput, FromAnchorAlone {
+  sealed interface Plan permits HookedPlan, CaptureAsInput, FromAnchorAlone {
     /** Whether the tape must keep the call's output until backward. */
     boolean keepsOutput();
 
@@ -242,15 +242,21 @@ final class PerSampleBackward implements Tape.Listener {
     List<PerSampleGradient> gradients(Tensor gradient);
   }
 
+  /** A plan whose hook on the call's output sees g inside backward. */
+  sealed interface HookedPlan extends Plan permits ReduceInHook, CaptureInHook {
+    GradientHook hook();
+
+    /** The output is kept only when it is what makes backward reach the hook. */
+    @Override
+    default boolean keepsOutput() {
+      return hook().reach == Reach.OUTPUT;
+    }
+  }
+
   /** Per-sample gradients all instantiated inside backward by {@link ReducingHook}. */
-  record ReduceInHook(ReducingHook hook) implements Plan {
+  record ReduceInHook(ReducingHook hook) implements HookedPlan {
     ReduceInHook {
       Objects.requireNonNull(hook, "hook");
-    }
-
-    @Override
-    public boolean keepsOutput() {
-      return hook.reach == Reach.OUTPUT;
     }
 
     @Override
@@ -269,14 +275,9 @@ final class PerSampleBackward implements Tape.Listener {
   }
 
   /** g captured inside backward by {@link CapturingHook}, the rule run after backward. */
-  record CaptureInHook(CapturingHook hook) implements Plan {
+  record CaptureInHook(CapturingHook hook) implements HookedPlan {
     CaptureInHook {
       Objects.requireNonNull(hook, "hook");
-    }
-
-    @Override
-    public boolean keepsOutput() {
-      return hook.reach == Reach.OUTPUT;
     }
 
     @Override
