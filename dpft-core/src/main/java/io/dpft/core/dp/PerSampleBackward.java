@@ -87,20 +87,16 @@ final class PerSampleBackward implements Tape.Listener {
   }
 
   private Plan plan(Tape.Entry entry, PerSampleNormRule<DpLayer> rule) {
-    PerSampleNormRule.Source source = rule.source(entry.layer(), entry);
-    if (source == PerSampleNormRule.Source.ANCHOR_GRADIENT) {
-      return new FromAnchorAlone(entry, rule);
-    }
     Reach reach = entry.anchor() != null ? Reach.ANCHOR
         : !reductionParameters(entry.layer()).isEmpty() ? Reach.PARAMETERS
         : Reach.OUTPUT;
-    if (source == PerSampleNormRule.Source.OUTPUT_GRADIENT && reach == Reach.OUTPUT) {
-      return new CaptureAsInput(entry, rule);
-    }
-    if (source == PerSampleNormRule.Source.OUTPUT_GRADIENT_ONCE) {
-      return new ReduceInHook(register(new ReducingHook(entry, rule, reach)));
-    }
-    return new CaptureInHook(register(new CapturingHook(entry, rule, reach)));
+    return switch (rule.source(entry.layer(), entry)) {
+      case ANCHOR_GRADIENT -> new FromAnchorAlone(entry, rule);
+      case OUTPUT_GRADIENT_ONCE -> new ReduceInHook(register(new ReducingHook(entry, rule, reach)));
+      case OUTPUT_GRADIENT -> reach == Reach.OUTPUT
+          ? new CaptureAsInput(entry, rule)
+          : new CaptureInHook(register(new CapturingHook(entry, rule, reach)));
+    };
   }
 
   private <H extends GradientHook> H register(H hook) {
@@ -205,19 +201,17 @@ final class PerSampleBackward implements Tape.Listener {
       hook.keep = keep;
       Tape.Entry entry = hook.entry;
       switch (hook.reach) {
-        case ANCHOR:
+        case ANCHOR -> {
           return add(entry.anchor());
-        case PARAMETERS:
-          for (Parameter p : reductionParameters(entry.layer())) {
-            if (parameters.put(p, Boolean.TRUE) == null) {
-              tensors.add(p.tensor());
-            }
+        }
+        case PARAMETERS -> reductionParameters(entry.layer()).forEach(p -> {
+          if (parameters.put(p, Boolean.TRUE) == null) {
+            tensors.add(p.tensor());
           }
-          return -1;
-        default:
-          tensors.add(entry.output());
-          return -1;
+        });
+        case OUTPUT -> tensors.add(entry.output());
       }
+      return -1;
     }
   }
 
