@@ -137,8 +137,8 @@ public final class DpSgdEngine implements AutoCloseable {
   }
 
   /**
-   * Starts the tape for a physical batch's forward pass: calls whose per-sample gradients are all
-   * instantiated get their hooks as they are recorded, so the tape keeps no output of theirs.
+   * Starts the tape for a physical batch's forward pass: each call gets its plan (and hook) as it
+   * is recorded, so the tape keeps no output that backward can reach otherwise.
    * Pass it to {@link #accumulate} once the forward pass is done. ({@link Tape#start()} works too,
    * at the cost of keeping every output until backward.)
    */

@@ -121,7 +121,8 @@ final class OneDnnLinear implements AutoCloseable {
       });
       Tape tape = Tape.active();
       if (tape != null) {
-        tape.anchor(z, path);
+        tape.anchor(z, path,
+            b == null ? Tape.AnchorKind.PATH : Tape.AnchorKind.PATH_WITH_BIAS);
       }
       return z;
     }

@@ -56,16 +56,18 @@ public final class Tape implements AutoCloseable {
     /** Owns what the entry keeps; null without an enclosing scope. */
     private final PointerScope owner;
     private final Tensor anchor;
+    private final AnchorKind anchorKind;
     private Tensor output;
     private Tensor activation;
     private Recomputable source;
 
-    private Entry(DpLayer layer, PointerScope owner, Tensor output, Tensor anchor,
+    private Entry(DpLayer layer, PointerScope owner, Tensor output, Anchor anchor,
         Tensor activation, Recomputable source) {
       this.layer = layer;
       this.owner = owner;
       this.output = output;
-      this.anchor = anchor;
+      this.anchor = anchor == null ? null : anchor.tensor();
+      this.anchorKind = anchor == null ? AnchorKind.NONE : anchor.kind();
       this.activation = activation;
       this.source = source;
     }
@@ -80,17 +82,19 @@ public final class Tape implements AutoCloseable {
     }
 
     /**
-     * A small tensor on the path from the call's input to its output, or null: as an input of
-     * {@code torch.grad} it makes backward pass through the output, at no more cost than the
-     * path's own. For a linear call through {@code HookedBackward}, the per-example path added to
-     * its output, (B, 1, …, d_out) with a bias and (B, 1, …, 1) without: its gradient is the
-     * output gradient summed per example over the positions, which with a bias are the per-sample
-     * bias gradients. Without an anchor, only the output itself or a parameter the call adds to it
-     * can make backward pass through the call, and a bias as an input of {@code torch.grad} costs
-     * a reduction of the output gradient.
+     * A small tensor on the path from the call's input to its output, or null
+     * ({@link #anchorKind()} says which): as an input of {@code torch.grad} it makes backward pass
+     * through the output, at no more cost than the path's own. Without an anchor, only the output
+     * itself or a parameter the call adds to it can make backward pass through the call, and a
+     * bias as an input of {@code torch.grad} costs a reduction of the output gradient.
      */
     public Tensor anchor() {
       return anchor;
+    }
+
+    /** What {@link #anchor()} is, and so what its gradient holds. */
+    public AnchorKind anchorKind() {
+      return anchorKind;
     }
 
     /**
@@ -142,6 +146,34 @@ public final class Tape implements AutoCloseable {
   }
 
   /**
+   * What an {@link Entry#anchor()} is: the engine reads its gradient by this, not by its shape.
+   */
+  public enum AnchorKind {
+    /** No anchor: backward reaches the call only through its output or its parameters. */
+    NONE,
+    /**
+     * The per-example path {@code HookedBackward} added to the output, (B, 1, …, 1): its gradient
+     * is the output gradient summed over every axis but the batch's.
+     */
+    PATH,
+    /**
+     * The per-example path with the bias added along with it, (B, 1, …, d_out): its gradient is
+     * the output gradient summed per example over the positions, the per-sample bias gradients.
+     */
+    PATH_WITH_BIAS
+  }
+
+  /** An anchor and its kind, from {@link #anchor} until the call that owns it is recorded. */
+  private record Anchor(Tensor tensor, AnchorKind kind) {
+    Anchor {
+      if (tensor == null || kind == null || kind == AnchorKind.NONE) {
+        throw new IllegalArgumentException(
+            "an anchor needs a tensor and a kind other than NONE, got " + kind);
+      }
+    }
+  }
+
+  /**
    * {@code function(input)}, computed for each position on its own (element-wise, or over the
    * last axis): a tensor that can be formed again.
    */
@@ -161,7 +193,7 @@ public final class Tape implements AutoCloseable {
   /** By identity: tensors {@link #recomputable} describes that no entry has recorded yet. */
   private final Map<Tensor, Recomputable> recomputable = new IdentityHashMap<>();
   /** By identity: outputs {@link #anchor} gave an anchor that no entry has recorded yet. */
-  private final Map<Tensor, Tensor> anchors = new IdentityHashMap<>();
+  private final Map<Tensor, Anchor> anchors = new IdentityHashMap<>();
   private final PointerScope scope = PointerScope.getInnerScope();
   private final Listener listener;
   private boolean open = true;
@@ -215,11 +247,11 @@ public final class Tape implements AutoCloseable {
   }
 
   /**
-   * Notes that {@code anchor} is an {@link Entry#anchor()} of {@code output}, for the call that
-   * records {@code output} next.
+   * Notes that {@code anchor}, of kind {@code kind}, is an {@link Entry#anchor()} of
+   * {@code output}, for the call that records {@code output} next.
    */
-  void anchor(Tensor output, Tensor anchor) {
-    anchors.put(output, anchor);
+  void anchor(Tensor output, Tensor anchor, AnchorKind kind) {
+    anchors.put(output, new Anchor(anchor, kind));
   }
 
   /** Records a call; {@code activation} as {@link Entry#activation()} describes, or null. */

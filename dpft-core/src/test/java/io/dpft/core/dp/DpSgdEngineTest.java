@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dpft.core.dp.norms.LinearCostModel;
 import io.dpft.core.dp.norms.LinearNormRule;
 import io.dpft.core.dp.norms.NormRules;
+import io.dpft.core.nn.PerExampleReference;
 import io.dpft.core.models.BertConfig;
 import io.dpft.core.models.BertConfig.ModelType;
 import io.dpft.core.models.BertModel;
@@ -34,7 +36,6 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -84,10 +85,9 @@ class DpSgdEngineTest {
 
   /** Full fine-tuning with every Linear weight forced onto each path, at both kinds of C. */
   @ParameterizedTest
-  @EnumSource(LinearNormRule.WeightPath.class)
-  void fullFineTuning_everyLinearWeightPath_matchesPerExampleReference(
-      LinearNormRule.WeightPath path) {
-    NormRules rules = NormRules.standard().register(new LinearNormRule(path));
+  @EnumSource(LinearCostModel.class)
+  void fullFineTuning_everyLinearCostModel_matchesPerExampleReference(LinearCostModel costs) {
+    NormRules rules = NormRules.standard().register(new LinearNormRule(costs));
     for (double c : new double[] {1e-3, 0.5}) {
       checkBert(Trainable.FULL,
           new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(c)), rules);
@@ -110,7 +110,7 @@ class DpSgdEngineTest {
   @Test
   void instantiatedWeightsWithoutTrainableBias_matchPerExampleReference() {
     NormRules rules =
-        NormRules.standard().register(new LinearNormRule(LinearNormRule.WeightPath.INSTANTIATED));
+        NormRules.standard().register(new LinearNormRule(LinearCostModel.INSTANTIATED));
     checkBert(Trainable.WEIGHTS_ONLY,
         new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.5)), rules);
   }
@@ -139,8 +139,11 @@ class DpSgdEngineTest {
         assertThat(linears.stream().filter(e -> e.anchor() == null).count()).isEqualTo(1);
         for (Tape.Entry e : linears) {
           if (e.anchor() != null) { // the per-example path with the (frozen) bias: (B, 1, d_out)
+            assertThat(e.anchorKind()).isEqualTo(Tape.AnchorKind.PATH_WITH_BIAS);
             assertThat(e.anchor().numel()).isEqualTo((long) B * ((Linear) e.layer()).outFeatures());
             assertThat(e.output()).isNull();
+          } else {
+            assertThat(e.anchorKind()).isEqualTo(Tape.AnchorKind.NONE);
           }
         }
       }
@@ -198,13 +201,13 @@ class DpSgdEngineTest {
    * token-equality and gather Gram matrices. Loss: summed next-token cross-entropy per sequence.
    */
   @ParameterizedTest
-  @EnumSource(LinearNormRule.WeightPath.class)
-  void gpt2TiedEmbedding_clippedSumsMatchPerExampleReference(LinearNormRule.WeightPath path) {
+  @EnumSource(LinearCostModel.class)
+  void gpt2TiedEmbedding_clippedSumsMatchPerExampleReference(LinearCostModel costs) {
     Gpt2Config config =
         new Gpt2Config(30, 16, 8, 1, 2, 32, Activation.GELU_TANH, 0, 0, 0, 1e-5, 0, 0);
     long[][] ids = {{1, 2, 3, 2, 5}, {6, 7, 7, 7, 10}, {11, 3, 11, 2, 1}, {29, 28, 4, 4, 0}};
     long[][] mask = {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}};
-    NormRules rules = NormRules.standard().register(new LinearNormRule(path));
+    NormRules rules = NormRules.standard().register(new LinearNormRule(costs));
     for (boolean full : new boolean[] {true, false}) {
       try (PointerScope scope = new PointerScope();
           Gpt2Model model = new Gpt2Model(config)) {
@@ -396,22 +399,20 @@ class DpSgdEngineTest {
       for (String n : order) {
         expected.add(torch.zeros_like(names.get(n).tensor()));
       }
+      PerExampleReference reference = PerExampleReference.of(B, lossOfExample,
+          order.stream().map(n -> names.get(n).tensor()).toArray(Tensor[]::new));
       double maxNorm = 0;
       for (int i = 0; i < B; i++) {
-        Tensor[] g = grad(lossOfExample.apply(i), order.stream().map(n -> names.get(n).tensor()).toArray(Tensor[]::new));
         Map<String, Double> groupSquares = new LinkedHashMap<>();
-        double total = 0;
-        for (int k = 0; k < g.length; k++) {
-          double sq = g[k].square().sum().item_double();
-          groupSquares.merge(groupOf.apply(order.get(k)), sq, Double::sum);
-          total += sq;
+        for (int k = 0; k < order.size(); k++) {
+          groupSquares.merge(groupOf.apply(order.get(k)), reference.squaredNorm(i, k), Double::sum);
         }
-        maxNorm = Math.max(maxNorm, Math.sqrt(total));
-        for (int k = 0; k < g.length; k++) {
+        maxNorm = Math.max(maxNorm, reference.norm(i));
+        for (int k = 0; k < order.size(); k++) {
           String group = groupOf.apply(order.get(k));
           double factor =
               config.clipping().clipFactor(Math.sqrt(groupSquares.get(group)), thresholds.get(group));
-          expected.set(k, expected.get(k).add(g[k].mul(new Scalar(factor))));
+          expected.set(k, expected.get(k).add(reference.gradient(i, k).mul(new Scalar(factor))));
         }
       }
       assertThat(stats.maxNorm()).isCloseTo(maxNorm, within(TOLERANCE * Math.max(1, maxNorm)));
@@ -448,12 +449,6 @@ class DpSgdEngineTest {
             : style.sensitivity();
     names.forEach(n -> out.put(groupOf.apply(n), each));
     return out;
-  }
-
-  private static Tensor[] grad(Tensor loss, Tensor... xs) {
-    return torch.grad(
-            new TensorVector(loss), new TensorVector(xs), new TensorVector(), new BoolOptional(false), false, false)
-        .get();
   }
 
   static Tensor crossEntropySum(Tensor logits, Tensor labels) {

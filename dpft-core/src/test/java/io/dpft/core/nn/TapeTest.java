@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dpft.core.nn.MultiHeadSelfAttention.QkvProjection;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -98,23 +99,29 @@ class TapeTest {
     return floats(gaussian(new Random(10), B * T * (C + V)), B, T, C + V);
   }
 
-  /** Reference: per example, its own forward and backward; gradients by parameter name. */
+  /** {@link PerExampleReference}'s gradients of the trainable parameters, by name. */
   private static Map<String, float[][]> perExampleGradients(TinyEncoder model) {
     Map<String, float[][]> out = new HashMap<>();
-    Tensor ids = longs(IDS, B, T);
-    Tensor mask = longs(MASK, B, T);
-    Tensor target = target();
-    for (int i = 0; i < B; i++) {
-      try (PointerScope scope = new PointerScope()) {
-        Tensor y = model.forward(ids.narrow(0, i, 1), mask.narrow(0, i, 1));
-        loss(y, mask.narrow(0, i, 1), target.narrow(0, i, 1)).backward();
-        for (var e : model.parameters().entrySet()) {
-          Tensor grad = e.getValue().tensor().grad();
-          if (grad.defined()) {
-            out.computeIfAbsent(e.getKey(), k -> new float[B][])[i] = values(grad);
-            e.getValue().tensor().mutable_grad().reset();
-          }
+    List<String> names = new ArrayList<>();
+    model.parameters().forEach((name, p) -> {
+      if (p.isTrainable()) {
+        names.add(name);
+      }
+    });
+    try (PointerScope scope = new PointerScope()) {
+      Tensor ids = longs(IDS, B, T);
+      Tensor mask = longs(MASK, B, T);
+      Tensor target = target();
+      PerExampleReference reference = PerExampleReference.of(B,
+          i -> loss(model.forward(ids.narrow(0, i, 1), mask.narrow(0, i, 1)),
+              mask.narrow(0, i, 1), target.narrow(0, i, 1)),
+          names.stream().map(n -> model.parameters().get(n).tensor()).toArray(Tensor[]::new));
+      for (int k = 0; k < names.size(); k++) {
+        float[][] perExample = new float[B][];
+        for (int i = 0; i < B; i++) {
+          perExample[i] = values(reference.gradient(i, k));
         }
+        out.put(names.get(k), perExample);
       }
     }
     return out;
@@ -228,16 +235,9 @@ class TapeTest {
       Random random = new Random(13);
       Tensor x = floats(gaussian(random, B * 2 * 4 * 6), B, 2, 4, 6);
       Tensor target = floats(gaussian(random, B * 3 * 2 * 3), B, 3, 2, 3);
-      float[][] weightRef = new float[B][];
-      float[][] biasRef = new float[B][];
-      for (int i = 0; i < B; i++) {
-        conv.forward(x.narrow(0, i, 1)).sub(target.narrow(0, i, 1)).pow(new Scalar(2))
-            .sum().backward();
-        weightRef[i] = values(conv.weight().tensor().grad());
-        biasRef[i] = values(conv.bias().orElseThrow().tensor().grad());
-        conv.weight().tensor().mutable_grad().reset();
-        conv.bias().orElseThrow().tensor().mutable_grad().reset();
-      }
+      PerExampleReference reference = PerExampleReference.of(B,
+          i -> conv.forward(x.narrow(0, i, 1)).sub(target.narrow(0, i, 1)).pow(new Scalar(2)).sum(),
+          conv.weight().tensor(), conv.bias().orElseThrow().tensor());
       try (Tape tape = Tape.start()) {
         Tensor z = conv.forward(x);
         Tensor g = tape.outputGradients(z.sub(target).pow(new Scalar(2)).sum())
@@ -246,10 +246,12 @@ class TapeTest {
         float[] weight = values(torch.bmm(g, patches.transpose(1, 2))); // (B, C_out, C_in·k·k)
         float[] bias = values(g.sum(2));
         for (int i = 0; i < B; i++) {
-          int n = weightRef[i].length;
-          assertThat(relativeDiff(Arrays.copyOfRange(weight, i * n, (i + 1) * n), weightRef[i]))
+          float[] weightRef = values(reference.gradient(i, 0));
+          int n = weightRef.length;
+          assertThat(relativeDiff(Arrays.copyOfRange(weight, i * n, (i + 1) * n), weightRef))
               .isLessThan(TOLERANCE);
-          assertThat(relativeDiff(Arrays.copyOfRange(bias, i * 3, (i + 1) * 3), biasRef[i]))
+          assertThat(relativeDiff(Arrays.copyOfRange(bias, i * 3, (i + 1) * 3),
+                  values(reference.gradient(i, 1))))
               .isLessThan(TOLERANCE);
         }
       }

@@ -19,10 +19,13 @@ public final class Conv2dNormRule implements PerSampleNormRule<Conv2d> {
     return Conv2d.class;
   }
 
-  /** Bias-only: the per-sample bias gradients (B, C_out) are all there is. */
+  /**
+   * A trainable kernel is book-kept from g; bias-only, the per-sample bias gradients (B, C_out)
+   * are all there is.
+   */
   @Override
-  public boolean instantiatesAll(Conv2d layer, Tape.Entry entry) {
-    return !layer.weight().isTrainable();
+  public Source source(Conv2d layer, Tape.Entry entry) {
+    return layer.weight().isTrainable() ? Source.OUTPUT_GRADIENT : Source.OUTPUT_GRADIENT_ONCE;
   }
 
   @Override
@@ -33,7 +36,7 @@ public final class Conv2dNormRule implements PerSampleNormRule<Conv2d> {
       Tensor patches = layer.unfold(entry.activation()).transpose(1, 2);
       long outChannels = layer.weight().shape()[0];
       out.add(
-          LinearNormRule.weightGradient(
+          PerSampleMath.weightGradient(
               layer.weight(), () -> patches, g, kernel -> kernel.view(outChannels, -1), true));
     }
     layer
@@ -42,7 +45,7 @@ public final class Conv2dNormRule implements PerSampleNormRule<Conv2d> {
         .ifPresent(
             b ->
                 out.add(
-                    PerSampleGradient.instantiated(b, LinearNormRule.perSampleBiasGradients(g))));
+                    PerSampleGradient.instantiated(b, PerSampleMath.sumOverPositions(g))));
     return out;
   }
 

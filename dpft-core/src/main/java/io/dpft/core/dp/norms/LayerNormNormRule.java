@@ -21,8 +21,8 @@ public final class LayerNormNormRule implements PerSampleNormRule<LayerNorm> {
 
   /** γ and β both have (B, d) per-sample gradients. */
   @Override
-  public boolean instantiatesAll(LayerNorm layer, Tape.Entry entry) {
-    return true;
+  public Source source(LayerNorm layer, Tape.Entry entry) {
+    return Source.OUTPUT_GRADIENT_ONCE;
   }
 
   @Override
@@ -40,12 +40,12 @@ public final class LayerNormNormRule implements PerSampleNormRule<LayerNorm> {
             b ->
                 out.add(
                     PerSampleGradient.instantiated(
-                        b, LinearNormRule.perSampleBiasGradients(outputGrad))));
+                        b, PerSampleMath.sumOverPositions(outputGrad))));
     return out;
   }
 
   /** Per-sample gradients of the scale γ: (B, d). */
   static Tensor perSampleWeightGradients(Tensor normalizedInput, Tensor outputGrad) {
-    return LinearNormRule.perSampleBiasGradients(normalizedInput.mul(outputGrad));
+    return PerSampleMath.sumOverPositions(normalizedInput.mul(outputGrad));
   }
 }

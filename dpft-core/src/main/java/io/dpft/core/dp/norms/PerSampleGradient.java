@@ -50,12 +50,12 @@ public interface PerSampleGradient {
   record Instantiated(Parameter parameter, Tensor perSample) implements PerSampleGradient {
     @Override
     public Tensor squaredNorms(Grams grams) {
-      return LinearNormRule.squaredRowNorms(perSample);
+      return PerSampleMath.squaredRowNorms(perSample);
     }
 
     @Override
     public Tensor clippedSum(Tensor clipFactors) {
-      return LinearNormRule.clippedSum(perSample, clipFactors);
+      return PerSampleMath.clippedSum(perSample, clipFactors);
     }
   }
 }

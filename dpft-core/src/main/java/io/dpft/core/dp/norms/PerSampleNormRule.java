@@ -7,12 +7,43 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * How to get per-sample gradient norms and clipped sums of one layer type from a recorded call
- * and its output gradient. One implementation per layer type, filed in {@link NormRules}.
+ * and its gradients. One implementation per layer type, filed in {@link NormRules}. A rule only
+ * computes, and says from what ({@link #source}); the engine decides when, inside backward or
+ * after it, and what backward is asked for.
  */
 public interface PerSampleNormRule<L extends DpLayer> {
 
+  /** What a call's per-sample gradients are formed from. */
+  enum Source {
+    /**
+     * The output gradient g, held to the end of backward: some returned gradient is computed
+     * lazily from it (a ghost norm, a book-kept clipped sum).
+     */
+    OUTPUT_GRADIENT,
+    /**
+     * The output gradient g, read once: every returned gradient is
+     * {@link PerSampleGradient.Instantiated}, so the engine may form them inside backward, as
+     * soon as g exists, and free g at once.
+     */
+    OUTPUT_GRADIENT_ONCE,
+    /**
+     * The gradient of the call's {@link Tape.Entry#anchor() anchor} alone: the engine needs
+     * nothing of g, not even inside backward.
+     */
+    ANCHOR_GRADIENT
+  }
+
   /** The layer type this rule handles. */
   Class<L> layerType();
+
+  /**
+   * What {@link #gradients(DpLayer, Tape.Entry, Tensor, Tensor)} needs for this call (the layer
+   * in its current trainable state, the shapes and {@link Tape.Entry#anchorKind()} of
+   * {@code entry}).
+   */
+  default Source source(L layer, Tape.Entry entry) {
+    return Source.OUTPUT_GRADIENT;
+  }
 
   /**
    * The per-sample gradients of the call's trainable parameters (none for frozen ones).
@@ -22,35 +53,16 @@ public interface PerSampleNormRule<L extends DpLayer> {
   List<PerSampleGradient> gradients(L layer, Tape.Entry entry, Tensor outputGrad);
 
   /**
-   * As {@link #gradients(DpLayer, Tape.Entry, Tensor)}, after backward, when the gradient of the
-   * call's {@link Tape.Entry#anchor() anchor} is known too: a rule may take part of the gradients
-   * from it rather than reduce {@code outputGrad} again, or all of them ({@link #fromAnchorAlone}).
+   * As {@link #gradients(DpLayer, Tape.Entry, Tensor)}, when the gradient of the call's
+   * {@link Tape.Entry#anchor() anchor} is known too: a rule may take part of the gradients from
+   * it rather than reduce {@code outputGrad} again, or all of them
+   * ({@link Source#ANCHOR_GRADIENT}).
    *
-   * @param outputGrad ∂L/∂z; null for a call for which {@link #fromAnchorAlone} holds
-   * @param anchorGrad ∂L/∂(anchor)
+   * @param outputGrad ∂L/∂z; null when the rule's source is {@link Source#ANCHOR_GRADIENT}
+   * @param anchorGrad ∂L/∂(anchor), or null when not known
    */
   default List<PerSampleGradient> gradients(
       L layer, Tape.Entry entry, Tensor outputGrad, Tensor anchorGrad) {
     return gradients(layer, entry, outputGrad);
-  }
-
-  /**
-   * Whether every gradient that {@link #gradients} returns for this call (the layer in its current
-   * trainable state, the shapes of {@code entry}) is {@link PerSampleGradient.Instantiated}, which
-   * needs nothing more of the output gradient: then the engine computes the gradients inside
-   * backward, as soon as the output gradient exists, and frees the output gradient instead of
-   * holding it to the end of backward.
-   */
-  default boolean instantiatesAll(L layer, Tape.Entry entry) {
-    return false;
-  }
-
-  /**
-   * Whether {@link #gradients(DpLayer, Tape.Entry, Tensor, Tensor)} gives every per-sample
-   * gradient of this call from the gradient of its {@link Tape.Entry#anchor() anchor} alone: then
-   * the engine needs nothing of its output gradient, not even inside backward.
-   */
-  default boolean fromAnchorAlone(L layer, Tape.Entry entry) {
-    return false;
   }
 }

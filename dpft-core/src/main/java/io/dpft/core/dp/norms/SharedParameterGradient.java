@@ -70,7 +70,7 @@ public record SharedParameterGradient(Parameter parameter, List<PerSampleGradien
     Optional<Tensor> p = instantiated(a);
     Optional<Tensor> q = instantiated(b);
     if (p.isPresent() && q.isPresent()) {
-      return LinearNormRule.rowInnerProducts(p.get(), q.get());
+      return PerSampleMath.rowInnerProducts(p.get(), q.get());
     }
     if (p.isPresent() && y.isPresent()) {
       return y.get().innerProducts(p.get());

@@ -8,6 +8,6 @@
  * Bu, Mao and Xu, NeurIPS 2022), clipped sum aᵀ(c∘g) (Bu et al., "Differentially private
  * optimization on large model at small cost", ICML 2023) — or, for long sequences, by per-sample
  * gradients formed during backward and held, from which norm and clipped sum come without a second
- * matrix product ({@link io.dpft.core.dp.norms.LinearNormRule#instantiates}).
+ * matrix product ({@link io.dpft.core.dp.norms.LinearCostModel}).
  */
 package io.dpft.core.dp.norms;
