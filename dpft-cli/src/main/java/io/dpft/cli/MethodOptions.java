@@ -1,12 +1,13 @@
 package io.dpft.cli;
 
 import io.dpft.core.peft.FineTuningMethod;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /** The fine-tuning method of {@code train}, {@code tune} and {@code audit}, with its own options. */
 final class MethodOptions {
   @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
-      description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
+      description = "full, bitfit, last-layer, two-phase or adapter (default: ${DEFAULT-VALUE})")
   String name;
 
   @Option(names = "--first-phase", paramLabel = "M", defaultValue = "full",
@@ -18,8 +19,19 @@ final class MethodOptions {
       description = "two-phase: epochs of the first phase before BiTFiT (default: ${DEFAULT-VALUE})")
   double firstPhaseEpochs;
 
+  @ArgGroup(exclusive = false, heading = "Adapter options:%n")
+  AdapterOptions adapter = new AdapterOptions();
+
+  /** The options of {@code --method adapter}. */
+  static final class AdapterOptions {
+    @Option(names = "--adapter-size", paramLabel = "M",
+        defaultValue = "" + FineTuningMethod.Adapter.DEFAULT_SIZE,
+        description = "adapter: the bottleneck width m of each adapter (default: ${DEFAULT-VALUE})")
+    int size = FineTuningMethod.Adapter.DEFAULT_SIZE;
+  }
+
   /** The method these options name, with its settings. */
   FineTuningMethod fineTuningMethod() {
-    return FineTuningMethod.parse(name, firstPhaseEpochs, firstPhase);
+    return FineTuningMethod.parse(name, firstPhaseEpochs, firstPhase, adapter.size);
   }
 }
