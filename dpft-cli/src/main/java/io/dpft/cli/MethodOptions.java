@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 /** The fine-tuning method of {@code train}, {@code tune} and {@code audit}, with its own options. */
 final class MethodOptions {
   @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
-      description = "full, bitfit, last-layer, two-phase or adapter (default: ${DEFAULT-VALUE})")
+      description = "full, bitfit, last-layer, two-phase, adapter or reversible"
+          + " (default: ${DEFAULT-VALUE})")
   String name;
 
   @Option(names = "--first-phase", paramLabel = "M", defaultValue = "full",
@@ -22,16 +23,24 @@ final class MethodOptions {
   @ArgGroup(exclusive = false, heading = "Adapter options:%n")
   AdapterOptions adapter = new AdapterOptions();
 
-  /** The options of {@code --method adapter}. */
+  /** The options of {@code --method adapter} and {@code --method reversible}. */
   static final class AdapterOptions {
     @Option(names = "--adapter-size", paramLabel = "M",
         defaultValue = "" + FineTuningMethod.Adapter.DEFAULT_SIZE,
-        description = "adapter: the bottleneck width m of each adapter (default: ${DEFAULT-VALUE})")
+        description = "adapter, reversible: the bottleneck width m of each adapter"
+            + " (default: ${DEFAULT-VALUE})")
     int size = FineTuningMethod.Adapter.DEFAULT_SIZE;
+
+    @Option(names = "--reversible-lambda", paramLabel = "L",
+        defaultValue = "" + FineTuningMethod.Reversible.DEFAULT_LAMBDA,
+        description = "reversible: the scale λ in (0, 1] of the stream the frozen block adds to;"
+            + " smaller starts nearer the pretrained model (default: ${DEFAULT-VALUE})")
+    double lambda = FineTuningMethod.Reversible.DEFAULT_LAMBDA;
   }
 
   /** The method these options name, with its settings. */
   FineTuningMethod fineTuningMethod() {
-    return FineTuningMethod.parse(name, firstPhaseEpochs, firstPhase, adapter.size);
+    return FineTuningMethod.parse(name, firstPhaseEpochs, firstPhase, adapter.size,
+        adapter.lambda);
   }
 }

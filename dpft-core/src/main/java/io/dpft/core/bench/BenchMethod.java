@@ -19,7 +19,10 @@ public enum BenchMethod {
    */
   PER_EXAMPLE("per-example", new FineTuningMethod.Full()),
   /** Houlsby adapters of the default width and the head ({@link FineTuningMethod.Adapter}). */
-  ADAPTER("adapter", new FineTuningMethod.Adapter(FineTuningMethod.Adapter.DEFAULT_SIZE));
+  ADAPTER("adapter", new FineTuningMethod.Adapter(FineTuningMethod.Adapter.DEFAULT_SIZE)),
+  /** Reversible adapters of the default width and λ ({@link FineTuningMethod.Reversible}). */
+  REVERSIBLE("reversible", new FineTuningMethod.Reversible(
+      FineTuningMethod.Adapter.DEFAULT_SIZE, FineTuningMethod.Reversible.DEFAULT_LAMBDA));
 
 
   private final String cliName;
@@ -32,7 +35,7 @@ public enum BenchMethod {
 
   /**
    * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code per-example},
-   * {@code adapter}.
+   * {@code adapter}, {@code reversible}.
    */
   public String cliName() {
     return cliName;

@@ -1,9 +1,11 @@
 package io.dpft.core.peft;
 
+import io.dpft.core.models.BertModel;
 import io.dpft.core.nn.BottleneckAdapter;
 import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
+import io.dpft.core.nn.ReversibleStack;
 import io.dpft.core.nn.TransformerBlock;
 import io.dpft.privacy.PrivacyChecks;
 import java.util.Collections;
@@ -26,14 +28,15 @@ public sealed interface FineTuningMethod
         FineTuningMethod.BitFit,
         FineTuningMethod.LastLayer,
         FineTuningMethod.TwoPhase,
-        FineTuningMethod.Adapter {
+        FineTuningMethod.Adapter,
+        FineTuningMethod.Reversible {
 
   /** Sets {@code requires_grad} on every parameter of {@code model} for this method. */
   void apply(Module model, String headPrefix);
 
   /**
    * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase},
-   * {@code adapter}.
+   * {@code adapter}, {@code reversible}.
    */
   String cliName();
 
@@ -178,12 +181,7 @@ public sealed interface FineTuningMethod
 
     @Override
     public void apply(Module model, String headPrefix) {
-      Set<Parameter> adapters = Collections.newSetFromMap(new IdentityHashMap<>());
-      model.namedModules().values().stream()
-          .filter(BottleneckAdapter.class::isInstance)
-          .forEach(m -> adapters.addAll(m.parameters().values()));
-      model.parameters().forEach(
-          (name, p) -> p.setTrainable(name.startsWith(headPrefix) || adapters.contains(p)));
+      trainModules(model, headPrefix, BottleneckAdapter.class);
     }
 
     @Override
@@ -210,16 +208,72 @@ public sealed interface FineTuningMethod
   }
 
   /**
+   * DP reversible adapters (the reversible design of DP-MemArc, Liu et al. 2024, after MEFT, Liao
+   * et al., NeurIPS 2023): the frozen blocks of a BERT-style encoder coupled with zero-started
+   * adapters into a {@link ReversibleStack}, whose backward recomputes each block's input from its
+   * output rather than keeping the activations; the adapters and the head train.
+   *
+   * @param size the adapters' width
+   * @param lambda the stack's λ, in (0, 1]: the smaller, the closer the start to the pretrained
+   *     function, and the more float error the recomputed inputs carry (divided by λ per block)
+   */
+  record Reversible(int size, double lambda) implements FineTuningMethod {
+    /** λ when none is given. */
+    public static final double DEFAULT_LAMBDA = 0.1;
+
+    static final String LAMBDA_SETTING = "reversible_lambda";
+
+    public Reversible {
+      if (size < 1) {
+        throw new IllegalArgumentException("adapter size must be >= 1, got " + size);
+      }
+      if (!(lambda > 0 && lambda <= 1)) {
+        throw new IllegalArgumentException("reversible lambda must be in (0, 1], got " + lambda);
+      }
+    }
+
+    @Override
+    public void apply(Module model, String headPrefix) {
+      trainModules(model, headPrefix, ReversibleStack.class);
+    }
+
+    @Override
+    public String cliName() {
+      return "reversible";
+    }
+
+    /** Makes a {@link BertModel}'s blocks reversible. */
+    @Override
+    public void extend(Module model) {
+      if (!(model instanceof BertModel bert)) {
+        throw new IllegalArgumentException("reversible adapters are built for BERT-style "
+            + "encoders only, got " + model.getClass().getSimpleName());
+      }
+      bert.makeReversible(size, lambda);
+    }
+
+    @Override
+    public Map<String, String> settings() {
+      return Map.of(Adapter.SIZE_SETTING, Integer.toString(size),
+          LAMBDA_SETTING, Double.toString(lambda));
+    }
+  }
+
+  /**
    * Parses a command-line name; {@code two-phase} is {@code firstPhase} ({@code full}, as Bu et
    * al., or {@code last-layer}: a linear probe first) for {@code firstPhaseEpochs}, then BiTFiT.
    */
   static FineTuningMethod parse(String name, double firstPhaseEpochs, String firstPhase) {
-    return parse(name, firstPhaseEpochs, firstPhase, Adapter.DEFAULT_SIZE);
+    return parse(name, firstPhaseEpochs, firstPhase, Adapter.DEFAULT_SIZE,
+        Reversible.DEFAULT_LAMBDA);
   }
 
-  /** As {@link #parse(String, double, String)}; {@code adapterSize} for {@code adapter}. */
-  static FineTuningMethod parse(
-      String name, double firstPhaseEpochs, String firstPhase, int adapterSize) {
+  /**
+   * As {@link #parse(String, double, String)}; {@code adapterSize} for {@code adapter} and
+   * {@code reversible}, {@code reversibleLambda} for {@code reversible}.
+   */
+  static FineTuningMethod parse(String name, double firstPhaseEpochs, String firstPhase,
+      int adapterSize, double reversibleLambda) {
     switch (name.trim().toLowerCase(Locale.ROOT)) {
       case "full":
         return new Full();
@@ -236,9 +290,11 @@ public sealed interface FineTuningMethod
         return new TwoPhase(first, firstPhaseEpochs, new BitFit(false));
       case "adapter":
         return new Adapter(adapterSize);
+      case "reversible":
+        return new Reversible(adapterSize, reversibleLambda);
       default:
         throw new IllegalArgumentException("method must be one of full, bitfit, last-layer, "
-            + "two-phase, adapter, got '" + name + "'");
+            + "two-phase, adapter, reversible, got '" + name + "'");
     }
   }
 
@@ -252,8 +308,22 @@ public sealed interface FineTuningMethod
           Double.parseDouble(settings.getOrDefault("first_phase_epochs", "1")),
           settings.getOrDefault("first_phase", "full"));
     }
-    return parse(cliName, 1, "full", Integer.parseInt(
-        settings.getOrDefault(Adapter.SIZE_SETTING, Integer.toString(Adapter.DEFAULT_SIZE))));
+    return parse(cliName, 1, "full",
+        Integer.parseInt(
+            settings.getOrDefault(Adapter.SIZE_SETTING, Integer.toString(Adapter.DEFAULT_SIZE))),
+        Double.parseDouble(settings.getOrDefault(
+            Reversible.LAMBDA_SETTING, Double.toString(Reversible.DEFAULT_LAMBDA))));
+  }
+
+  /** Trains the parameters of every module of type {@code trained} and the head. */
+  private static void trainModules(
+      Module model, String headPrefix, Class<? extends Module> trained) {
+    Set<Parameter> inModules = Collections.newSetFromMap(new IdentityHashMap<>());
+    model.namedModules().values().stream()
+        .filter(trained::isInstance)
+        .forEach(m -> inModules.addAll(m.parameters().values()));
+    model.parameters().forEach(
+        (name, p) -> p.setTrainable(name.startsWith(headPrefix) || inModules.contains(p)));
   }
 
   private static void freezeAllBut(

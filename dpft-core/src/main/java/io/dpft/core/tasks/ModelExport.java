@@ -41,7 +41,8 @@ public final class ModelExport {
   /** Exports the run in {@code runDirectory} to {@code outDirectory} (which must not exist). */
   public static void exportRun(Path runDirectory, Path outDirectory) throws IOException {
     RunManifest manifest = RunManifest.read(runDirectory);
-    if (manifest.fineTuningMethod() instanceof FineTuningMethod.Adapter) {
+    if (manifest.fineTuningMethod() instanceof FineTuningMethod.Adapter
+        || manifest.fineTuningMethod() instanceof FineTuningMethod.Reversible) {
       throw new IllegalArgumentException("run " + runDirectory + " trained adapters, which Hugging "
           + "Face's model classes cannot load: use dpft predict or dpft eval on the run directory, "
           + "or the Java API (TrainedClassifier), instead of an export");

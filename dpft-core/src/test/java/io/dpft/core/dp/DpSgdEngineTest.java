@@ -278,10 +278,34 @@ class DpSgdEngineTest {
     }
   }
 
+  /**
+   * Reversible adapters on a BERT: the engine's clipped sum, from the per-sample gradients the
+   * stack's backward forms, against batch-of-one backward passes (whose gradients
+   * ReversibleStackTest checks against autograd with every activation kept).
+   */
+  @Test
+  void reversibleAdapters_clippedSumsMatchPerExampleReference() {
+    FineTuningMethod reversible = new FineTuningMethod.Reversible(3, 0.1);
+    try (PointerScope scope = new PointerScope();
+        BertModel model = tinyBert()) {
+      reversible.extend(model);
+      reversible.apply(model, BertModel.HEAD);
+      moveUpProjections(model);
+      Batch batch = new Batch();
+      check(
+          model,
+          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.1)),
+          i -> crossEntropySum(model.classify(batch.row(i)), batch.labels.narrow(0, i, 1)),
+          () -> crossEntropySum(model.classify(batch.all()), batch.labels),
+          NormRules.standard(),
+          DpSgdEngine::startTape);
+    }
+  }
+
   private static void moveUpProjections(Module model) {
     torch.manual_seed(9);
     model.parameters().forEach((name, p) -> {
-      if (name.contains(".adapter.up.")) {
+      if (name.contains(".adapter.up.") || name.matches(".*reversible\\.\\d+\\.up\\..*")) {
         p.tensor().detach().copy_(torch.randn(p.shape()).mul(new Scalar(0.3)));
       }
     });

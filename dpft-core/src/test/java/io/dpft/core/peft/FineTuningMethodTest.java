@@ -25,7 +25,8 @@ class FineTuningMethodTest {
         new FineTuningMethod.LastLayer(),
         new FineTuningMethod.TwoPhase(
             new FineTuningMethod.LastLayer(), 2.5, new FineTuningMethod.BitFit(false)),
-        new FineTuningMethod.Adapter(16)}) {
+        new FineTuningMethod.Adapter(16),
+        new FineTuningMethod.Reversible(8, 0.25)}) {
       assertThat(FineTuningMethod.recorded(method.cliName(), method.settings())).isEqualTo(method);
     }
   }
@@ -81,6 +82,44 @@ class FineTuningMethodTest {
       new FineTuningMethod.Adapter(4).extend(model);
       assertThat(model.parameters()).containsKeys(
           "transformer.h.0.attn.adapter.up.weight", "transformer.h.0.mlp.adapter.down.bias");
+    }
+  }
+
+  /**
+   * Reversible adapters on a BERT: they and the head train; at the start the first block is exact
+   * and every later one is off by λ times the difference of the streams, so the logits move
+   * towards the pretrained ones as λ shrinks (they cannot equal them: see docs/ARCHITECTURE.md).
+   */
+  @Test
+  void reversible_onBert_trainsItsAdaptersAndTheHead_andStartsNearerThePretrainedModelAsLambdaShrinks() {
+    TokenBatch batch = TokenBatch.of(new long[][] {{2, 5, 7, 3}}, new long[][] {{1, 1, 1, 1}});
+    double[] differences = new double[3];
+    double[] lambdas = {0.1, 0.01, 0.001};
+    for (int k = 0; k < lambdas.length; k++) {
+      try (PointerScope scope = new PointerScope();
+          BertModel model = TinyBert.classifier(3, BertModel.Pooling.CLS)) {
+        Tensor before = model.classify(batch);
+        FineTuningMethod method = new FineTuningMethod.Reversible(4, lambdas[k]);
+        method.extend(model);
+        method.apply(model, BertModel.HEAD);
+        differences[k] = model.classify(batch).sub(before).abs().max().item_double();
+        List<String> trainable = model.parameters().entrySet().stream()
+            .filter(e -> e.getValue().isTrainable()).map(Map.Entry::getKey).toList();
+        assertThat(trainable).contains("encoder.reversible.0.down.weight",
+            "encoder.reversible.1.up.bias", "classifier.weight").hasSize(2 * 4 + 2);
+      }
+    }
+    assertThat(differences[1]).isLessThan(differences[0] / 5);
+    assertThat(differences[2]).isLessThan(differences[1] / 5);
+  }
+
+  @Test
+  void reversible_refusesAModelThatIsNotBert() {
+    try (PointerScope scope = new PointerScope();
+        Gpt2Model model = new Gpt2Model(
+            new Gpt2Config(30, 16, 8, 1, 2, 32, Activation.GELU_TANH, 0, 0, 0, 1e-5, 0, 0))) {
+      assertThatThrownBy(() -> new FineTuningMethod.Reversible(4, 0.1).extend(model))
+          .hasMessageContaining("BERT-style encoders only");
     }
   }
 }
