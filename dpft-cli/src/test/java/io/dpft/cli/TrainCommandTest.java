@@ -350,4 +350,23 @@ class TrainCommandTest {
       assertThat(export.err()).contains("adapters").contains("dpft predict");
     }
   }
+
+  /** {@code --method reversible}: recorded with its width and λ, and eval reloads it. */
+  @Test
+  void reversibleRun_recordsTheMethodAndItsSettings_andEvalReloadsIt(@TempDir Path dir)
+      throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Path runDir = dir.resolve("reversible");
+      Cli train = Cli.run(dpTrain(runs.modelDirectory, runDir, csv(dir.resolve("train.csv"), 40, 0),
+          "--method", "reversible", "--adapter-size", "4", "--reversible-lambda", "0.2"));
+      assertThat(train.exitCode()).as(train.err()).isZero();
+      RunManifest manifest = RunManifest.read(runDir);
+      assertThat(manifest.method()).isEqualTo("reversible");
+      assertThat(manifest.methodSettings())
+          .containsEntry("adapter_size", "4").containsEntry("reversible_lambda", "0.2");
+      Cli eval = Cli.run("eval", "--checkpoint", runDir.toString(), "--data",
+          csv(dir.resolve("dev.csv"), 10, 100).toString());
+      assertThat(eval.exitCode()).as(eval.err()).isZero();
+    }
+  }
 }

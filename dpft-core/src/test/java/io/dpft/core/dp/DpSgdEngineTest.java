@@ -244,20 +244,7 @@ class DpSgdEngineTest {
   @Test
   void adapters_clippedSumsMatchPerExampleReference() {
     FineTuningMethod adapter = new FineTuningMethod.Adapter(3);
-    try (PointerScope scope = new PointerScope();
-        BertModel model = tinyBert()) {
-      adapter.extend(model);
-      adapter.apply(model, BertModel.HEAD);
-      moveUpProjections(model);
-      Batch batch = new Batch();
-      check(
-          model,
-          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.1)),
-          i -> crossEntropySum(model.classify(batch.row(i)), batch.labels.narrow(0, i, 1)),
-          () -> crossEntropySum(model.classify(batch.all()), batch.labels),
-          NormRules.standard(),
-          DpSgdEngine::startTape);
-    }
+    checkBertWith(adapter);
     Gpt2Config config =
         new Gpt2Config(30, 16, 8, 2, 2, 32, Activation.GELU_TANH, 0, 0, 0, 1e-5, 0, 0);
     long[][] ids = {{1, 2, 3, 2, 5}, {6, 7, 7, 7, 10}, {11, 3, 11, 2, 1}, {29, 28, 4, 4, 0}};
@@ -285,11 +272,15 @@ class DpSgdEngineTest {
    */
   @Test
   void reversibleAdapters_clippedSumsMatchPerExampleReference() {
-    FineTuningMethod reversible = new FineTuningMethod.Reversible(3, 0.1);
+    checkBertWith(new FineTuningMethod.Reversible(3, 0.1));
+  }
+
+  /** {@link #check} of the tiny BERT that {@code method} extends, its up-projections moved off zero. */
+  private static void checkBertWith(FineTuningMethod method) {
     try (PointerScope scope = new PointerScope();
         BertModel model = tinyBert()) {
-      reversible.extend(model);
-      reversible.apply(model, BertModel.HEAD);
+      method.extend(model);
+      method.apply(model, BertModel.HEAD);
       moveUpProjections(model);
       Batch batch = new Batch();
       check(
