@@ -318,4 +318,55 @@ class TrainCommandTest {
       assertThat(run.err()).contains("--delta must be below 1/N").contains("training examples");
     }
   }
+
+  /**
+   * {@code --method adapter --adapter-size 16}: the run records the method and its width, saves
+   * the adapters, and eval and predict rebuild them on the finished run; export refuses it.
+   */
+  @Test
+  void adapterRun_recordsTheMethodAndItsSize_andEvalAndPredictReloadIt(@TempDir Path dir)
+      throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Path runDir = dir.resolve("adapter");
+      Path devFile = csv(dir.resolve("dev.csv"), 10, 100);
+      Cli train = Cli.run(dpTrain(runs.modelDirectory, runDir, csv(dir.resolve("train.csv"), 40, 0),
+          "--method", "adapter", "--adapter-size", "16"));
+      assertThat(train.exitCode()).as(train.err()).isZero();
+      RunManifest manifest = RunManifest.read(runDir);
+      assertThat(manifest.method()).isEqualTo("adapter");
+      assertThat(manifest.methodSettings()).containsEntry("adapter_size", "16");
+
+      Cli eval = Cli.run("eval", "--checkpoint", runDir.toString(), "--data", devFile.toString());
+      assertThat(eval.exitCode()).as(eval.err()).isZero();
+      Path texts = Files.write(dir.resolve("texts.txt"), List.of("good movie", "bad movie"));
+      Cli predict = Cli.run("predict", "--checkpoint", runDir.toString(), "--input", texts.toString());
+      assertThat(predict.exitCode()).as(predict.err()).isZero();
+      assertThat(predict.jsonValues()).hasSize(2);
+
+      Cli export = Cli.run("export", "--run-dir", runDir.toString(), "--output",
+          dir.resolve("hf").toString());
+      assertThat(export.exitCode()).isEqualTo(2);
+      assertThat(export.errLines()).hasSize(1);
+      assertThat(export.err()).contains("adapters").contains("dpft predict");
+    }
+  }
+
+  /** {@code --method reversible}: recorded with its width and λ, and eval reloads it. */
+  @Test
+  void reversibleRun_recordsTheMethodAndItsSettings_andEvalReloadsIt(@TempDir Path dir)
+      throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Path runDir = dir.resolve("reversible");
+      Cli train = Cli.run(dpTrain(runs.modelDirectory, runDir, csv(dir.resolve("train.csv"), 40, 0),
+          "--method", "reversible", "--adapter-size", "4", "--reversible-lambda", "0.2"));
+      assertThat(train.exitCode()).as(train.err()).isZero();
+      RunManifest manifest = RunManifest.read(runDir);
+      assertThat(manifest.method()).isEqualTo("reversible");
+      assertThat(manifest.methodSettings())
+          .containsEntry("adapter_size", "4").containsEntry("reversible_lambda", "0.2");
+      Cli eval = Cli.run("eval", "--checkpoint", runDir.toString(), "--data",
+          csv(dir.resolve("dev.csv"), 10, 100).toString());
+      assertThat(eval.exitCode()).as(eval.err()).isZero();
+    }
+  }
 }

@@ -17,7 +17,13 @@ public enum BenchMethod {
    * DP full fine-tuning computed naively, one batch-of-one backward pass per example
    * ({@link PerExampleStep}): the baseline that ghost clipping replaces. DP only.
    */
-  PER_EXAMPLE("per-example", new FineTuningMethod.Full());
+  PER_EXAMPLE("per-example", new FineTuningMethod.Full()),
+  /** Houlsby adapters of the default width and the head ({@link FineTuningMethod.Adapter}). */
+  ADAPTER("adapter", new FineTuningMethod.Adapter(FineTuningMethod.Adapter.DEFAULT_SIZE)),
+  /** Reversible adapters of the default width and λ ({@link FineTuningMethod.Reversible}). */
+  REVERSIBLE("reversible", new FineTuningMethod.Reversible(
+      FineTuningMethod.Adapter.DEFAULT_SIZE, FineTuningMethod.Reversible.DEFAULT_LAMBDA));
+
 
   private final String cliName;
   private final FineTuningMethod trains;
@@ -27,7 +33,10 @@ public enum BenchMethod {
     this.trains = trains;
   }
 
-  /** The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code per-example}. */
+  /**
+   * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code per-example},
+   * {@code adapter}, {@code reversible}.
+   */
   public String cliName() {
     return cliName;
   }

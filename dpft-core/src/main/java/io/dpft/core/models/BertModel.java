@@ -6,6 +6,7 @@ import io.dpft.core.nn.Embedding;
 import io.dpft.core.nn.LayerNorm;
 import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
+import io.dpft.core.nn.ReversibleStack;
 import io.dpft.core.nn.MultiHeadSelfAttention.QkvProjection;
 import io.dpft.core.nn.TransformerBlock;
 import io.dpft.core.nn.TransformerBlock.NormPlacement;
@@ -120,6 +121,7 @@ public final class BertModel extends Module {
   private final Options options;
   private final Embeddings embeddings;
   private final List<TransformerBlock> layers = new ArrayList<>();
+  private ReversibleStack reversible;
   private final Linear pooler;
   private final Dropout classifierDropout;
   /** RoBERTa's head only: {@code classifier.dense}, before {@code classifier.out_proj}. */
@@ -165,10 +167,27 @@ public final class BertModel extends Module {
   public Tensor forward(TokenBatch batch) {
     Tensor mask = AttentionMask.padding(batch.attentionMask()); // (B, 1, 1, T)
     Tensor h = embeddings.forward(batch); // (B, T, d)
+    if (reversible != null) {
+      return reversible.forward(h, mask);
+    }
     for (TransformerBlock layer : layers) {
       h = layer.forward(h, mask);
     }
     return h;
+  }
+
+  /**
+   * Runs the blocks as a {@link ReversibleStack} whose adapters, of width {@code adapterSize},
+   * are named {@code encoder.reversible.{i}.down} and {@code .up}.
+   *
+   * @throws IllegalStateException if the blocks are reversible already
+   */
+  public void makeReversible(int adapterSize, double lambda) {
+    if (reversible != null) {
+      throw new IllegalStateException("this BertModel's blocks are reversible already");
+    }
+    reversible = registerModule("encoder.reversible",
+        new ReversibleStack(layers, adapterSize, lambda));
   }
 
   /**

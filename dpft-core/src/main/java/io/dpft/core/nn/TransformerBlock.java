@@ -77,6 +77,7 @@ public class TransformerBlock extends Module {
   }
 
   private final Config config;
+  private final Names names;
   private final MultiHeadSelfAttention attention;
   private final Linear attentionOutput;
   private final LayerNorm attentionNorm;
@@ -84,9 +85,12 @@ public class TransformerBlock extends Module {
   private final Linear mlpOut;
   private final LayerNorm mlpNorm;
   private final Dropout dropout;
+  private BottleneckAdapter attentionAdapter;
+  private BottleneckAdapter mlpAdapter;
 
   public TransformerBlock(Config config, Names names) {
     this.config = config;
+    this.names = names;
     int d = config.hiddenSize();
     // registered in forward order, so parameters() lists them as the checkpoint does
     LayerNorm preAttentionNorm = config.placement() == NormPlacement.PRE
@@ -135,13 +139,42 @@ public class TransformerBlock extends Module {
   }
 
   private Tensor attend(Tensor x, Tensor mask, KeyValueCache.Layer cache) {
-    return dropout.forward(attentionOutput.forward(attention.forward(x, mask, cache)));
+    return adapt(attentionAdapter,
+        dropout.forward(attentionOutput.forward(attention.forward(x, mask, cache))));
   }
 
   /** The position-wise MLP {@code dropout(W_out act(W_in x + b_in) + b_out)}. */
   private Tensor mlp(Tensor x) {
     Tensor hidden = mlpIn.forward(x, config.activation()); // (B, T, d_ff)
-    return dropout.forward(mlpOut.forward(hidden));
+    return adapt(mlpAdapter, dropout.forward(mlpOut.forward(hidden)));
+  }
+
+  private static Tensor adapt(BottleneckAdapter adapter, Tensor x) {
+    return adapter == null ? x : adapter.forward(x);
+  }
+
+  /**
+   * Adds a {@link BottleneckAdapter} of width {@code size} after each sub-layer's output
+   * projection, before the residual connection (Houlsby et al. 2019), beside that projection:
+   * BERT's {@code attention.output.adapter} and {@code output.adapter}, GPT-2's
+   * {@code attn.adapter} and {@code mlp.adapter}.
+   *
+   * @throws IllegalStateException if the block has adapters already
+   */
+  public void addAdapters(int size) {
+    if (attentionAdapter != null) {
+      throw new IllegalStateException("this block has adapters already");
+    }
+    attentionAdapter = registerModule(beside(names.attentionOutput()),
+        new BottleneckAdapter(config.hiddenSize(), size));
+    mlpAdapter = registerModule(beside(names.mlpOut()),
+        new BottleneckAdapter(config.hiddenSize(), size));
+  }
+
+  /** {@code adapter} in the module that holds {@code path}: {@code a.b.dense -> a.b.adapter}. */
+  private static String beside(String path) {
+    int dot = path.lastIndexOf('.');
+    return dot < 0 ? path + "_adapter" : path.substring(0, dot) + ".adapter";
   }
 
   public Config config() {

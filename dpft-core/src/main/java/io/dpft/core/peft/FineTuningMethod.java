@@ -1,13 +1,20 @@
 package io.dpft.core.peft;
 
+import io.dpft.core.models.BertModel;
+import io.dpft.core.nn.BottleneckAdapter;
 import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
+import io.dpft.core.nn.ReversibleStack;
+import io.dpft.core.nn.TransformerBlock;
 import io.dpft.privacy.PrivacyChecks;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which parameters train. {@link #extend} first adds the modules a method trains that the
@@ -20,12 +27,17 @@ public sealed interface FineTuningMethod
     permits FineTuningMethod.Full,
         FineTuningMethod.BitFit,
         FineTuningMethod.LastLayer,
-        FineTuningMethod.TwoPhase {
+        FineTuningMethod.TwoPhase,
+        FineTuningMethod.Adapter,
+        FineTuningMethod.Reversible {
 
   /** Sets {@code requires_grad} on every parameter of {@code model} for this method. */
   void apply(Module model, String headPrefix);
 
-  /** The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase}. */
+  /**
+   * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase},
+   * {@code adapter}, {@code reversible}.
+   */
   String cliName();
 
   /**
@@ -149,10 +161,119 @@ public sealed interface FineTuningMethod
   }
 
   /**
+   * DP-Adapter (Houlsby et al., "Parameter-Efficient Transfer Learning for NLP", ICML 2019; under
+   * DP: Yu et al., "Differentially Private Fine-tuning of Language Models", ICLR 2022): a
+   * {@link BottleneckAdapter} of width {@code size} after the attention and after the MLP of every
+   * transformer block; the adapters and the head train, the pretrained model stays frozen.
+   */
+  record Adapter(int size) implements FineTuningMethod {
+    /** The width of the bottleneck when none is given. */
+    public static final int DEFAULT_SIZE = 64;
+
+    /** The {@link #settings()} key of the width. */
+    static final String SIZE_SETTING = "adapter_size";
+
+    public Adapter {
+      if (size < 1) {
+        throw new IllegalArgumentException("adapter size must be >= 1, got " + size);
+      }
+    }
+
+    @Override
+    public void apply(Module model, String headPrefix) {
+      trainModules(model, headPrefix, BottleneckAdapter.class);
+    }
+
+    @Override
+    public String cliName() {
+      return "adapter";
+    }
+
+    /** Adds the adapters to every {@link TransformerBlock} of {@code model}. */
+    @Override
+    public void extend(Module model) {
+      List<TransformerBlock> blocks = model.namedModules().values().stream()
+          .filter(TransformerBlock.class::isInstance).map(TransformerBlock.class::cast).toList();
+      if (blocks.isEmpty()) {
+        throw new IllegalArgumentException("adapters go into transformer blocks; "
+            + model.getClass().getSimpleName() + " has none");
+      }
+      blocks.forEach(block -> block.addAdapters(size));
+    }
+
+    @Override
+    public Map<String, String> settings() {
+      return Map.of(SIZE_SETTING, Integer.toString(size));
+    }
+  }
+
+  /**
+   * DP reversible adapters (the reversible design of DP-MemArc, Liu et al. 2024, after MEFT, Liao
+   * et al., NeurIPS 2023): the frozen blocks of a BERT-style encoder coupled with zero-started
+   * adapters into a {@link ReversibleStack}, whose backward recomputes each block's input from its
+   * output rather than keeping the activations; the adapters and the head train.
+   *
+   * @param size the adapters' width
+   * @param lambda the stack's λ, in (0, 1]: the smaller, the closer the start to the pretrained
+   *     function, and the more float error the recomputed inputs carry (divided by λ per block)
+   */
+  record Reversible(int size, double lambda) implements FineTuningMethod {
+    /** λ when none is given. */
+    public static final double DEFAULT_LAMBDA = 0.1;
+
+    static final String LAMBDA_SETTING = "reversible_lambda";
+
+    public Reversible {
+      if (size < 1) {
+        throw new IllegalArgumentException("adapter size must be >= 1, got " + size);
+      }
+      if (!(lambda > 0 && lambda <= 1)) {
+        throw new IllegalArgumentException("reversible lambda must be in (0, 1], got " + lambda);
+      }
+    }
+
+    @Override
+    public void apply(Module model, String headPrefix) {
+      trainModules(model, headPrefix, ReversibleStack.class);
+    }
+
+    @Override
+    public String cliName() {
+      return "reversible";
+    }
+
+    /** Makes a {@link BertModel}'s blocks reversible. */
+    @Override
+    public void extend(Module model) {
+      if (!(model instanceof BertModel bert)) {
+        throw new IllegalArgumentException("reversible adapters are built for BERT-style "
+            + "encoders only, got " + model.getClass().getSimpleName());
+      }
+      bert.makeReversible(size, lambda);
+    }
+
+    @Override
+    public Map<String, String> settings() {
+      return Map.of(Adapter.SIZE_SETTING, Integer.toString(size),
+          LAMBDA_SETTING, Double.toString(lambda));
+    }
+  }
+
+  /**
    * Parses a command-line name; {@code two-phase} is {@code firstPhase} ({@code full}, as Bu et
    * al., or {@code last-layer}: a linear probe first) for {@code firstPhaseEpochs}, then BiTFiT.
    */
   static FineTuningMethod parse(String name, double firstPhaseEpochs, String firstPhase) {
+    return parse(name, firstPhaseEpochs, firstPhase, Adapter.DEFAULT_SIZE,
+        Reversible.DEFAULT_LAMBDA);
+  }
+
+  /**
+   * As {@link #parse(String, double, String)}; {@code adapterSize} for {@code adapter} and
+   * {@code reversible}, {@code reversibleLambda} for {@code reversible}.
+   */
+  static FineTuningMethod parse(String name, double firstPhaseEpochs, String firstPhase,
+      int adapterSize, double reversibleLambda) {
     switch (name.trim().toLowerCase(Locale.ROOT)) {
       case "full":
         return new Full();
@@ -167,9 +288,13 @@ public sealed interface FineTuningMethod
               "firstPhase must be full or last-layer, got '" + firstPhase + "'");
         }
         return new TwoPhase(first, firstPhaseEpochs, new BitFit(false));
+      case "adapter":
+        return new Adapter(adapterSize);
+      case "reversible":
+        return new Reversible(adapterSize, reversibleLambda);
       default:
-        throw new IllegalArgumentException(
-            "method must be one of full, bitfit, last-layer, two-phase, got '" + name + "'");
+        throw new IllegalArgumentException("method must be one of full, bitfit, last-layer, "
+            + "two-phase, adapter, reversible, got '" + name + "'");
     }
   }
 
@@ -183,7 +308,22 @@ public sealed interface FineTuningMethod
           Double.parseDouble(settings.getOrDefault("first_phase_epochs", "1")),
           settings.getOrDefault("first_phase", "full"));
     }
-    return parse(cliName, 1, "full");
+    return parse(cliName, 1, "full",
+        Integer.parseInt(
+            settings.getOrDefault(Adapter.SIZE_SETTING, Integer.toString(Adapter.DEFAULT_SIZE))),
+        Double.parseDouble(settings.getOrDefault(
+            Reversible.LAMBDA_SETTING, Double.toString(Reversible.DEFAULT_LAMBDA))));
+  }
+
+  /** Trains the parameters of every module of type {@code trained} and the head. */
+  private static void trainModules(
+      Module model, String headPrefix, Class<? extends Module> trained) {
+    Set<Parameter> inModules = Collections.newSetFromMap(new IdentityHashMap<>());
+    model.namedModules().values().stream()
+        .filter(trained::isInstance)
+        .forEach(m -> inModules.addAll(m.parameters().values()));
+    model.parameters().forEach(
+        (name, p) -> p.setTrainable(name.startsWith(headPrefix) || inModules.contains(p)));
   }
 
   private static void freezeAllBut(

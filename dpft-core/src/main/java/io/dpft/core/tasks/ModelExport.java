@@ -10,6 +10,7 @@ import io.dpft.core.models.PretrainedBert;
 import io.dpft.core.models.PretrainedGpt2;
 import io.dpft.core.models.PretrainedVit;
 import io.dpft.core.nn.Module;
+import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.RunManifest;
 import io.dpft.core.train.TrainingCheckpoint;
 import java.io.IOException;
@@ -40,6 +41,12 @@ public final class ModelExport {
   /** Exports the run in {@code runDirectory} to {@code outDirectory} (which must not exist). */
   public static void exportRun(Path runDirectory, Path outDirectory) throws IOException {
     RunManifest manifest = RunManifest.read(runDirectory);
+    if (manifest.fineTuningMethod() instanceof FineTuningMethod.Adapter
+        || manifest.fineTuningMethod() instanceof FineTuningMethod.Reversible) {
+      throw new IllegalArgumentException("run " + runDirectory + " trained adapters, which Hugging "
+          + "Face's model classes cannot load: use dpft predict or dpft eval on the run directory, "
+          + "or the Java API (TrainedClassifier), instead of an export");
+    }
     Path base = Path.of(manifest.modelDir());
     Path trained = runDirectory.resolve(RunManifest.CHECKPOINT).resolve(TrainingCheckpoint.TRAINABLE);
     if (!Files.isRegularFile(trained)) {

@@ -24,7 +24,9 @@ import java.util.Locale;
  *       features, so it takes {@value #PROBE_EPOCHS} epochs at little cost.
  *   <li><b>Learning rate</b> (Adam): 5e-4 for full fine-tuning (Li et al.), 5e-3 for BiTFiT (Bu et
  *       al., ICML 2024, "Differentially private bias-term fine-tuning of foundation models"),
- *       1e-2 for a linear probe; two-phase runs take BiTFiT's.
+ *       1e-2 for a linear probe; two-phase runs take BiTFiT's, and so do adapters (reversible or not): like BiTFiT they
+ *       train few parameters beside a frozen model, and their zero-started up-projections must
+ *       move within the few hundred steps of a private run.
  *   <li><b>Warm-up</b> 5% of the steps, linear decay after it.
  * </ul>
  *

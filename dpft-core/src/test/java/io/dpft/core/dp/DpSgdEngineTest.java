@@ -27,6 +27,7 @@ import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
 import io.dpft.core.nn.Tape;
+import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.privacy.noise.SecureGaussian;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -237,6 +238,71 @@ class DpSgdEngineTest {
     Tensor predicted = logits.narrow(1, 0, t - 1).reshape(-1, logits.size(2));
     Tensor next = batch.inputIds().narrow(1, 1, t - 1).reshape(-1);
     return crossEntropySum(predicted, next);
+  }
+
+  /**
+   * DP-Adapter on a BERT and a GPT-2: every adapter's down and up projection (up moved off its
+   * zero start, so that down's gradients are not zero) and the head against the reference.
+   */
+  @Test
+  void adapters_clippedSumsMatchPerExampleReference() {
+    FineTuningMethod adapter = new FineTuningMethod.Adapter(3);
+    checkBertWith(adapter);
+    Gpt2Config config =
+        new Gpt2Config(30, 16, 8, 2, 2, 32, Activation.GELU_TANH, 0, 0, 0, 1e-5, 0, 0);
+    long[][] ids = {{1, 2, 3, 2, 5}, {6, 7, 7, 7, 10}, {11, 3, 11, 2, 1}, {29, 28, 4, 4, 0}};
+    long[][] mask = {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 0}, {1, 1, 1, 1, 1}};
+    try (PointerScope scope = new PointerScope();
+        Gpt2Model model = new Gpt2Model(config)) {
+      adapter.extend(model);
+      adapter.apply(model, "no head");
+      moveUpProjections(model);
+      check(
+          model,
+          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.5)),
+          i -> nextTokenCrossEntropy(model,
+              TokenBatch.of(new long[][] {ids[i]}, new long[][] {mask[i]})),
+          () -> nextTokenCrossEntropy(model, TokenBatch.of(ids, mask)),
+          NormRules.standard(),
+          DpSgdEngine::startTape);
+    }
+  }
+
+  /**
+   * Reversible adapters on a BERT: the engine's clipped sum, from the per-sample gradients the
+   * stack's backward forms, against batch-of-one backward passes (whose gradients
+   * ReversibleStackTest checks against autograd with every activation kept).
+   */
+  @Test
+  void reversibleAdapters_clippedSumsMatchPerExampleReference() {
+    checkBertWith(new FineTuningMethod.Reversible(3, 0.1));
+  }
+
+  /** {@link #check} of the tiny BERT that {@code method} extends, its up-projections moved off zero. */
+  private static void checkBertWith(FineTuningMethod method) {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = tinyBert()) {
+      method.extend(model);
+      method.apply(model, BertModel.HEAD);
+      moveUpProjections(model);
+      Batch batch = new Batch();
+      check(
+          model,
+          new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(0.1)),
+          i -> crossEntropySum(model.classify(batch.row(i)), batch.labels.narrow(0, i, 1)),
+          () -> crossEntropySum(model.classify(batch.all()), batch.labels),
+          NormRules.standard(),
+          DpSgdEngine::startTape);
+    }
+  }
+
+  private static void moveUpProjections(Module model) {
+    torch.manual_seed(9);
+    model.parameters().forEach((name, p) -> {
+      if (name.contains(".adapter.up.") || name.matches(".*reversible\\.\\d+\\.up\\..*")) {
+        p.tensor().detach().copy_(torch.randn(p.shape()).mul(new Scalar(0.3)));
+      }
+    });
   }
 
   @Test

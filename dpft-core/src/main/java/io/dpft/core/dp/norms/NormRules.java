@@ -21,7 +21,8 @@ public final class NormRules {
         .register(new EmbeddingNormRule())
         .register(new LayerNormNormRule())
         .register(new Conv2dNormRule())
-        .register(new AddedParameterNormRule());
+        .register(new AddedParameterNormRule())
+        .register(new ReversibleLinearNormRule());
   }
 
   /** Adds (or replaces) the rule for its layer type; returns this registry. */
