@@ -137,7 +137,7 @@ public final class ReversibleStack extends Module {
             Tensor anchor = torch.zeros(h.size(0), 1, 1);
             anchor.requires_grad_(true);
             inputs.add(anchor);
-            tape.anchor(anchor, anchor);
+            tape.anchor(anchor, anchor, Tape.AnchorKind.LEAF);
             tape.add(layer, anchor, null);
           }
         }

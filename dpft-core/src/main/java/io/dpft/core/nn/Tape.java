@@ -160,7 +160,12 @@ public final class Tape implements AutoCloseable {
      * The per-example path with the bias added along with it, (B, 1, …, d_out): its gradient is
      * the output gradient summed per example over the positions, the per-sample bias gradients.
      */
-    PATH_WITH_BIAS
+    PATH_WITH_BIAS,
+    /**
+     * A (B, 1, 1) leaf of the call's own that only makes backward run the computation that forms
+     * the call's per-sample gradients ({@link ReversibleStack}); its gradient carries nothing.
+     */
+    LEAF
   }
 
   /** An anchor and its kind, from {@link #anchor} until the call that owns it is recorded. */

@@ -36,7 +36,7 @@ public final class ReversibleLinearNormRule implements PerSampleNormRule<Reversi
   }
 
   @Override
-  public boolean fromAnchorAlone(ReversibleLinear layer, Tape.Entry entry) {
-    return true;
+  public Source source(ReversibleLinear layer, Tape.Entry entry) {
+    return Source.ANCHOR_GRADIENT;
   }
 }
