@@ -3,6 +3,7 @@ package io.dpft.core.models;
 import io.dpft.core.nn.AttentionMask;
 import io.dpft.core.nn.Dropout;
 import io.dpft.core.nn.Embedding;
+import io.dpft.core.nn.LadderSideNetwork;
 import io.dpft.core.nn.LayerNorm;
 import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
@@ -34,8 +35,12 @@ import org.bytedeco.pytorch.global.torch;
  * <p>A RoBERTa classifier over the CLS token is Hugging Face's {@code RobertaClassificationHead}
  * (no pooler): dropout ─ {@code classifier.dense} ─ tanh ─ dropout ─ {@code classifier.out_proj},
  * so a fine-tuned {@code RobertaForSequenceClassification} checkpoint loads with its head.
+ *
+ * <p>With a {@link LadderSideNetwork} attached ({@link #attachSideNetwork}), {@link #forward}
+ * returns the encoder's last hidden state plus the side network's up-projected output, and while
+ * no embedding or encoder parameter trains the encoder runs without autograd.
  */
-public final class BertModel extends Module {
+public final class BertModel extends Module implements LadderSideNetwork.Host {
   /** The name prefix of the classification head's parameters (a fresh head when fine-tuning). */
   public static final String HEAD = "classifier";
 
@@ -125,6 +130,8 @@ public final class BertModel extends Module {
   /** RoBERTa's head only: {@code classifier.dense}, before {@code classifier.out_proj}. */
   private final Linear classifierDense;
   private final Linear classifier;
+  private final TransformerBlock.Config blockConfig;
+  private LadderSideNetwork side;
 
   public BertModel(BertConfig config, Options options) {
     this.config = config;
@@ -135,6 +142,7 @@ public final class BertModel extends Module {
         config.intermediateSize(), config.hiddenAct(), config.hiddenDropoutProb(),
         config.attentionProbsDropoutProb(), config.layerNormEps(), NormPlacement.POST,
         QkvProjection.SEPARATE, WeightLayout.OUT_IN);
+    blockConfig = block;
     for (int i = 0; i < config.numHiddenLayers(); i++) {
       layers.add(registerModule("encoder.layer." + i, new TransformerBlock(block, LAYER_NAMES)));
     }
@@ -161,14 +169,47 @@ public final class BertModel extends Module {
     }
   }
 
-  /** The last hidden state, one vector per token: {@code (B, T, d)}. */
+  /**
+   * The last hidden state, one vector per token: {@code (B, T, d)}; with a side network, plus its
+   * output.
+   */
   public Tensor forward(TokenBatch batch) {
     Tensor mask = AttentionMask.padding(batch.attentionMask()); // (B, 1, 1, T)
+    if (side != null) {
+      return forwardWithSide(batch, mask);
+    }
     Tensor h = embeddings.forward(batch); // (B, T, d)
     for (TransformerBlock layer : layers) {
       h = layer.forward(h, mask);
     }
     return h;
+  }
+
+  /** The encoder, each block's output handed to the side network as it is computed. */
+  private Tensor forwardWithSide(TokenBatch batch, Tensor mask) {
+    List<Module> backbone = new ArrayList<>(layers);
+    backbone.add(embeddings);
+    boolean frozen = LadderSideNetwork.frozen(backbone);
+    Tensor h = LadderSideNetwork.backbone(frozen, () -> embeddings.forward(batch)); // (B, T, d)
+    Tensor s = side.start(h); // (B, T, d_s)
+    for (int i = 0; i < layers.size(); i++) {
+      Tensor in = h;
+      TransformerBlock layer = layers.get(i);
+      h = LadderSideNetwork.backbone(frozen, () -> layer.forward(in, mask));
+      s = side.step(i, h, s, mask, null);
+    }
+    return h.add(side.output(s));
+  }
+
+  @Override
+  public LadderSideNetwork attachSideNetwork(int reduction) {
+    if (side != null) {
+      throw new IllegalStateException("this BertModel already has a side network");
+    }
+    side = registerModule(LadderSideNetwork.NAME,
+        new LadderSideNetwork(blockConfig, LAYER_NAMES, layers.size(), reduction));
+    side.train(isTraining());
+    return side;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.dpft.core.peft;
 
+import io.dpft.core.nn.LadderSideNetwork;
 import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
@@ -20,12 +21,16 @@ public sealed interface FineTuningMethod
     permits FineTuningMethod.Full,
         FineTuningMethod.BitFit,
         FineTuningMethod.LastLayer,
-        FineTuningMethod.TwoPhase {
+        FineTuningMethod.TwoPhase,
+        FineTuningMethod.SideNetwork {
 
   /** Sets {@code requires_grad} on every parameter of {@code model} for this method. */
   void apply(Module model, String headPrefix);
 
-  /** The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase}. */
+  /**
+   * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase},
+   * {@code side}.
+   */
   String cliName();
 
   /**
@@ -149,6 +154,59 @@ public sealed interface FineTuningMethod
   }
 
   /**
+   * A ladder side network ({@link LadderSideNetwork}; the side-network design of DP-MemArc, Liu et
+   * al. 2024): a fresh transformer {@code reduction} times narrower than the backbone trains beside
+   * it, with the head; the backbone runs without autograd, so backward never enters it.
+   */
+  record SideNetwork(int reduction) implements FineTuningMethod {
+    public SideNetwork {
+      if (reduction < 1) {
+        throw new IllegalArgumentException("side reduction must be >= 1, got " + reduction);
+      }
+    }
+
+    /**
+     * Trains the side network and the head only.
+     *
+     * @throws IllegalStateException if {@link #extend} has not added a side network to the model
+     */
+    @Override
+    public void apply(Module model, String headPrefix) {
+      String side = LadderSideNetwork.NAME + ".";
+      if (model.parameters().keySet().stream().noneMatch(n -> n.startsWith(side))) {
+        throw new IllegalStateException("the model has no side network: call extend first");
+      }
+      model.parameters()
+          .forEach((name, p) -> p.setTrainable(name.startsWith(headPrefix) || name.startsWith(side)));
+    }
+
+    @Override
+    public String cliName() {
+      return "side";
+    }
+
+    /**
+     * Attaches a fresh side network of width d / {@code reduction}.
+     *
+     * @throws IllegalArgumentException if the model cannot carry one (a ViT) or {@code reduction}
+     *     does not divide its width
+     */
+    @Override
+    public void extend(Module model) {
+      if (!(model instanceof LadderSideNetwork.Host host)) {
+        throw new IllegalArgumentException("the side network applies to BERT and GPT-2 models, got "
+            + model.getClass().getSimpleName());
+      }
+      host.attachSideNetwork(reduction);
+    }
+
+    @Override
+    public Map<String, String> settings() {
+      return Map.of("reduction", Integer.toString(reduction));
+    }
+  }
+
+  /**
    * Parses a command-line name; {@code two-phase} is {@code firstPhase} ({@code full}, as Bu et
    * al., or {@code last-layer}: a linear probe first) for {@code firstPhaseEpochs}, then BiTFiT.
    */
@@ -160,6 +218,8 @@ public sealed interface FineTuningMethod
         return new BitFit(false);
       case "last-layer":
         return new LastLayer();
+      case "side":
+        return new SideNetwork(LadderSideNetwork.DEFAULT_REDUCTION);
       case "two-phase":
         FineTuningMethod first = parse(firstPhase, firstPhaseEpochs, "full");
         if (!(first instanceof Full || first instanceof LastLayer)) {
@@ -169,7 +229,7 @@ public sealed interface FineTuningMethod
         return new TwoPhase(first, firstPhaseEpochs, new BitFit(false));
       default:
         throw new IllegalArgumentException(
-            "method must be one of full, bitfit, last-layer, two-phase, got '" + name + "'");
+            "method must be one of full, bitfit, last-layer, two-phase, side, got '" + name + "'");
     }
   }
 
@@ -182,6 +242,10 @@ public sealed interface FineTuningMethod
       return parse(cliName,
           Double.parseDouble(settings.getOrDefault("first_phase_epochs", "1")),
           settings.getOrDefault("first_phase", "full"));
+    }
+    if ("side".equals(cliName)) {
+      return new SideNetwork(Integer.parseInt(settings.getOrDefault(
+          "reduction", Integer.toString(LadderSideNetwork.DEFAULT_REDUCTION))));
     }
     return parse(cliName, 1, "full");
   }
