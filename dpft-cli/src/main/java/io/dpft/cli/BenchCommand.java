@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--methods", paramLabel = "METHOD", split = ",", defaultValue = "full,bitfit",
-      description = "comma-separated: full, bitfit, last-layer, per-example (DP full by one"
+      description = "comma-separated: full, bitfit, last-layer, side, per-example (DP full by one"
           + " backward pass per example; DP only) (default: ${DEFAULT-VALUE})")
   List<String> methods;
 

@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 /** The fine-tuning method of {@code train}, {@code tune} and {@code audit}, with its own options. */
 final class MethodOptions {
   @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
-      description = "full, bitfit, last-layer or two-phase (default: ${DEFAULT-VALUE})")
+      description = "full, bitfit, last-layer, two-phase or side (a ladder side network beside"
+          + " the frozen encoder) (default: ${DEFAULT-VALUE})")
   String name;
 
   @Option(names = "--first-phase", paramLabel = "M", defaultValue = "full",
@@ -18,8 +19,16 @@ final class MethodOptions {
       description = "two-phase: epochs of the first phase before BiTFiT (default: ${DEFAULT-VALUE})")
   double firstPhaseEpochs;
 
+  @Option(names = "--side-reduction", paramLabel = "R", defaultValue = "8",
+      description = "side: the side network is R times narrower than the encoder; R must divide"
+          + " its hidden size (default: ${DEFAULT-VALUE})")
+  int sideReduction;
+
   /** The method these options name, with its settings. */
   FineTuningMethod fineTuningMethod() {
-    return FineTuningMethod.parse(name, firstPhaseEpochs, firstPhase);
+    FineTuningMethod method = FineTuningMethod.parse(name, firstPhaseEpochs, firstPhase);
+    return method instanceof FineTuningMethod.SideNetwork
+        ? new FineTuningMethod.SideNetwork(sideReduction)
+        : method;
   }
 }

@@ -1,5 +1,6 @@
 package io.dpft.core.bench;
 
+import io.dpft.core.nn.LadderSideNetwork;
 import io.dpft.core.peft.FineTuningMethod;
 import java.util.Arrays;
 import java.util.Locale;
@@ -14,6 +15,11 @@ public enum BenchMethod {
   /** The head only ({@link FineTuningMethod.LastLayer}). */
   LAST_LAYER("last-layer", new FineTuningMethod.LastLayer()),
   /**
+   * A ladder side network of width d / {@value LadderSideNetwork#DEFAULT_REDUCTION} and the head
+   * ({@link FineTuningMethod.SideNetwork}).
+   */
+  SIDE("side", new FineTuningMethod.SideNetwork(LadderSideNetwork.DEFAULT_REDUCTION)),
+  /**
    * DP full fine-tuning computed naively, one batch-of-one backward pass per example
    * ({@link PerExampleStep}): the baseline that ghost clipping replaces. DP only.
    */
@@ -27,7 +33,10 @@ public enum BenchMethod {
     this.trains = trains;
   }
 
-  /** The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code per-example}. */
+  /**
+   * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code side},
+   * {@code per-example}.
+   */
   public String cliName() {
     return cliName;
   }

@@ -10,6 +10,7 @@ import io.dpft.core.models.PretrainedBert;
 import io.dpft.core.models.PretrainedGpt2;
 import io.dpft.core.models.PretrainedVit;
 import io.dpft.core.nn.Module;
+import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.RunManifest;
 import io.dpft.core.train.TrainingCheckpoint;
 import java.io.IOException;
@@ -27,7 +28,8 @@ import java.util.Map;
  * where it has them. A text classifier is laid out by its pooling ({@link TextClassifierExport}):
  * a {@code *ForSequenceClassification} for CLS, a sentence-transformers model for mean pooling.
  * Text classification (BERT/RoBERTa), causal LM (GPT-2) and image classification (ViT) runs.
- * Written into a staging directory and renamed into place.
+ * Written into a staging directory and renamed into place. A side-network run is refused: a Hugging
+ * Face model has no place for the side network.
  */
 public final class ModelExport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,6 +42,11 @@ public final class ModelExport {
   /** Exports the run in {@code runDirectory} to {@code outDirectory} (which must not exist). */
   public static void exportRun(Path runDirectory, Path outDirectory) throws IOException {
     RunManifest manifest = RunManifest.read(runDirectory);
+    if (manifest.fineTuningMethod() instanceof FineTuningMethod.SideNetwork) {
+      throw new IllegalArgumentException("run " + runDirectory + " trained a side network, which"
+          + " Hugging Face cannot load: use dpft predict or eval on the run directory, or the Java"
+          + " API (TrainedModel.open)");
+    }
     Path base = Path.of(manifest.modelDir());
     Path trained = runDirectory.resolve(RunManifest.CHECKPOINT).resolve(TrainingCheckpoint.TRAINABLE);
     if (!Files.isRegularFile(trained)) {
