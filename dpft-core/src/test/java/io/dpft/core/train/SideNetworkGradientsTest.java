@@ -9,9 +9,12 @@ import io.dpft.core.dp.DpSgdEngine;
 import io.dpft.core.dp.norms.NormRules;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.BertModel.Pooling;
+import io.dpft.core.models.Gpt2Config;
+import io.dpft.core.models.Gpt2Model;
 import io.dpft.core.models.TinyBert;
 import io.dpft.core.models.TokenBatch;
 import io.dpft.core.nn.Activation;
+import io.dpft.core.nn.KeyValueCache;
 import io.dpft.core.nn.LadderSideNetwork;
 import io.dpft.core.nn.MultiHeadSelfAttention.QkvProjection;
 import io.dpft.core.nn.Module;
@@ -26,18 +29,19 @@ import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * A ladder side network on a tiny BERT, against independent computations: the DP engine's clipped
+ * A ladder side network on a tiny BERT and a tiny GPT-2, against independent computations: the DP engine's clipped
  * sums (σ = 0) against one autograd backward per example, clipped and summed; a non-private step
  * against autograd through a backbone whose activations are kept.
  */
@@ -57,38 +61,81 @@ class SideNetworkGradientsTest {
   void dpSigmaZero_clippedSumsMatchPerExampleReference(Pooling pooling) {
     for (double c : new double[] {1e-3, 0.5}) {
       try (PointerScope scope = new PointerScope(); BertModel model = sideBert(pooling)) {
-        DpSgdConfig config = new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(c));
-        try (DpSgdEngine engine = new DpSgdEngine(model, config, NormRules.standard())) {
-          try (Tape tape = engine.startTape()) {
-            engine.accumulate(tape, lossSum(model, TokenBatch.of(IDS, MASK), GOLD));
-          }
-          List<Tensor> actual = engine.privateGradients(1.0, null);
-          Tensor[] params = engine.parameters().stream().map(Parameter::tensor)
-              .toArray(Tensor[]::new);
-          assertThat(names(model, engine.parameters()))
-              .allMatch(n -> n.startsWith("side.") || n.startsWith("classifier"))
-              .contains("side.gate.0.alpha", "side.gate.1.alpha", "side.up.weight");
-          Tensor[] expected = new Tensor[params.length];
-          for (int k = 0; k < params.length; k++) {
-            expected[k] = torch.zeros_like(params[k]);
-          }
-          for (int i = 0; i < B; i++) {
-            Tensor[] g = grad(lossSum(model, row(i), new long[] {GOLD[i]}), params);
-            double squared = 0;
-            for (Tensor gk : g) {
-              squared += gk.square().sum().item_double();
-            }
-            double factor = config.clipping().clipFactor(Math.sqrt(squared), c);
-            for (int k = 0; k < params.length; k++) {
-              expected[k] = expected[k].add(g[k].mul(new Scalar(factor)));
-            }
-          }
-          for (int k = 0; k < params.length; k++) {
-            assertThat(expected[k].abs().max().item_double()).isGreaterThan(0);
-            assertThat(relativeDiff(actual.get(k), expected[k])).isLessThan(1e-5);
-          }
+        checkDp(model, c, () -> lossSum(model, TokenBatch.of(IDS, MASK), GOLD),
+            i -> lossSum(model, row(i), new long[] {GOLD[i]}));
+      }
+    }
+  }
+
+  /**
+   * The engine's clipped sum at σ = 0 and all-layer threshold {@code c} against one autograd
+   * backward per example, clipped and summed; every trained parameter (the side network's and the
+   * head's only) must get a non-zero gradient, so that none is compared vacuously.
+   */
+  private static void checkDp(
+      Module model, double c, Supplier<Tensor> batchLoss, IntFunction<Tensor> exampleLoss) {
+    DpSgdConfig config = new DpSgdConfig(0, new Clipping.Abadi(), new ClippingStyle.AllLayer(c));
+    try (DpSgdEngine engine = new DpSgdEngine(model, config, NormRules.standard())) {
+      try (Tape tape = engine.startTape()) {
+        engine.accumulate(tape, batchLoss.get());
+      }
+      List<Tensor> actual = engine.privateGradients(1.0, null);
+      Tensor[] params = engine.parameters().stream().map(Parameter::tensor).toArray(Tensor[]::new);
+      assertThat(names(model, engine.parameters()))
+          .allMatch(n -> n.startsWith("side.") || n.startsWith("classifier"))
+          .contains("side.gate.0.alpha", "side.up.weight");
+      Tensor[] expected = new Tensor[params.length];
+      for (int k = 0; k < params.length; k++) {
+        expected[k] = torch.zeros_like(params[k]);
+      }
+      for (int i = 0; i < B; i++) {
+        Tensor[] g = grad(exampleLoss.apply(i), params);
+        double squared = 0;
+        for (Tensor gk : g) {
+          squared += gk.square().sum().item_double();
+        }
+        double factor = config.clipping().clipFactor(Math.sqrt(squared), c);
+        for (int k = 0; k < params.length; k++) {
+          expected[k] = expected[k].add(g[k].mul(new Scalar(factor)));
         }
       }
+      for (int k = 0; k < params.length; k++) {
+        assertThat(expected[k].abs().max().item_double()).isGreaterThan(0);
+        assertThat(relativeDiff(actual.get(k), expected[k])).isLessThan(1e-5);
+      }
+    }
+  }
+
+  /**
+   * GPT-2-shaped (pre-norm blocks, combined QKV, Conv1D layout, tied LM head left frozen): the side
+   * network's output enters the space the tied head reads; loss Σ next-token cross-entropy.
+   */
+  @Test
+  void gpt2DpSigmaZero_clippedSumsMatchPerExampleReference() {
+    long[][] ids = {{1, 2, 3, 2, 5}, {6, 7, 7, 7, 10}, {11, 3, 11, 2, 1}, {29, 28, 4, 4, 0}};
+    long[][] mask = {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 0}};
+    for (double c : new double[] {1e-3, 0.5}) {
+      try (PointerScope scope = new PointerScope(); Gpt2Model model = sideGpt2()) {
+        checkDp(model, c, () -> nextTokenLoss(model, TokenBatch.of(ids, mask)),
+            i -> nextTokenLoss(model,
+                TokenBatch.of(new long[][] {ids[i]}, new long[][] {mask[i]})));
+      }
+    }
+  }
+
+  /** Incremental decoding through the cache (the side blocks' keys and values included). */
+  @Test
+  void gpt2WithSide_kvCacheInChunks_equalsFullForward() {
+    try (PointerScope scope = new PointerScope(); Gpt2Model model = sideGpt2();
+        NoGradGuard noGrad = new NoGradGuard(); KeyValueCache cache = model.newCache()) {
+      TokenBatch batch = TokenBatch.of(new long[][] {{0, 5, 9, 2, 17, 3, 8}},
+          new long[][] {{0, 1, 1, 1, 1, 1, 1}});
+      Tensor full = model.forward(batch).narrow(1, 1, 6);
+      Tensor first = model.forward(batch.inputIds().narrow(1, 0, 4),
+          batch.attentionMask().narrow(1, 0, 4), cache);
+      Tensor rest = model.forward(batch.inputIds().narrow(1, 4, 3), batch.attentionMask(), cache);
+      Tensor incremental = torch.cat(new TensorVector(first.narrow(1, 1, 3), rest), 1);
+      assertThat(relativeDiff(incremental, full)).isLessThan(1e-5);
     }
   }
 
@@ -101,20 +148,38 @@ class SideNetworkGradientsTest {
   @EnumSource(Pooling.class)
   void nonPrivateStep_equalsAutogradWithTheBackboneKept(Pooling pooling) {
     try (PointerScope scope = new PointerScope(); BertModel model = sideBert(pooling)) {
-      List<Parameter> trained = model.parameters().values().stream()
-          .filter(Parameter::isTrainable).toList();
-      List<Tensor> step;
-      try (StepGradients.NonPrivate gradients = new StepGradients.NonPrivate(trained)) {
-        gradients.accumulate(() -> lossSum(model, TokenBatch.of(IDS, MASK), GOLD));
-        step = gradients.gradients(B, null);
-      }
-      model.unfreeze((name, p) -> true);
-      Tensor kept = lossSum(model, TokenBatch.of(IDS, MASK), GOLD);
-      assertThat(kept.requires_grad()).isTrue();
-      Tensor[] expected = grad(kept, trained.stream().map(Parameter::tensor).toArray(Tensor[]::new));
-      for (int k = 0; k < expected.length; k++) {
-        assertThat(relativeDiff(step.get(k), expected[k].div(new Scalar(B)))).isLessThan(1e-6);
-      }
+      checkNonPrivate(model, () -> lossSum(model, TokenBatch.of(IDS, MASK), GOLD));
+    }
+  }
+
+  @Test
+  void gpt2NonPrivateStep_equalsAutogradWithTheBackboneKept() {
+    TokenBatch batch = TokenBatch.of(new long[][] {{1, 2, 3, 2, 5}, {6, 7, 7, 7, 10}},
+        new long[][] {{1, 1, 1, 1, 1}, {1, 1, 1, 0, 0}});
+    try (PointerScope scope = new PointerScope(); Gpt2Model model = sideGpt2()) {
+      checkNonPrivate(model, () -> nextTokenLoss(model, batch));
+    }
+  }
+
+  /**
+   * A non-private step with the backbone run without autograd gives the side network and head
+   * exactly autograd's gradients through a backbone whose activations are kept (its parameters
+   * trainable, so autograd records it, but only the side network's and head's gradients asked).
+   */
+  private static void checkNonPrivate(Module model, Supplier<Tensor> loss) {
+    List<Parameter> trained = model.parameters().values().stream()
+        .filter(Parameter::isTrainable).toList();
+    List<Tensor> step;
+    try (StepGradients.NonPrivate gradients = new StepGradients.NonPrivate(trained)) {
+      gradients.accumulate(loss);
+      step = gradients.gradients(B, null);
+    }
+    model.unfreeze((name, p) -> true);
+    Tensor kept = loss.get();
+    Tensor[] expected = grad(kept, trained.stream().map(Parameter::tensor).toArray(Tensor[]::new));
+    for (int k = 0; k < expected.length; k++) {
+      assertThat(expected[k].abs().max().item_double()).isGreaterThan(0);
+      assertThat(relativeDiff(step.get(k), expected[k].div(new Scalar(B)))).isLessThan(1e-6);
     }
   }
 
@@ -148,10 +213,22 @@ class SideNetworkGradientsTest {
    * parameter drawn at random, so that each gets a gradient (the up-projection starts at zero).
    */
   static BertModel sideBert(Pooling pooling) {
-    BertModel model = TinyBert.classifier(LABELS, pooling);
+    return withRandomSide(TinyBert.classifier(LABELS, pooling), BertModel.HEAD);
+  }
+
+  /** A 2-layer, 8-wide GPT-2 (vocab 30) with a side network of width 4, in eval mode. */
+  private static Gpt2Model sideGpt2() {
+    torch.manual_seed(4);
+    Gpt2Model model = new Gpt2Model(
+        new Gpt2Config(30, 16, 8, 2, 2, 32, Activation.GELU_TANH, 0, 0, 0, 1e-5, 0, 0));
+    model.eval();
+    return withRandomSide(model, "lm_head");
+  }
+
+  private static <M extends Module> M withRandomSide(M model, String head) {
     FineTuningMethod method = new FineTuningMethod.SideNetwork(2);
     method.extend(model);
-    method.apply(model, BertModel.HEAD);
+    method.apply(model, head);
     torch.manual_seed(5);
     model.parameters().forEach((name, p) -> {
       if (name.startsWith("side.")) {
@@ -159,6 +236,18 @@ class SideNetworkGradientsTest {
       }
     });
     return model;
+  }
+
+  /** Σ over sequences and real positions t &lt; T−1 of −log p(id_{t+1} | id_≤t). */
+  private static Tensor nextTokenLoss(Gpt2Model model, TokenBatch batch) {
+    Tensor logits = model.logits(model.forward(batch)); // (B, T, V)
+    long t = logits.size(1);
+    Tensor predicted = logits.narrow(1, 0, t - 1).reshape(-1, logits.size(2));
+    Tensor next = batch.inputIds().narrow(1, 1, t - 1)
+        .masked_fill(batch.attentionMask().narrow(1, 1, t - 1).eq(new Scalar(0)), new Scalar(-100))
+        .reshape(-1);
+    Tensor logp = torch.log_softmax(predicted, 1, new ScalarTypeOptional());
+    return torch.nll_loss(logp, next, new TensorOptional(), 2, -100);
   }
 
   private static TokenBatch row(int i) {
@@ -180,7 +269,7 @@ class SideNetworkGradientsTest {
     return actual.sub(expected).abs().max().item_double() / scale;
   }
 
-  private static List<String> names(BertModel model, List<Parameter> params) {
+  private static List<String> names(Module model, List<Parameter> params) {
     return model.parameters().entrySet().stream()
         .filter(e -> params.contains(e.getValue())).map(java.util.Map.Entry::getKey).toList();
   }
