@@ -208,7 +208,8 @@ public sealed interface FineTuningMethod
 
   /**
    * Parses a command-line name; {@code two-phase} is {@code firstPhase} ({@code full}, as Bu et
-   * al., or {@code last-layer}: a linear probe first) for {@code firstPhaseEpochs}, then BiTFiT.
+   * al., or {@code last-layer}: a linear probe first) for {@code firstPhaseEpochs}, then BiTFiT;
+   * {@code side} is a side network of the default reduction.
    */
   static FineTuningMethod parse(String name, double firstPhaseEpochs, String firstPhase) {
     switch (name.trim().toLowerCase(Locale.ROOT)) {
