@@ -45,7 +45,7 @@ public final class ModelExport {
     if (manifest.fineTuningMethod() instanceof FineTuningMethod.SideNetwork) {
       throw new IllegalArgumentException("run " + runDirectory + " trained a side network, which"
           + " Hugging Face cannot load: use dpft predict or eval on the run directory, or the Java"
-          + " API (TrainedModel.open)");
+          + " API (TrainedModel.load)");
     }
     Path base = Path.of(manifest.modelDir());
     Path trained = runDirectory.resolve(RunManifest.CHECKPOINT).resolve(TrainingCheckpoint.TRAINABLE);
