@@ -202,14 +202,13 @@ public final class BertModel extends Module implements LadderSideNetwork.Host {
   }
 
   @Override
-  public LadderSideNetwork attachSideNetwork(int reduction) {
+  public void attachSideNetwork(int reduction) {
     if (side != null) {
       throw new IllegalStateException("this BertModel already has a side network");
     }
     side = registerModule(LadderSideNetwork.NAME,
         new LadderSideNetwork(blockConfig, LAYER_NAMES, layers.size(), reduction));
     side.train(isTraining());
-    return side;
   }
 
   /**

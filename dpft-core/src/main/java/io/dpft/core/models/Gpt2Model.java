@@ -148,14 +148,13 @@ public final class Gpt2Model extends Module implements LadderSideNetwork.Host {
   }
 
   @Override
-  public LadderSideNetwork attachSideNetwork(int reduction) {
+  public void attachSideNetwork(int reduction) {
     if (side != null) {
       throw new IllegalStateException("this Gpt2Model already has a side network");
     }
     side = registerModule(LadderSideNetwork.NAME,
         new LadderSideNetwork(blockConfig, BLOCK_NAMES, h.size(), reduction));
     side.train(isTraining());
-    return side;
   }
 
   /**

@@ -44,7 +44,7 @@ public final class LadderSideNetwork extends Module {
      * @throws IllegalArgumentException if {@code reduction} is not a divisor of d in [1, d]
      * @throws IllegalStateException if the model already has one
      */
-    LadderSideNetwork attachSideNetwork(int reduction);
+    void attachSideNetwork(int reduction);
   }
 
   private final List<Linear> down = new ArrayList<>();
@@ -76,8 +76,9 @@ public final class LadderSideNetwork extends Module {
 
   /**
    * The side block of width {@code d_s = d / reduction}: the backbone's head width
-   * {@code d / heads} kept where it fits, i.e. {@code max(1, d_s / (d / heads))} heads (the
-   * largest such count that divides {@code d_s}), and an MLP {@code reduction} times narrower.
+   * {@code d / heads} kept where it fits, i.e. {@code max(1, d_s / (d / heads))} heads, lowered
+   * until the count divides {@code d_s} (BERT-base at reduction 8: one head of 96), and an MLP
+   * {@code reduction} times narrower.
    *
    * @throws IllegalArgumentException if {@code reduction} is not a divisor of d in [1, d]
    */
@@ -119,16 +120,6 @@ public final class LadderSideNetwork extends Module {
   /** {@code up(s_N)}: the side network's output in the backbone's width, {@code (B, T, d)}. */
   public Tensor output(Tensor side) {
     return up.forward(side);
-  }
-
-  /** Backbone blocks this side network follows. */
-  public int layers() {
-    return blocks.size();
-  }
-
-  /** The side network's width {@code d_s}. */
-  public int width() {
-    return blocks.get(0).config().hiddenSize();
   }
 
   /**
