@@ -130,7 +130,6 @@ public final class BertModel extends Module implements LadderSideNetwork.Host {
   /** RoBERTa's head only: {@code classifier.dense}, before {@code classifier.out_proj}. */
   private final Linear classifierDense;
   private final Linear classifier;
-  private final TransformerBlock.Config blockConfig;
   private LadderSideNetwork side;
 
   public BertModel(BertConfig config, Options options) {
@@ -142,7 +141,6 @@ public final class BertModel extends Module implements LadderSideNetwork.Host {
         config.intermediateSize(), config.hiddenAct(), config.hiddenDropoutProb(),
         config.attentionProbsDropoutProb(), config.layerNormEps(), NormPlacement.POST,
         QkvProjection.SEPARATE, WeightLayout.OUT_IN);
-    blockConfig = block;
     for (int i = 0; i < config.numHiddenLayers(); i++) {
       layers.add(registerModule("encoder.layer." + i, new TransformerBlock(block, LAYER_NAMES)));
     }
@@ -207,7 +205,7 @@ public final class BertModel extends Module implements LadderSideNetwork.Host {
       throw new IllegalStateException("this BertModel already has a side network");
     }
     side = registerModule(LadderSideNetwork.NAME,
-        new LadderSideNetwork(blockConfig, LAYER_NAMES, layers.size(), reduction));
+        new LadderSideNetwork(layers.get(0).config(), LAYER_NAMES, layers.size(), reduction));
     side.train(isTraining());
   }
 

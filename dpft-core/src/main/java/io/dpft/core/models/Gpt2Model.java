@@ -61,7 +61,6 @@ public final class Gpt2Model extends Module implements LadderSideNetwork.Host {
   private final List<TransformerBlock> h = new ArrayList<>();
   private final LayerNorm lnF;
   private final Linear lmHead;
-  private final TransformerBlock.Config blockConfig;
   private LadderSideNetwork side;
 
   public Gpt2Model(Gpt2Config config) {
@@ -74,7 +73,6 @@ public final class Gpt2Model extends Module implements LadderSideNetwork.Host {
         config.nInner(), config.activationFunction(), config.residPdrop(), config.attnPdrop(),
         config.layerNormEpsilon(), NormPlacement.PRE, QkvProjection.COMBINED,
         WeightLayout.IN_OUT);
-    blockConfig = block;
     for (int i = 0; i < config.nLayer(); i++) {
       h.add(registerModule("transformer.h." + i, new TransformerBlock(block, BLOCK_NAMES)));
     }
@@ -153,7 +151,7 @@ public final class Gpt2Model extends Module implements LadderSideNetwork.Host {
       throw new IllegalStateException("this Gpt2Model already has a side network");
     }
     side = registerModule(LadderSideNetwork.NAME,
-        new LadderSideNetwork(blockConfig, BLOCK_NAMES, h.size(), reduction));
+        new LadderSideNetwork(h.get(0).config(), BLOCK_NAMES, h.size(), reduction));
     side.train(isTraining());
   }
 
