@@ -24,11 +24,19 @@ import io.dpft.core.nn.TransformerBlock;
 import io.dpft.core.nn.TransformerBlock.NormPlacement;
 import io.dpft.core.nn.WeightLayout;
 import io.dpft.core.peft.FineTuningMethod;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.EdgeVector;
+import org.bytedeco.pytorch.Node;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -206,6 +214,46 @@ class SideNetworkGradientsTest {
       assertThat(backbone).hasSize(3);
       assertThat(LadderSideNetwork.frozen(backbone)).isTrue();
     }
+  }
+
+  /**
+   * Backward never enters the frozen encoder: the autograd graph of the loss holds the side
+   * network's LayerNorms only (two per side block) and no embedding lookup, while with the encoder
+   * trainable it holds the encoder's LayerNorms and embeddings too.
+   */
+  @Test
+  void frozenBackbone_isNotInTheAutogradGraph() {
+    try (PointerScope scope = new PointerScope(); BertModel model = sideBert(Pooling.MEAN)) {
+      Map<String, Integer> frozen = graphNodes(lossSum(model, TokenBatch.of(IDS, MASK), GOLD));
+      assertThat(frozen).doesNotContainKey("EmbeddingBackward0")
+          .containsEntry("NativeLayerNormBackward0", 2 * 2);
+      model.unfreeze((name, p) -> true);
+      Map<String, Integer> kept = graphNodes(lossSum(model, TokenBatch.of(IDS, MASK), GOLD));
+      assertThat(kept).containsKey("EmbeddingBackward0")
+          .containsEntry("NativeLayerNormBackward0", 2 * 2 + 1 + 2 * 2);
+    }
+  }
+
+  /** How many nodes of each kind the autograd graph behind {@code t} has. */
+  private static Map<String, Integer> graphNodes(Tensor t) {
+    Map<String, Integer> counts = new TreeMap<>();
+    Set<Long> seen = new HashSet<>();
+    Deque<Node> todo = new ArrayDeque<>(List.of(t.grad_fn()));
+    while (!todo.isEmpty()) {
+      Node node = todo.pop();
+      if (!seen.add(node.address())) {
+        continue;
+      }
+      counts.merge(node.name().getString(), 1, Integer::sum);
+      EdgeVector edges = node.next_edges();
+      for (long k = 0; k < edges.size(); k++) {
+        Node next = edges.get(k).function();
+        if (next != null && !next.isNull()) {
+          todo.push(next);
+        }
+      }
+    }
+    return counts;
   }
 
   /**
