@@ -1,14 +1,19 @@
 package io.dpft.cli;
 
 import io.dpft.core.peft.FineTuningMethod;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
-/** The fine-tuning method of {@code train}, {@code tune} and {@code audit}, with its own options. */
+/**
+ * The fine-tuning method of {@code train}, {@code tune} and {@code audit}, with its own options;
+ * each method takes the settings it knows from them ({@link FineTuningMethod#of(String, Map)}).
+ */
 final class MethodOptions {
   @Option(names = "--method", paramLabel = "M", defaultValue = "bitfit",
-      description = "full, bitfit, last-layer, two-phase, adapter or reversible"
-          + " (default: ${DEFAULT-VALUE})")
+      description = "full, bitfit, last-layer, two-phase, adapter, reversible or side (a ladder"
+          + " side network beside the frozen encoder) (default: ${DEFAULT-VALUE})")
   String name;
 
   @Option(names = "--first-phase", paramLabel = "M", defaultValue = "full",
@@ -22,6 +27,9 @@ final class MethodOptions {
 
   @ArgGroup(exclusive = false, heading = "Adapter options:%n")
   AdapterOptions adapter = new AdapterOptions();
+
+  @ArgGroup(exclusive = false, heading = "Side network options:%n")
+  SideOptions side = new SideOptions();
 
   /** The options of {@code --method adapter} and {@code --method reversible}. */
   static final class AdapterOptions {
@@ -38,9 +46,22 @@ final class MethodOptions {
     double lambda = FineTuningMethod.Reversible.DEFAULT_LAMBDA;
   }
 
+  /** The options of {@code --method side}. */
+  static final class SideOptions {
+    @Option(names = "--side-reduction", paramLabel = "R", defaultValue = "8",
+        description = "side: the side network is R times narrower than the encoder; R must divide"
+            + " its hidden size (default: ${DEFAULT-VALUE})")
+    int reduction = 8;
+  }
+
   /** The method these options name, with its settings. */
   FineTuningMethod fineTuningMethod() {
-    return FineTuningMethod.parse(name, firstPhaseEpochs, firstPhase, adapter.size,
-        adapter.lambda);
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("first_phase", firstPhase);
+    settings.put("first_phase_epochs", Double.toString(firstPhaseEpochs));
+    settings.put("adapter_size", Integer.toString(adapter.size));
+    settings.put("reversible_lambda", Double.toString(adapter.lambda));
+    settings.put("side_reduction", Integer.toString(side.reduction));
+    return FineTuningMethod.of(name, settings);
   }
 }

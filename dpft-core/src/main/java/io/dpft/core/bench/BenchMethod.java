@@ -1,5 +1,6 @@
 package io.dpft.core.bench;
 
+import io.dpft.core.nn.LadderSideNetwork;
 import io.dpft.core.peft.FineTuningMethod;
 import java.util.Arrays;
 import java.util.Locale;
@@ -13,6 +14,11 @@ public enum BenchMethod {
   BITFIT("bitfit", new FineTuningMethod.BitFit(false)),
   /** The head only ({@link FineTuningMethod.LastLayer}). */
   LAST_LAYER("last-layer", new FineTuningMethod.LastLayer()),
+  /**
+   * A ladder side network of width d / {@value LadderSideNetwork#DEFAULT_REDUCTION} and the head
+   * ({@link FineTuningMethod.SideNetwork}).
+   */
+  SIDE("side", new FineTuningMethod.SideNetwork(LadderSideNetwork.DEFAULT_REDUCTION)),
   /**
    * DP full fine-tuning computed naively, one batch-of-one backward pass per example
    * ({@link PerExampleStep}): the baseline that ghost clipping replaces. DP only.
@@ -35,7 +41,7 @@ public enum BenchMethod {
 
   /**
    * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code per-example},
-   * {@code adapter}, {@code reversible}.
+   * {@code adapter}, {@code reversible}, {@code side}.
    */
   public String cliName() {
     return cliName;

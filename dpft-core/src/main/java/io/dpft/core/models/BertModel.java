@@ -3,6 +3,7 @@ package io.dpft.core.models;
 import io.dpft.core.nn.AttentionMask;
 import io.dpft.core.nn.Dropout;
 import io.dpft.core.nn.Embedding;
+import io.dpft.core.nn.LadderSideNetwork;
 import io.dpft.core.nn.LayerNorm;
 import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
@@ -35,8 +36,12 @@ import org.bytedeco.pytorch.global.torch;
  * <p>A RoBERTa classifier over the CLS token is Hugging Face's {@code RobertaClassificationHead}
  * (no pooler): dropout ─ {@code classifier.dense} ─ tanh ─ dropout ─ {@code classifier.out_proj},
  * so a fine-tuned {@code RobertaForSequenceClassification} checkpoint loads with its head.
+ *
+ * <p>With a {@link LadderSideNetwork} attached ({@link #attachSideNetwork}), {@link #forward}
+ * returns the encoder's last hidden state plus the side network's up-projected output, and while
+ * no embedding or encoder parameter trains the encoder runs without autograd.
  */
-public final class BertModel extends Module {
+public final class BertModel extends Module implements LadderSideNetwork.Host {
   /** The name prefix of the classification head's parameters (a fresh head when fine-tuning). */
   public static final String HEAD = "classifier";
 
@@ -127,6 +132,7 @@ public final class BertModel extends Module {
   /** RoBERTa's head only: {@code classifier.dense}, before {@code classifier.out_proj}. */
   private final Linear classifierDense;
   private final Linear classifier;
+  private LadderSideNetwork side;
 
   public BertModel(BertConfig config, Options options) {
     this.config = config;
@@ -163,9 +169,15 @@ public final class BertModel extends Module {
     }
   }
 
-  /** The last hidden state, one vector per token: {@code (B, T, d)}. */
+  /**
+   * The last hidden state, one vector per token: {@code (B, T, d)}; with a side network, plus its
+   * output.
+   */
   public Tensor forward(TokenBatch batch) {
     Tensor mask = AttentionMask.padding(batch.attentionMask()); // (B, 1, 1, T)
+    if (side != null) {
+      return forwardWithSide(batch, mask);
+    }
     Tensor h = embeddings.forward(batch); // (B, T, d)
     if (reversible != null) {
       return reversible.forward(h, mask);
@@ -174,6 +186,32 @@ public final class BertModel extends Module {
       h = layer.forward(h, mask);
     }
     return h;
+  }
+
+  /** The encoder, each block's output handed to the side network as it is computed. */
+  private Tensor forwardWithSide(TokenBatch batch, Tensor mask) {
+    List<Module> backbone = new ArrayList<>(layers);
+    backbone.add(embeddings);
+    boolean frozen = LadderSideNetwork.frozen(backbone);
+    Tensor h = LadderSideNetwork.backbone(frozen, () -> embeddings.forward(batch)); // (B, T, d)
+    Tensor s = side.start(h); // (B, T, d_s)
+    for (int i = 0; i < layers.size(); i++) {
+      Tensor in = h;
+      TransformerBlock layer = layers.get(i);
+      h = LadderSideNetwork.backbone(frozen, () -> layer.forward(in, mask));
+      s = side.step(i, h, s, mask, null);
+    }
+    return h.add(side.output(s));
+  }
+
+  @Override
+  public void attachSideNetwork(int reduction) {
+    if (side != null) {
+      throw new IllegalStateException("this BertModel already has a side network");
+    }
+    side = registerModule(LadderSideNetwork.NAME,
+        new LadderSideNetwork(layers.get(0).config(), LAYER_NAMES, layers.size(), reduction));
+    side.train(isTraining());
   }
 
   /**

@@ -4,6 +4,7 @@ import io.dpft.core.nn.AttentionMask;
 import io.dpft.core.nn.Dropout;
 import io.dpft.core.nn.Embedding;
 import io.dpft.core.nn.KeyValueCache;
+import io.dpft.core.nn.LadderSideNetwork;
 import io.dpft.core.nn.LayerNorm;
 import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
@@ -42,8 +43,13 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p><b>Incremental decoding.</b> {@link #forward(Tensor, Tensor, KeyValueCache)} takes only the
  * new tokens and a {@link KeyValueCache} holding the earlier tokens' keys and values.
+ *
+ * <p><b>Side network.</b> With a {@link LadderSideNetwork} attached ({@link #attachSideNetwork}),
+ * {@link #forward} returns {@code ln_f(h_N)} plus the side network's up-projected output, in the
+ * space the tied LM head reads; while no transformer parameter trains the transformer runs without
+ * autograd. A cache then holds the side blocks' keys and values too.
  */
-public final class Gpt2Model extends Module {
+public final class Gpt2Model extends Module implements LadderSideNetwork.Host {
   /** Where Hugging Face's {@code GPT2Block} files the sub-layers of a block. */
   static final TransformerBlock.Names BLOCK_NAMES = new TransformerBlock.Names("attn",
       "attn.c_proj", "ln_1", "mlp.c_fc", "mlp.c_proj", "ln_2");
@@ -55,6 +61,7 @@ public final class Gpt2Model extends Module {
   private final List<TransformerBlock> h = new ArrayList<>();
   private final LayerNorm lnF;
   private final Linear lmHead;
+  private LadderSideNetwork side;
 
   public Gpt2Model(Gpt2Config config) {
     this.config = config;
@@ -103,13 +110,49 @@ public final class Gpt2Model extends Module {
           + " (n_positions), got " + (past + length));
     }
     Tensor positions = positionIds(attentionMask).narrow(1, past, length); // (B, T)
-    Tensor x = drop.forward(wte.forward(inputIds).add(wpe.forward(positions))); // (B, T, d)
     // rows of the new queries: (B, 1, T, T_past + T)
     Tensor mask = AttentionMask.causalWithPadding(attentionMask).narrow(2, past, length);
+    if (side != null) {
+      return forwardWithSide(inputIds, positions, mask, cache);
+    }
+    Tensor x = drop.forward(wte.forward(inputIds).add(wpe.forward(positions))); // (B, T, d)
     for (int i = 0; i < h.size(); i++) {
       x = h.get(i).forward(x, mask, cache == null ? null : cache.layer(i));
     }
     return lnF.forward(x);
+  }
+
+  /**
+   * The transformer, each block's output handed to the side network as it is computed; the side
+   * blocks' keys and values sit in the cache's layers after the transformer's.
+   */
+  private Tensor forwardWithSide(
+      Tensor inputIds, Tensor positions, Tensor mask, KeyValueCache cache) {
+    List<Module> backbone = new ArrayList<>(h);
+    backbone.addAll(List.of(wte, wpe, lnF));
+    boolean frozen = LadderSideNetwork.frozen(backbone);
+    Tensor x = LadderSideNetwork.backbone(frozen,
+        () -> drop.forward(wte.forward(inputIds).add(wpe.forward(positions)))); // (B, T, d)
+    Tensor s = side.start(x); // (B, T, d_s)
+    for (int i = 0; i < h.size(); i++) {
+      Tensor in = x;
+      TransformerBlock block = h.get(i);
+      KeyValueCache.Layer layerCache = cache == null ? null : cache.layer(i);
+      x = LadderSideNetwork.backbone(frozen, () -> block.forward(in, mask, layerCache));
+      s = side.step(i, x, s, mask, cache == null ? null : cache.layer(h.size() + i));
+    }
+    Tensor last = x;
+    return LadderSideNetwork.backbone(frozen, () -> lnF.forward(last)).add(side.output(s));
+  }
+
+  @Override
+  public void attachSideNetwork(int reduction) {
+    if (side != null) {
+      throw new IllegalStateException("this Gpt2Model already has a side network");
+    }
+    side = registerModule(LadderSideNetwork.NAME,
+        new LadderSideNetwork(h.get(0).config(), BLOCK_NAMES, h.size(), reduction));
+    side.train(isTraining());
   }
 
   /**
@@ -126,7 +169,7 @@ public final class Gpt2Model extends Module {
 
   /** An empty cache for {@link #forward(Tensor, Tensor, KeyValueCache)}; the caller closes it. */
   public KeyValueCache newCache() {
-    return new KeyValueCache(config.nLayer());
+    return new KeyValueCache(side == null ? config.nLayer() : 2 * config.nLayer());
   }
 
   public Gpt2Config config() {

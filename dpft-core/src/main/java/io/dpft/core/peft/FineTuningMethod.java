@@ -2,6 +2,7 @@ package io.dpft.core.peft;
 
 import io.dpft.core.models.BertModel;
 import io.dpft.core.nn.BottleneckAdapter;
+import io.dpft.core.nn.LadderSideNetwork;
 import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
@@ -29,14 +30,15 @@ public sealed interface FineTuningMethod
         FineTuningMethod.LastLayer,
         FineTuningMethod.TwoPhase,
         FineTuningMethod.Adapter,
-        FineTuningMethod.Reversible {
+        FineTuningMethod.Reversible,
+        FineTuningMethod.SideNetwork {
 
   /** Sets {@code requires_grad} on every parameter of {@code model} for this method. */
   void apply(Module model, String headPrefix);
 
   /**
    * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase},
-   * {@code adapter}, {@code reversible}.
+   * {@code adapter}, {@code reversible}, {@code side}.
    */
   String cliName();
 
@@ -51,7 +53,7 @@ public sealed interface FineTuningMethod
   default void extend(Module model) {}
 
   /**
-   * What {@code config.json} records beside {@link #cliName()} so that {@link #recorded} rebuilds
+   * What {@code config.json} records beside {@link #cliName()} so that {@link #of(String, Map)} rebuilds
    * this method; empty when the name says it all.
    */
   default Map<String, String> settings() {
@@ -260,20 +262,72 @@ public sealed interface FineTuningMethod
   }
 
   /**
-   * Parses a command-line name; {@code two-phase} is {@code firstPhase} ({@code full}, as Bu et
-   * al., or {@code last-layer}: a linear probe first) for {@code firstPhaseEpochs}, then BiTFiT.
+   * A ladder side network ({@link LadderSideNetwork}; the side-network design of DP-MemArc, Liu et
+   * al. 2024): a fresh transformer {@code reduction} times narrower than the backbone trains beside
+   * it, with the head; the backbone runs without autograd, so backward never enters it.
    */
-  static FineTuningMethod parse(String name, double firstPhaseEpochs, String firstPhase) {
-    return parse(name, firstPhaseEpochs, firstPhase, Adapter.DEFAULT_SIZE,
-        Reversible.DEFAULT_LAMBDA);
+  record SideNetwork(int reduction) implements FineTuningMethod {
+    static final String REDUCTION_SETTING = "side_reduction";
+
+    public SideNetwork {
+      if (reduction < 1) {
+        throw new IllegalArgumentException("side reduction must be >= 1, got " + reduction);
+      }
+    }
+
+    /**
+     * Trains the side network and the head only.
+     *
+     * @throws IllegalStateException if {@link #extend} has not added a side network to the model
+     */
+    @Override
+    public void apply(Module model, String headPrefix) {
+      String side = LadderSideNetwork.NAME + ".";
+      if (model.parameters().keySet().stream().noneMatch(n -> n.startsWith(side))) {
+        throw new IllegalStateException("the model has no side network: call extend first");
+      }
+      model.parameters()
+          .forEach((name, p) -> p.setTrainable(name.startsWith(headPrefix) || name.startsWith(side)));
+    }
+
+    @Override
+    public String cliName() {
+      return "side";
+    }
+
+    /**
+     * Attaches a fresh side network of width d / {@code reduction}.
+     *
+     * @throws IllegalArgumentException if the model cannot carry one (a ViT) or {@code reduction}
+     *     does not divide its width
+     */
+    @Override
+    public void extend(Module model) {
+      if (!(model instanceof LadderSideNetwork.Host host)) {
+        throw new IllegalArgumentException("the side network applies to BERT and GPT-2 models, got "
+            + model.getClass().getSimpleName());
+      }
+      host.attachSideNetwork(reduction);
+    }
+
+    @Override
+    public Map<String, String> settings() {
+      return Map.of(REDUCTION_SETTING, Integer.toString(reduction));
+    }
   }
 
   /**
-   * As {@link #parse(String, double, String)}; {@code adapterSize} for {@code adapter} and
-   * {@code reversible}, {@code reversibleLambda} for {@code reversible}.
+   * The method named {@code name} (a command-line name) with the settings it takes from
+   * {@code settings}, by the keys its {@link #settings()} records (a key it does not take is
+   * ignored; a missing one takes its default): {@code first_phase} ({@code full}, as Bu et al., or
+   * {@code last-layer}: a linear probe first) and {@code first_phase_epochs} of {@code two-phase},
+   * then BiTFiT; {@code adapter_size} of {@code adapter} and {@code reversible};
+   * {@code reversible_lambda}; {@code side_reduction}. So a run's {@code config.json} rebuilds
+   * its method.
+   *
+   * @throws IllegalArgumentException for an unknown name or a setting out of range
    */
-  static FineTuningMethod parse(String name, double firstPhaseEpochs, String firstPhase,
-      int adapterSize, double reversibleLambda) {
+  static FineTuningMethod of(String name, Map<String, String> settings) {
     switch (name.trim().toLowerCase(Locale.ROOT)) {
       case "full":
         return new Full();
@@ -282,37 +336,59 @@ public sealed interface FineTuningMethod
       case "last-layer":
         return new LastLayer();
       case "two-phase":
-        FineTuningMethod first = parse(firstPhase, firstPhaseEpochs, "full");
+        String firstPhase = settings.getOrDefault("first_phase", "full");
+        double firstEpochs = number(settings, "first_phase_epochs", 1);
+        FineTuningMethod first = of(firstPhase, Map.of());
         if (!(first instanceof Full || first instanceof LastLayer)) {
           throw new IllegalArgumentException(
               "firstPhase must be full or last-layer, got '" + firstPhase + "'");
         }
-        return new TwoPhase(first, firstPhaseEpochs, new BitFit(false));
+        return new TwoPhase(first, firstEpochs, new BitFit(false));
       case "adapter":
-        return new Adapter(adapterSize);
+        return new Adapter(adapterSize(settings));
       case "reversible":
-        return new Reversible(adapterSize, reversibleLambda);
+        return new Reversible(adapterSize(settings),
+            number(settings, Reversible.LAMBDA_SETTING, Reversible.DEFAULT_LAMBDA));
+      case "side":
+        return new SideNetwork(
+            integer(settings, SideNetwork.REDUCTION_SETTING, LadderSideNetwork.DEFAULT_REDUCTION));
       default:
         throw new IllegalArgumentException("method must be one of full, bitfit, last-layer, "
-            + "two-phase, adapter, reversible, got '" + name + "'");
+            + "two-phase, adapter, reversible, side, got '" + name + "'");
     }
   }
 
-  /**
-   * The method a run's {@code config.json} names, with the {@link #settings()} it recorded (empty
-   * in a file written before settings were recorded: the defaults then).
-   */
-  static FineTuningMethod recorded(String cliName, Map<String, String> settings) {
-    if ("two-phase".equals(cliName)) {
-      return parse(cliName,
-          Double.parseDouble(settings.getOrDefault("first_phase_epochs", "1")),
-          settings.getOrDefault("first_phase", "full"));
+  /** {@code of(name, Map.of())}: the method with its default settings. */
+  static FineTuningMethod of(String name) {
+    return of(name, Map.of());
+  }
+
+  private static int adapterSize(Map<String, String> settings) {
+    return integer(settings, Adapter.SIZE_SETTING, Adapter.DEFAULT_SIZE);
+  }
+
+  private static int integer(Map<String, String> settings, String key, int fallback) {
+    String value = settings.get(key);
+    if (value == null) {
+      return fallback;
     }
-    return parse(cliName, 1, "full",
-        Integer.parseInt(
-            settings.getOrDefault(Adapter.SIZE_SETTING, Integer.toString(Adapter.DEFAULT_SIZE))),
-        Double.parseDouble(settings.getOrDefault(
-            Reversible.LAMBDA_SETTING, Double.toString(Reversible.DEFAULT_LAMBDA))));
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be an integer, got '" + value + "'", e);
+    }
+  }
+
+  private static double number(Map<String, String> settings, String key, double fallback) {
+    String value = settings.get(key);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a number, got '" + value + "'", e);
+    }
   }
 
   /** Trains the parameters of every module of type {@code trained} and the head. */

@@ -28,7 +28,8 @@ import java.util.Map;
  * where it has them. A text classifier is laid out by its pooling ({@link TextClassifierExport}):
  * a {@code *ForSequenceClassification} for CLS, a sentence-transformers model for mean pooling.
  * Text classification (BERT/RoBERTa), causal LM (GPT-2) and image classification (ViT) runs.
- * Written into a staging directory and renamed into place.
+ * Written into a staging directory and renamed into place. A side-network run is refused: a Hugging
+ * Face model has no place for the side network.
  */
 public final class ModelExport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,11 +42,11 @@ public final class ModelExport {
   /** Exports the run in {@code runDirectory} to {@code outDirectory} (which must not exist). */
   public static void exportRun(Path runDirectory, Path outDirectory) throws IOException {
     RunManifest manifest = RunManifest.read(runDirectory);
-    if (manifest.fineTuningMethod() instanceof FineTuningMethod.Adapter
-        || manifest.fineTuningMethod() instanceof FineTuningMethod.Reversible) {
-      throw new IllegalArgumentException("run " + runDirectory + " trained adapters, which Hugging "
-          + "Face's model classes cannot load: use dpft predict or dpft eval on the run directory, "
-          + "or the Java API (TrainedClassifier), instead of an export");
+    String modules = modulesHuggingFaceCannotLoad(manifest.fineTuningMethod());
+    if (modules != null) {
+      throw new IllegalArgumentException("run " + runDirectory + " trained " + modules
+          + ", which Hugging Face's model classes cannot load: use dpft predict or eval on the"
+          + " run directory, or the Java API (TrainedModel.load), instead of an export");
     }
     Path base = Path.of(manifest.modelDir());
     Path trained = runDirectory.resolve(RunManifest.CHECKPOINT).resolve(TrainingCheckpoint.TRAINABLE);
@@ -76,6 +77,14 @@ public final class ModelExport {
         throw e;
       }
     }
+  }
+
+  /** What {@code method} adds that no Hugging Face model class holds, or null. */
+  private static String modulesHuggingFaceCannotLoad(FineTuningMethod method) {
+    if (method instanceof FineTuningMethod.Adapter || method instanceof FineTuningMethod.Reversible) {
+      return "adapters";
+    }
+    return method instanceof FineTuningMethod.SideNetwork ? "a side network" : null;
   }
 
   /** A GPT-2 or ViT: the base config and files, every parameter under the model's own names. */

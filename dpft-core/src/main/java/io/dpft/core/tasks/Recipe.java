@@ -24,9 +24,12 @@ import java.util.Locale;
  *       features, so it takes {@value #PROBE_EPOCHS} epochs at little cost.
  *   <li><b>Learning rate</b> (Adam): 5e-4 for full fine-tuning (Li et al.), 5e-3 for BiTFiT (Bu et
  *       al., ICML 2024, "Differentially private bias-term fine-tuning of foundation models"),
- *       1e-2 for a linear probe; two-phase runs take BiTFiT's, and so do adapters (reversible or not): like BiTFiT they
- *       train few parameters beside a frozen model, and their zero-started up-projections must
- *       move within the few hundred steps of a private run.
+ *       1e-2 for a linear probe, 3e-3 for a side network (its weights start fresh, so it needs
+ *       steps larger than full fine-tuning's small moves away from pretrained weights, yet its
+ *       matrices and attention are less forgiving of large noisy steps than biases); two-phase
+ *       runs take BiTFiT's, and so do adapters (reversible or not): like BiTFiT they train few
+ *       parameters beside a frozen model, and their zero-started up-projections must move within
+ *       the few hundred steps of a private run.
  *   <li><b>Warm-up</b> 5% of the steps, linear decay after it.
  * </ul>
  *
@@ -62,7 +65,10 @@ public record Recipe(int logicalBatchSize, double epochs, double learningRate, d
     } else {
       epochs = Math.max(3, Math.min(10, Math.floor((double) BACKPROP_EXAMPLES / n)));
     }
-    double lr = method instanceof FineTuningMethod.Full ? 5e-4 : probe ? 1e-2 : 5e-3;
+    double lr = method instanceof FineTuningMethod.Full ? 5e-4
+        : probe ? 1e-2
+        : method instanceof FineTuningMethod.SideNetwork ? 3e-3
+        : 5e-3;
     return new Recipe(batch, epochs, lr, 0.05);
   }
 

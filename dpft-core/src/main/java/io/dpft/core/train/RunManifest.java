@@ -61,7 +61,7 @@ public record RunManifest(
    * parameters load ({@link FineTuningMethod#extend}).
    */
   public FineTuningMethod fineTuningMethod() {
-    return FineTuningMethod.recorded(method, methodSettings);
+    return FineTuningMethod.of(method, methodSettings);
   }
 
   /** The file name inside a run directory. */

@@ -41,7 +41,7 @@ class BenchConfigTest {
     assertThat(BenchMethod.parse(" BitFit ")).isEqualTo(BenchMethod.BITFIT);
     assertThatThrownBy(() -> BenchMethod.parse("lora"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("full, bitfit, last-layer, per-example")
+        .hasMessageContaining("full, bitfit, last-layer, side, per-example")
         .hasMessageContaining("'lora'");
   }
 }

@@ -2,15 +2,21 @@ package io.dpft.core.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dpft.core.dp.DpSgdConfig;
+import io.dpft.core.dp.DpSgdEngine;
+import io.dpft.core.dp.norms.NormRules;
 import io.dpft.core.models.BertConfig.ModelType;
 import io.dpft.core.models.BertModel.Options;
 import io.dpft.core.models.BertModel.Pooling;
 import io.dpft.core.nn.Activation;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.Tape;
+import io.dpft.core.peft.FineTuningMethod;
 import java.io.IOException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -30,8 +36,69 @@ class BertModelNativeMemoryTest {
 
   @Test
   void trainingSteps_insidePointerScopes_keepResidentMemoryFlat() throws IOException {
+    try (BertModel model = smallBert(Pooling.CLS)) {
+      assertResidentMemoryFlat(model, step -> {
+        if (step % 2 == 0) { // alternate the DP path and plain backward
+          Tape tape = Tape.start();
+          return loss -> {
+            try (tape) {
+              List<Tensor> grads = tape.outputGradients(loss);
+              assertThat(grads).hasSize(tape.entries().size());
+            }
+          };
+        }
+        return loss -> plainStep(loss, model.parameters().values());
+      });
+    }
+  }
+
+  /**
+   * A side network beside the frozen encoder, DP steps through the engine alternating with plain
+   * backward: the encoder's no-grad tensors and the gates' recorded activations go with the step.
+   */
+  @Test
+  void sideNetworkSteps_insidePointerScopes_keepResidentMemoryFlat() throws IOException {
+    try (BertModel model = smallBert(Pooling.MEAN)) {
+      FineTuningMethod side = new FineTuningMethod.SideNetwork(4);
+      side.extend(model);
+      side.apply(model, BertModel.HEAD);
+      List<Parameter> trained =
+          model.parameters().values().stream().filter(Parameter::isTrainable).toList();
+      try (DpSgdEngine engine =
+          new DpSgdEngine(model, DpSgdConfig.abadi(0, 1.0), NormRules.standard())) {
+        assertResidentMemoryFlat(model, step -> {
+          if (step % 2 == 0) {
+            Tape tape = engine.startTape();
+            return loss -> {
+              try (tape) {
+                engine.accumulate(tape, loss);
+              }
+              engine.privateGradients(8, null);
+            };
+          }
+          return loss -> plainStep(loss, trained);
+        });
+      }
+    }
+  }
+
+  private static BertModel smallBert(Pooling pooling) {
     BertConfig config = new BertConfig(ModelType.BERT, 200, 32, 2, 4, 64, Activation.GELU, 0.1,
         0.1, 64, 2, 1e-12, 0);
+    return new BertModel(config, Options.sequenceClassification(2, pooling));
+  }
+
+  /** What a step does with its summed loss. */
+  interface LossStep {
+    void run(Tensor loss);
+  }
+
+  /**
+   * Runs {@value #STEPS} steps on 8 padded sequences, each in its own PointerScope:
+   * {@code before.apply(step)} runs before the forward pass and returns what to do with the loss.
+   */
+  private static void assertResidentMemoryFlat(BertModel model, Function<Integer, LossStep> before)
+      throws IOException {
     Random random = new Random(1);
     long[][] ids = new long[8][24];
     long[][] mask = new long[8][24];
@@ -44,40 +111,30 @@ class BertModelNativeMemoryTest {
     }
     long[] labels = {0, 1, 0, 1, 1, 0, 0, 1};
     long atWarmUp = 0;
-    try (BertModel model = new BertModel(config, Options.sequenceClassification(2, Pooling.CLS))) {
-      for (int step = 1; step <= STEPS; step++) {
-        try (PointerScope scope = new PointerScope()) {
-          boolean useTape = step % 2 == 0; // alternate the DP path and plain backward
-          Tape tape = useTape ? Tape.start() : null;
-          try {
-            Tensor logits = model.classify(TokenBatch.of(ids, mask));
-            Tensor loss = torch.nll_loss(torch.log_softmax(logits, 1), Tensor.create(labels, 8),
-                new TensorOptional(), 2, -100);
-            if (useTape) {
-              List<Tensor> grads = tape.outputGradients(loss);
-              assertThat(grads).hasSize(tape.entries().size());
-            } else {
-              loss.backward();
-              try (NoGradGuard noGrad = new NoGradGuard()) {
-                for (Parameter p : model.parameters().values()) {
-                  p.tensor().sub_(p.tensor().grad().mul(new Scalar(1e-3)));
-                  p.tensor().mutable_grad().reset();
-                }
-              }
-            }
-          } finally {
-            if (tape != null) {
-              tape.close();
-            }
-          }
-        }
-        if (step == WARM_UP) {
-          atWarmUp = ResidentMemory.kilobytes();
-        }
+    for (int step = 1; step <= STEPS; step++) {
+      try (PointerScope scope = new PointerScope()) {
+        LossStep after = before.apply(step);
+        Tensor logits = model.classify(TokenBatch.of(ids, mask));
+        after.run(torch.nll_loss(torch.log_softmax(logits, 1), Tensor.create(labels, 8),
+            new TensorOptional(), 2, -100));
+      }
+      if (step == WARM_UP) {
+        atWarmUp = ResidentMemory.kilobytes();
       }
     }
     long growthKb = ResidentMemory.kilobytes() - atWarmUp;
     assertThat(growthKb).as("VmRSS growth from step %d to %d, kB", WARM_UP, STEPS)
         .isLessThan(MAX_GROWTH_KB);
+  }
+
+  /** Plain backward and an SGD update of {@code trained}. */
+  private static void plainStep(Tensor loss, Collection<Parameter> trained) {
+    loss.backward();
+    try (NoGradGuard noGrad = new NoGradGuard()) {
+      for (Parameter p : trained) {
+        p.tensor().sub_(p.tensor().grad().mul(new Scalar(1e-3)));
+        p.tensor().mutable_grad().reset();
+      }
+    }
   }
 }

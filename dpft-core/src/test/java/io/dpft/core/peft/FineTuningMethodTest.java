@@ -9,6 +9,7 @@ import io.dpft.core.models.Gpt2Model;
 import io.dpft.core.models.TinyBert;
 import io.dpft.core.models.TokenBatch;
 import io.dpft.core.nn.Activation;
+import io.dpft.core.nn.LadderSideNetwork;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class FineTuningMethodTest {
 
   @Test
-  void recorded_rebuildsEachMethodFromItsNameAndSettings() {
+  void of_rebuildsEachMethodFromItsNameAndSettings() {
     for (FineTuningMethod method : new FineTuningMethod[] {
         new FineTuningMethod.Full(),
         new FineTuningMethod.BitFit(false),
@@ -26,23 +27,63 @@ class FineTuningMethodTest {
         new FineTuningMethod.TwoPhase(
             new FineTuningMethod.LastLayer(), 2.5, new FineTuningMethod.BitFit(false)),
         new FineTuningMethod.Adapter(16),
-        new FineTuningMethod.Reversible(8, 0.25)}) {
-      assertThat(FineTuningMethod.recorded(method.cliName(), method.settings())).isEqualTo(method);
+        new FineTuningMethod.Reversible(8, 0.25),
+        new FineTuningMethod.SideNetwork(4)}) {
+      assertThat(FineTuningMethod.of(method.cliName(), method.settings())).isEqualTo(method);
     }
   }
 
   @Test
-  void recorded_withoutSettings_takesTheDefaults() {
-    assertThat(FineTuningMethod.recorded("two-phase", Map.of()))
-        .isEqualTo(FineTuningMethod.parse("two-phase", 1, "full"));
+  void of_withoutSettings_takesTheDefaults() {
+    assertThat(FineTuningMethod.of("two-phase", Map.of()))
+        .isEqualTo(new FineTuningMethod.TwoPhase(new FineTuningMethod.Full(), 1, new FineTuningMethod.BitFit(false)));
+    assertThat(FineTuningMethod.of("side", Map.of()))
+        .isEqualTo(new FineTuningMethod.SideNetwork(LadderSideNetwork.DEFAULT_REDUCTION));
+  }
+
+  @Test
+  void sideNetwork_trainsOnlyTheSideNetworkAndTheHead() {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = TinyBert.classifier(2, BertModel.Pooling.CLS)) {
+      FineTuningMethod side = new FineTuningMethod.SideNetwork(2);
+      assertThatThrownBy(() -> side.apply(model, BertModel.HEAD))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("extend");
+      side.extend(model);
+      side.apply(model, BertModel.HEAD);
+      model.parameters().forEach((name, p) -> assertThat(p.isTrainable()).as(name)
+          .isEqualTo(name.startsWith("side.") || name.startsWith("classifier")));
+      assertThat(model.parameters()).containsKeys("side.down.0.weight", "side.down.2.weight",
+          "side.layer.1.attention.self.query.weight", "side.gate.1.alpha", "side.up.weight");
+      assertThat(model.parameters().get("side.layer.0.intermediate.dense.weight").shape())
+          .containsExactly(8, 4); // d_s = 8 / 2, MLP 16 / 2
+      assertThatThrownBy(() -> side.extend(model)).isInstanceOf(IllegalStateException.class);
+    }
+    try (BertModel model = TinyBert.classifier(2, BertModel.Pooling.CLS)) {
+      assertThatThrownBy(() -> new FineTuningMethod.SideNetwork(3).extend(model))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("must divide the hidden size 8");
+    }
+  }
+
+  /** The side network starts at zero output: the model starts as exactly the pretrained one. */
+  @Test
+  void sideNetwork_leavesThePretrainedOutputsUntilItTrains() {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = TinyBert.classifier(2, BertModel.Pooling.MEAN)) {
+      TokenBatch batch = TokenBatch.of(new long[][] {{2, 5, 7, 3}}, new long[][] {{1, 1, 1, 0}});
+      Tensor before = model.classify(batch);
+      new FineTuningMethod.SideNetwork(2).extend(model);
+      assertThat(model.classify(batch).allclose(before)).isTrue();
+    }
   }
 
   @Test
   void adapter_recordsItsSize() {
     FineTuningMethod adapter = new FineTuningMethod.Adapter(16);
     assertThat(adapter.settings()).containsEntry("adapter_size", "16");
-    assertThat(FineTuningMethod.recorded("adapter", adapter.settings())).isEqualTo(adapter);
-    assertThat(FineTuningMethod.recorded("adapter", Map.of()))
+    assertThat(FineTuningMethod.of("adapter", adapter.settings())).isEqualTo(adapter);
+    assertThat(FineTuningMethod.of("adapter", Map.of()))
         .isEqualTo(new FineTuningMethod.Adapter(FineTuningMethod.Adapter.DEFAULT_SIZE));
     assertThatThrownBy(() -> new FineTuningMethod.Adapter(0))
         .hasMessageContaining("adapter size must be >= 1");

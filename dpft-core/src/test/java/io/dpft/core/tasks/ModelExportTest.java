@@ -16,6 +16,7 @@ import io.dpft.core.io.SafetensorsWriter;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
 import io.dpft.core.models.TinyBert;
+import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.RunManifest;
 import io.dpft.core.train.RunOutput;
 import io.dpft.core.train.TrainingCheckpoint;
@@ -130,6 +131,17 @@ class ModelExportTest {
   }
 
   /** Every parameter is the trained one where the checkpoint has it, else the base one. */
+  @Test
+  void export_sideNetworkRun_isRefusedWithTheAlternatives(@TempDir Path tmp) throws Exception {
+    manifest(tmp, TaskKind.TEXT_CLASSIFICATION, List.of("a", "b"), "mean",
+        new FineTuningMethod.SideNetwork(2)).write(tmp);
+    assertThatThrownBy(() -> ModelExport.exportRun(tmp, tmp.resolve("out")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("side network")
+        .hasMessageContaining("dpft predict or eval");
+    assertThat(tmp.resolve("out")).doesNotExist();
+  }
+
   private static void assertMerged(
       Map<String, Tensor> actual, Map<String, Tensor> base, Map<String, Tensor> trained) {
     assertThat(actual.keySet()).isEqualTo(base.keySet());
@@ -149,8 +161,13 @@ class ModelExportTest {
   }
 
   private static RunManifest manifest(Path base, TaskKind task, List<String> labels, String pooling) {
+    return manifest(base, task, labels, pooling, new FineTuningMethod.BitFit(false));
+  }
+
+  private static RunManifest manifest(Path base, TaskKind task, List<String> labels, String pooling,
+      FineTuningMethod method) {
     return new RunManifest("tiny", base.toString(), task.cliName(), "x", labels, 16, pooling,
-        "bitfit", Map.of(), 1, 4, 4, "adam", 1e-3,
+        method.cliName(), method.settings(), 1, 4, 4, "adam", 1e-3,
         new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", 0.5, 2, "secure", ""),
         Map.of("train", 8), Map.of(), RunManifest.currentVersions(), null, RunOutput.defaults());
   }

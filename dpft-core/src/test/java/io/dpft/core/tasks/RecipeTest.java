@@ -35,6 +35,8 @@ class RecipeTest {
     assertThat(Recipe.of(3600, true, BITFIT).learningRate()).isEqualTo(5e-3);
     assertThat(Recipe.of(3600, true, new FineTuningMethod.LastLayer()).learningRate())
         .isEqualTo(1e-2);
+    assertThat(Recipe.of(3600, true, new FineTuningMethod.SideNetwork(8)).learningRate())
+        .isEqualTo(3e-3);
   }
 
   @Test

@@ -68,6 +68,43 @@ class SequenceClassificationTaskTest {
     }
   }
 
+  /**
+   * The pooled-feature cache of a linear probe must not serve a side network, whose features
+   * change as it trains: after its weights move, losses and probabilities follow them.
+   */
+  @Test
+  void sideNetwork_lossAndProbabilitiesFollowTheTrainedSideNetwork() {
+    try (PointerScope scope = new PointerScope();
+        BertModel model = TinyBert.classifier(2, BertModel.Pooling.MEAN)) {
+      FineTuningMethod side = new FineTuningMethod.SideNetwork(2);
+      side.extend(model);
+      side.apply(model, BertModel.HEAD);
+      try (SequenceClassificationTask task =
+          new SequenceClassificationTask(model, dataset(), 3, 0, 1)) {
+        float[][] before = task.probabilities(dataset());
+        try (NoGradGuard noGrad = new NoGradGuard()) {
+          model.parameters().get("side.up.weight").tensor().normal_(0, 1, null);
+          List<TextBatch> batches = task.physicalBatches(new int[] {0, 1, 2, 3});
+          double expected = 0;
+          for (int i = 0; i < IDS.length; i++) {
+            expected -= logProbabilities(model, IDS[i])[LABELS[i]];
+          }
+          double actual = 0;
+          for (TextBatch batch : batches) {
+            actual += task.lossSum(batch).item_double();
+          }
+          assertThat(actual).isCloseTo(expected, within(1e-5));
+        }
+        float[][] after = task.probabilities(dataset());
+        for (int i = 0; i < IDS.length; i++) {
+          assertThat(after[i][1]).isCloseTo(
+              (float) Math.exp(logProbabilities(model, IDS[i])[1]), within(1e-5f));
+          assertThat(after[i][1]).isNotCloseTo(before[i][1], within(1e-4f));
+        }
+      }
+    }
+  }
+
   @Test
   void evaluate_countsArgMaxPredictions() {
     try (PointerScope scope = new PointerScope();

@@ -14,7 +14,10 @@ public final class NormRules {
 
   private NormRules() {}
 
-  /** Rules for the layers of {@code io.dpft.core.nn}: Linear, Embedding, LayerNorm, Conv2d, AddedParameter. */
+  /**
+   * Rules for the layers of {@code io.dpft.core.nn}: Linear, Embedding, LayerNorm, Conv2d,
+   * AddedParameter, LadderGate.
+   */
   public static NormRules standard() {
     return new NormRules()
         .register(new LinearNormRule())
@@ -22,7 +25,8 @@ public final class NormRules {
         .register(new LayerNormNormRule())
         .register(new Conv2dNormRule())
         .register(new AddedParameterNormRule())
-        .register(new ReversibleLinearNormRule());
+        .register(new ReversibleLinearNormRule())
+        .register(new LadderGateNormRule());
   }
 
   /** Adds (or replaces) the rule for its layer type; returns this registry. */
