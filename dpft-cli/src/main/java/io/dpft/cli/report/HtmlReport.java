@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 import org.apache.commons.text.translate.AggregateTranslator;
 import org.apache.commons.text.translate.CharSequenceTranslator;
 import org.apache.commons.text.translate.EntityArrays;
@@ -130,7 +131,7 @@ public final class HtmlReport {
                     + " on "
                     + manifest.dataset()
                     + " · "
-                    + manifest.method()))
+                    + method(manifest)))
         .append("</p>\n");
     privacy();
     audit();
@@ -157,6 +158,16 @@ public final class HtmlReport {
         .append(escape(run.path().toAbsolutePath().normalize().toString()))
         .append(".</footer>\n</body>\n</html>\n");
     return html.toString();
+  }
+
+  /** The method and, where it has any, its settings: {@code lora (lora_rank 8, lora_alpha 16)}. */
+  private static String method(RunManifest manifest) {
+    if (manifest.methodSettings().isEmpty()) {
+      return manifest.method();
+    }
+    StringJoiner settings = new StringJoiner(", ", " (", ")");
+    manifest.methodSettings().forEach((key, value) -> settings.add(key + " " + value));
+    return manifest.method() + settings;
   }
 
   private void privacy() {

@@ -64,6 +64,18 @@ class HtmlReportTest {
   }
 
   @Test
+  void render_methodWithSettings_namesTheMethodWithItsSettings() throws Exception {
+    Path run = run(RunFiles.SECURE);
+    Path config = run.resolve(RunManifest.FILE);
+    String recorded = Files.readString(config).replace("\"method\" : \"bitfit\"",
+        "\"method\" : \"adapter\"").replace("\"method_settings\" : { }",
+        "\"method_settings\" : { \"adapter_size\" : \"16\" }");
+    Files.writeString(config, recorded);
+
+    assertThat(text(HtmlReport.render(run))).contains("adapter (adapter_size 16)");
+  }
+
+  @Test
   void render_classifierRun_showsOnlyTheMetricsItLogs() throws Exception {
     String page = text(HtmlReport.render(run(RunFiles.SECURE)));
 
