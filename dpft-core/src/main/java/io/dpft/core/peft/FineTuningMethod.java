@@ -1,5 +1,6 @@
 package io.dpft.core.peft;
 
+import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
@@ -20,12 +21,16 @@ public sealed interface FineTuningMethod
     permits FineTuningMethod.Full,
         FineTuningMethod.BitFit,
         FineTuningMethod.LastLayer,
-        FineTuningMethod.TwoPhase {
+        FineTuningMethod.TwoPhase,
+        FineTuningMethod.Lora {
 
   /** Sets {@code requires_grad} on every parameter of {@code model} for this method. */
   void apply(Module model, String headPrefix);
 
-  /** The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase}. */
+  /**
+   * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase},
+   * {@code lora}, {@code bitfit+lora}.
+   */
   String cliName();
 
   /**
@@ -149,10 +154,61 @@ public sealed interface FineTuningMethod
   }
 
   /**
+   * DP-LoRA (Hu et al., ICLR 2022; under DP: Yu et al., "Differentially Private Fine-tuning of
+   * Language Models", ICLR 2022): {@link #extend} gives each Linear that {@code config}'s targets
+   * find a low-rank update ({@link Linear#addLowRankUpdate}); only its {@code lora_A} and
+   * {@code lora_B}, the head and, if {@code biases} ({@code bitfit+lora}), every bias term as in
+   * BiTFiT train.
+   */
+  record Lora(LoraConfig config, boolean biases) implements FineTuningMethod {
+    public Lora {
+      if (config == null) {
+        throw new IllegalArgumentException("LoRA needs its settings, got null");
+      }
+    }
+
+    @Override
+    public void extend(Module model) {
+      config.targetsIn(model).values()
+          .forEach(l -> l.addLowRankUpdate(config.rank(), config.alpha(), config.dropout()));
+    }
+
+    @Override
+    public void apply(Module model, String headPrefix) {
+      model.parameters().forEach((name, p) -> p.setTrainable(
+          name.startsWith(headPrefix)
+              || isLowRank(name)
+              || (biases
+                  && (p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS))));
+    }
+
+    @Override
+    public String cliName() {
+      return biases ? "bitfit+lora" : "lora";
+    }
+
+    @Override
+    public Map<String, String> settings() {
+      return config.settings();
+    }
+
+    /** Whether {@code parameterName} is a LoRA matrix ({@code ….lora_A.weight}, {@code lora_B}). */
+    public static boolean isLowRank(String parameterName) {
+      return parameterName.matches("(.*\\.)?lora_[AB]\\.weight");
+    }
+  }
+
+  /**
    * Parses a command-line name; {@code two-phase} is {@code firstPhase} ({@code full}, as Bu et
    * al., or {@code last-layer}: a linear probe first) for {@code firstPhaseEpochs}, then BiTFiT.
    */
   static FineTuningMethod parse(String name, double firstPhaseEpochs, String firstPhase) {
+    return parse(name, firstPhaseEpochs, firstPhase, LoraConfig.DEFAULT);
+  }
+
+  /** As {@link #parse(String, double, String)}, with {@code lora}'s settings for LoRA methods. */
+  static FineTuningMethod parse(
+      String name, double firstPhaseEpochs, String firstPhase, LoraConfig lora) {
     switch (name.trim().toLowerCase(Locale.ROOT)) {
       case "full":
         return new Full();
@@ -167,9 +223,13 @@ public sealed interface FineTuningMethod
               "firstPhase must be full or last-layer, got '" + firstPhase + "'");
         }
         return new TwoPhase(first, firstPhaseEpochs, new BitFit(false));
+      case "lora":
+        return new Lora(lora, false);
+      case "bitfit+lora":
+        return new Lora(lora, true);
       default:
-        throw new IllegalArgumentException(
-            "method must be one of full, bitfit, last-layer, two-phase, got '" + name + "'");
+        throw new IllegalArgumentException("method must be one of full, bitfit, last-layer,"
+            + " two-phase, lora, bitfit+lora, got '" + name + "'");
     }
   }
 
@@ -183,7 +243,7 @@ public sealed interface FineTuningMethod
           Double.parseDouble(settings.getOrDefault("first_phase_epochs", "1")),
           settings.getOrDefault("first_phase", "full"));
     }
-    return parse(cliName, 1, "full");
+    return parse(cliName, 1, "full", LoraConfig.recorded(settings));
   }
 
   private static void freezeAllBut(

@@ -9,7 +9,9 @@ import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
 import io.dpft.core.models.PretrainedGpt2;
 import io.dpft.core.models.PretrainedVit;
+import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
+import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.RunManifest;
 import io.dpft.core.train.TrainingCheckpoint;
 import java.io.IOException;
@@ -27,6 +29,8 @@ import java.util.Map;
  * where it has them. A text classifier is laid out by its pooling ({@link TextClassifierExport}):
  * a {@code *ForSequenceClassification} for CLS, a sentence-transformers model for mean pooling.
  * Text classification (BERT/RoBERTa), causal LM (GPT-2) and image classification (ViT) runs.
+ * A LoRA run's low-rank updates are merged into their weights ({@link Linear#mergeLowRankUpdate}),
+ * so the directory is a plain model; {@link #exportAdapter} writes the adapter alone instead.
  * Written into a staging directory and renamed into place.
  */
 public final class ModelExport {
@@ -39,7 +43,26 @@ public final class ModelExport {
 
   /** Exports the run in {@code runDirectory} to {@code outDirectory} (which must not exist). */
   public static void exportRun(Path runDirectory, Path outDirectory) throws IOException {
+    export(runDirectory, outDirectory, false);
+  }
+
+  /**
+   * Exports a LoRA run's adapter alone to {@code outDirectory} (which must not exist), in PEFT's
+   * layout ({@link LoraAdapterExport}): {@code PeftModel.from_pretrained(base, dir)} loads it.
+   *
+   * @throws IllegalArgumentException if the run's method is not LoRA
+   */
+  public static void exportAdapter(Path runDirectory, Path outDirectory) throws IOException {
+    export(runDirectory, outDirectory, true);
+  }
+
+  private static void export(Path runDirectory, Path outDirectory, boolean adapterOnly)
+      throws IOException {
     RunManifest manifest = RunManifest.read(runDirectory);
+    if (adapterOnly && !(manifest.fineTuningMethod() instanceof FineTuningMethod.Lora)) {
+      throw new IllegalArgumentException("--adapter-only exports a LoRA run's adapter; run "
+          + runDirectory + " trained with --method " + manifest.method());
+    }
     Path base = Path.of(manifest.modelDir());
     Path trained = runDirectory.resolve(RunManifest.CHECKPOINT).resolve(TrainingCheckpoint.TRAINABLE);
     if (!Files.isRegularFile(trained)) {
@@ -57,11 +80,16 @@ public final class ModelExport {
       WeightLoader.load(trained, model.namedParameters(), WeightLoader.Mode.LENIENT);
       Path staging = AtomicFiles.createStagingDirectory(outDirectory);
       try {
-        if (model instanceof BertModel classifier) {
-          TextClassifierExport.write(
-              staging, classifier, config, base, manifest.maxLength(), runDirectory.toString());
+        if (adapterOnly) {
+          LoraAdapterExport.write(staging, model, task, manifest);
         } else {
-          writeMerged(staging, model, config, base, runDirectory);
+          mergeLowRankUpdates(model);
+          if (model instanceof BertModel classifier) {
+            TextClassifierExport.write(
+                staging, classifier, config, base, manifest.maxLength(), runDirectory.toString());
+          } else {
+            writeMerged(staging, model, config, base, runDirectory);
+          }
         }
         AtomicFiles.publishDirectory(staging, outDirectory);
       } catch (IOException | RuntimeException e) {
@@ -69,6 +97,15 @@ public final class ModelExport {
         throw e;
       }
     }
+  }
+
+  /** Merges every low-rank update of {@code model} into its weight. */
+  private static void mergeLowRankUpdates(Module model) {
+    model.namedModules().values().forEach(m -> {
+      if (m instanceof Linear linear && linear.hasLowRankUpdate()) {
+        linear.mergeLowRankUpdate();
+      }
+    });
   }
 
   /** A GPT-2 or ViT: the base config and files, every parameter under the model's own names. */
