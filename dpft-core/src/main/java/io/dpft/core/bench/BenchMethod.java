@@ -1,6 +1,7 @@
 package io.dpft.core.bench;
 
 import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.core.peft.LoraConfig;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -13,6 +14,10 @@ public enum BenchMethod {
   BITFIT("bitfit", new FineTuningMethod.BitFit(false)),
   /** The head only ({@link FineTuningMethod.LastLayer}). */
   LAST_LAYER("last-layer", new FineTuningMethod.LastLayer()),
+  /** Rank-8 LoRA on the default targets, and the head ({@link FineTuningMethod.Lora}). */
+  LORA("lora", new FineTuningMethod.Lora(LoraConfig.DEFAULT, false)),
+  /** LoRA plus every bias term, and the head. */
+  BITFIT_LORA("bitfit+lora", new FineTuningMethod.Lora(LoraConfig.DEFAULT, true)),
   /**
    * DP full fine-tuning computed naively, one batch-of-one backward pass per example
    * ({@link PerExampleStep}): the baseline that ghost clipping replaces. DP only.
@@ -27,7 +32,10 @@ public enum BenchMethod {
     this.trains = trains;
   }
 
-  /** The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code per-example}. */
+  /**
+   * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code lora},
+   * {@code bitfit+lora}, {@code per-example}.
+   */
   public String cliName() {
     return cliName;
   }

@@ -1,0 +1,312 @@
+package io.dpft.core.peft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dpft.core.dp.Clipping;
+import io.dpft.core.dp.ClippingStyle;
+import io.dpft.core.dp.DpSgdConfig;
+import io.dpft.core.dp.DpSgdEngine;
+import io.dpft.core.dp.norms.NormRules;
+import io.dpft.core.models.BertModel;
+import io.dpft.core.models.Gpt2Config;
+import io.dpft.core.models.Gpt2Model;
+import io.dpft.core.models.TinyBert;
+import io.dpft.core.models.TokenBatch;
+import io.dpft.core.nn.Activation;
+import io.dpft.core.nn.Linear;
+import io.dpft.core.nn.Module;
+import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.Tape;
+import io.dpft.core.nn.WeightLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * DP-LoRA against independent computations: the engine's clipped sums (σ = 0) against one
+ * autograd backward per example, clipped and summed here; LoRA's plain gradients against the
+ * chain rule through the merged weight W + (α/r)·BA of a model without LoRA.
+ */
+class LoraTest {
+  private static final int B = 4;
+  private static final int LABELS = 3;
+  private static final double TOLERANCE = 1e-5;
+  private static final long[][] IDS = {
+    {2, 5, 7, 5, 3, 0}, {2, 9, 9, 9, 11, 3}, {2, 4, 3, 0, 0, 0}, {2, 17, 22, 8, 5, 3}
+  };
+  private static final long[][] MASK = {
+    {1, 1, 1, 1, 1, 0}, {1, 1, 1, 1, 1, 1}, {1, 1, 1, 0, 0, 0}, {1, 1, 1, 1, 1, 1}
+  };
+  private static final LoraConfig CONFIG = new LoraConfig(4, 8, 0, LoraConfig.DEFAULT_TARGETS);
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void bertLora_clippedSumsMatchPerExampleReference(boolean biases) {
+    for (ClippingStyle style : styles()) {
+      try (PointerScope scope = new PointerScope();
+          BertModel model = TinyBert.classifier(LABELS, BertModel.Pooling.CLS)) {
+        FineTuningMethod method = new FineTuningMethod.Lora(CONFIG, biases);
+        method.extend(model);
+        method.apply(model, BertModel.HEAD);
+        randomizeB(model);
+        Tensor labels = torch.tensor(new long[] {0, 2, 1, 2});
+        checkAgainstReference(model, style,
+            i -> crossEntropySum(model.classify(row(i)), labels.narrow(0, i, 1)),
+            () -> crossEntropySum(model.classify(TokenBatch.of(IDS, MASK)), labels));
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void gpt2Lora_clippedSumsMatchPerExampleReference(boolean biases) {
+    Gpt2Config config =
+        new Gpt2Config(30, 16, 8, 1, 2, 32, Activation.GELU_TANH, 0, 0, 0, 1e-5, 0, 0);
+    long[][] ids = {{1, 2, 3, 2, 5}, {6, 7, 7, 7, 10}, {11, 3, 11, 2, 1}, {29, 28, 4, 4, 0}};
+    long[][] mask = {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}};
+    for (ClippingStyle style : styles()) {
+      try (PointerScope scope = new PointerScope(); Gpt2Model model = new Gpt2Model(config)) {
+        FineTuningMethod method = new FineTuningMethod.Lora(CONFIG, biases);
+        method.extend(model);
+        method.apply(model, "lm_head");
+        assertThat(model.parameters()).containsKey("transformer.h.0.attn.c_attn.lora_A.weight");
+        randomizeB(model);
+        checkAgainstReference(model, style,
+            i -> nextTokenCrossEntropy(
+                model, TokenBatch.of(new long[][] {ids[i]}, new long[][] {mask[i]})),
+            () -> nextTokenCrossEntropy(model, TokenBatch.of(ids, mask)));
+      }
+    }
+  }
+
+  /**
+   * Without DP, autograd's gradients of A and B equal the chain rule through the merged weight:
+   * with G = ∂L/∂W' at W' = W + sBA (s = α/r) in a model without LoRA, ∂L/∂B = s·G·Aᵀ and
+   * ∂L/∂A = s·Bᵀ·G; and the two models' logits agree.
+   */
+  @Test
+  void withoutDp_gradientsAreTheChainRuleThroughTheMergedWeight() {
+    try (PointerScope scope = new PointerScope();
+        BertModel lora = TinyBert.classifier(LABELS, BertModel.Pooling.CLS);
+        BertModel merged = TinyBert.classifier(LABELS, BertModel.Pooling.CLS)) {
+      FineTuningMethod method = new FineTuningMethod.Lora(CONFIG, false);
+      method.extend(lora);
+      method.apply(lora, BertModel.HEAD);
+      randomizeB(lora);
+      merged.freeze((name, p) -> true);
+      double s = CONFIG.alpha() / CONFIG.rank();
+      Map<String, Linear> targets = CONFIG.targetsIn(merged);
+      assertThat(targets).hasSize(4); // query and value of two layers
+      Map<String, Parameter> loraParams = lora.parameters();
+      try (NoGradGuard noGrad = new NoGradGuard()) {
+        targets.forEach((path, linear) -> linear.weight().tensor().add_(
+            loraParams.get(path + ".lora_B.weight").tensor()
+                .matmul(loraParams.get(path + ".lora_A.weight").tensor()),
+            new Scalar(s)));
+      }
+      targets.values().forEach(l -> l.weight().setTrainable(true));
+      Tensor labels = torch.tensor(new long[] {0, 2, 1, 2});
+      Tensor loraLogits = lora.classify(TokenBatch.of(IDS, MASK));
+      Tensor mergedLogits = merged.classify(TokenBatch.of(IDS, MASK));
+      assertThat(maxRelativeDiff(loraLogits, mergedLogits)).isLessThan(TOLERANCE);
+
+      List<String> paths = new ArrayList<>(targets.keySet());
+      Tensor[] loraGrads = grad(crossEntropySum(loraLogits, labels), paths.stream()
+          .flatMap(p -> java.util.stream.Stream.of(p + ".lora_A.weight", p + ".lora_B.weight"))
+          .map(n -> loraParams.get(n).tensor()).toArray(Tensor[]::new));
+      Tensor[] mergedGrads = grad(crossEntropySum(mergedLogits, labels), paths.stream()
+          .map(p -> targets.get(p).weight().tensor()).toArray(Tensor[]::new));
+      for (int k = 0; k < paths.size(); k++) {
+        Tensor a = loraParams.get(paths.get(k) + ".lora_A.weight").tensor().detach();
+        Tensor b = loraParams.get(paths.get(k) + ".lora_B.weight").tensor().detach();
+        Tensor g = mergedGrads[k];
+        Tensor expectedA = b.t().matmul(g).mul(new Scalar(s));
+        Tensor expectedB = g.matmul(a.t()).mul(new Scalar(s));
+        assertThat(maxRelativeDiff(loraGrads[2 * k], expectedA)).as(paths.get(k) + " A")
+            .isLessThan(TOLERANCE);
+        assertThat(maxRelativeDiff(loraGrads[2 * k + 1], expectedB)).as(paths.get(k) + " B")
+            .isLessThan(TOLERANCE);
+      }
+    }
+  }
+
+  /** Merging adds sBA to W in W's layout: the plain layer computes what the LoRA layer did. */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void merge_keepsTheLayersOutput_andRemovesTheLoraModules(boolean inOut) {
+    try (PointerScope scope = new PointerScope();
+        Linear linear = new Linear(6, 5, true, inOut ? WeightLayout.IN_OUT : WeightLayout.OUT_IN)) {
+      linear.addLowRankUpdate(3, 6, 0);
+      randomizeB(linear);
+      linear.eval();
+      Tensor x = torch.randn(2, 4, 6);
+      Tensor before = linear.forward(x).detach();
+      linear.mergeLowRankUpdate();
+      assertThat(linear.hasLowRankUpdate()).isFalse();
+      assertThat(linear.parameters()).containsOnlyKeys("weight", "bias");
+      assertThat(maxRelativeDiff(linear.forward(x), before)).isLessThan(TOLERANCE);
+    }
+  }
+
+  @Test
+  void aFreshUpdate_changesNothing_andAIsDrawnWithinPeftsBound() {
+    try (PointerScope scope = new PointerScope(); Linear linear = new Linear(16, 5, false)) {
+      Tensor x = torch.randn(3, 16);
+      Tensor before = linear.forward(x).detach();
+      linear.addLowRankUpdate(8, 16, 0);
+      assertThat(linear.forward(x).sub(before).abs().max().item_double()).isEqualTo(0);
+      Tensor a = linear.parameters().get("lora_A.weight").tensor();
+      assertThat(a.abs().max().item_double()).isLessThanOrEqualTo(1 / Math.sqrt(16));
+      assertThat(linear.parameters().get("lora_B.weight").tensor().abs().max().item_double())
+          .isEqualTo(0);
+    }
+  }
+
+  @Test
+  void targetsThatMatchNothing_nameTheFlagAndSomeLayers() {
+    try (BertModel model = TinyBert.classifier(LABELS, BertModel.Pooling.CLS)) {
+      FineTuningMethod method =
+          new FineTuningMethod.Lora(new LoraConfig(4, 8, 0, "nowhere"), false);
+      assertThatThrownBy(() -> method.extend(model))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("--lora-targets 'nowhere' matches no linear layer")
+          .hasMessageContaining("encoder.layer.0.attention.self.query");
+    }
+    assertThatThrownBy(() -> new LoraConfig(4, 8, 0, "(")).hasMessageContaining("--lora-targets");
+    assertThatThrownBy(() -> new LoraConfig(0, 8, 0, "x")).hasMessageContaining("rank");
+  }
+
+  @Test
+  void settings_roundTripThroughRecorded() {
+    FineTuningMethod method =
+        new FineTuningMethod.Lora(new LoraConfig(4, 32, 0.1, "query$"), true);
+    assertThat(FineTuningMethod.recorded(method.cliName(), method.settings())).isEqualTo(method);
+    assertThat(FineTuningMethod.recorded("lora", Map.of()))
+        .isEqualTo(new FineTuningMethod.Lora(LoraConfig.DEFAULT, false));
+    assertThat(FineTuningMethod.parse("bitfit+lora", 1, "full"))
+        .isEqualTo(new FineTuningMethod.Lora(LoraConfig.DEFAULT, true));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** All-layer at a C that clips every example and one that clips some; layer-wise. */
+  private static List<ClippingStyle> styles() {
+    return List.of(new ClippingStyle.AllLayer(1e-3), new ClippingStyle.AllLayer(0.5),
+        new ClippingStyle.LayerWise(0.5));
+  }
+
+  /**
+   * LoRA's B starts at zero, which would leave A without gradient: a random B instead, large
+   * enough that the update moves the logits well beyond the tolerance.
+   */
+  private static void randomizeB(Module model) {
+    torch.manual_seed(11);
+    try (NoGradGuard noGrad = new NoGradGuard()) {
+      model.parameters().forEach((name, p) -> {
+        if (name.endsWith("lora_B.weight")) {
+          p.tensor().copy_(torch.randn(p.shape()).mul(new Scalar(2)));
+        }
+      });
+    }
+  }
+
+  /**
+   * The engine's clipped sum (σ = 0) against: each example's gradient by autograd on a batch of
+   * one, its norm per clipping group (all-layer: one; layer-wise: the owning layer, threshold
+   * C/√L), Abadi's factor min(1, threshold/norm), summed.
+   */
+  private static void checkAgainstReference(Module model, ClippingStyle style,
+      IntFunction<Tensor> lossOfExample, Supplier<Tensor> batchLoss) {
+    Map<String, Parameter> trainable = new LinkedHashMap<>();
+    model.parameters().forEach((n, p) -> {
+      if (p.isTrainable()) {
+        trainable.put(n, p);
+      }
+    });
+    List<String> names = new ArrayList<>(trainable.keySet());
+    assertThat(names).anyMatch(FineTuningMethod.Lora::isLowRank);
+    try (DpSgdEngine engine = new DpSgdEngine(
+        model, new DpSgdConfig(0, new Clipping.Abadi(), style), NormRules.standard())) {
+      assertThat(engine.parameters()).containsExactlyElementsOf(trainable.values());
+      try (Tape tape = engine.startTape()) {
+        engine.accumulate(tape, batchLoss.get());
+      }
+      List<Tensor> actual = engine.privateGradients(1.0, null);
+
+      boolean layerWise = style instanceof ClippingStyle.LayerWise;
+      long layers = names.stream().map(LoraTest::layerOf).distinct().count();
+      double threshold = layerWise
+          ? ((ClippingStyle.LayerWise) style).perLayerThreshold((int) layers)
+          : style.sensitivity();
+      List<Tensor> expected = new ArrayList<>();
+      names.forEach(n -> expected.add(torch.zeros_like(trainable.get(n).tensor())));
+      for (int i = 0; i < B; i++) {
+        Tensor[] g = grad(lossOfExample.apply(i),
+            names.stream().map(n -> trainable.get(n).tensor()).toArray(Tensor[]::new));
+        Map<String, Double> squares = new LinkedHashMap<>();
+        for (int k = 0; k < g.length; k++) {
+          String group = layerWise ? layerOf(names.get(k)) : "all";
+          squares.merge(group, g[k].square().sum().item_double(), Double::sum);
+        }
+        for (int k = 0; k < g.length; k++) {
+          double norm = Math.sqrt(squares.get(layerWise ? layerOf(names.get(k)) : "all"));
+          double factor = Math.min(1, threshold / norm);
+          expected.set(k, expected.get(k).add(g[k].mul(new Scalar(factor))));
+        }
+      }
+      for (int k = 0; k < names.size(); k++) {
+        double scale = Math.max(1e-3, expected.get(k).abs().max().item_double());
+        double diff = actual.get(k).sub(expected.get(k)).abs().max().item_double() / scale;
+        assertThat(diff).as(names.get(k) + " under " + style).isLessThan(TOLERANCE);
+      }
+    }
+  }
+
+  private static String layerOf(String parameterName) {
+    return parameterName.substring(0, parameterName.lastIndexOf('.'));
+  }
+
+  private static TokenBatch row(int i) {
+    return TokenBatch.of(new long[][] {IDS[i]}, new long[][] {MASK[i]});
+  }
+
+  private static Tensor nextTokenCrossEntropy(Gpt2Model model, TokenBatch batch) {
+    Tensor logits = model.logits(model.forward(batch));
+    long t = logits.size(1);
+    Tensor predicted = logits.narrow(1, 0, t - 1).reshape(-1, logits.size(2));
+    Tensor next = batch.inputIds().narrow(1, 1, t - 1).reshape(-1);
+    return crossEntropySum(predicted, next);
+  }
+
+  private static Tensor crossEntropySum(Tensor logits, Tensor labels) {
+    Tensor logp = torch.log_softmax(logits, 1, new ScalarTypeOptional());
+    return torch.nll_loss(logp, labels, new TensorOptional(), 2, -100);
+  }
+
+  private static Tensor[] grad(Tensor loss, Tensor... xs) {
+    return torch.grad(new TensorVector(loss), new TensorVector(xs), new TensorVector(),
+        new BoolOptional(false), false, false).get();
+  }
+
+  /** The largest difference relative to the largest expected magnitude. */
+  private static double maxRelativeDiff(Tensor actual, Tensor expected) {
+    double scale = Math.max(1e-12, expected.abs().max().item_double());
+    return actual.sub(expected).abs().max().item_double() / scale;
+  }
+}
