@@ -2,6 +2,7 @@ package io.dpft.core.peft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.dpft.core.dp.Clipping;
 import io.dpft.core.dp.ClippingStyle;
@@ -19,10 +20,12 @@ import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.Tape;
 import io.dpft.core.nn.WeightLayout;
+import io.dpft.core.tasks.ClippingGranularity;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.bytedeco.javacpp.PointerScope;
@@ -58,12 +61,12 @@ class LoraTest {
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
   void bertLora_clippedSumsMatchPerExampleReference(boolean biases) {
-    for (ClippingStyle style : styles()) {
+    for (Clip clip : CLIPS) {
       try (PointerScope scope = new PointerScope();
           BertModel model = TinyBert.classifier(LABELS, BertModel.Pooling.CLS)) {
         FineTuningMethod method = new FineTuningMethod.Lora(CONFIG, biases);
         method.extend(model);
-        method.apply(model, BertModel.HEAD);
+        ClippingStyle style = clip.style(model, method, BertModel.HEAD);
         randomizeB(model);
         Tensor labels = torch.tensor(new long[] {0, 2, 1, 2});
         checkAgainstReference(model, style,
@@ -80,11 +83,11 @@ class LoraTest {
         new Gpt2Config(30, 16, 8, 1, 2, 32, Activation.GELU_TANH, 0, 0, 0, 1e-5, 0, 0);
     long[][] ids = {{1, 2, 3, 2, 5}, {6, 7, 7, 7, 10}, {11, 3, 11, 2, 1}, {29, 28, 4, 4, 0}};
     long[][] mask = {{1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}, {1, 1, 1, 1, 1}};
-    for (ClippingStyle style : styles()) {
+    for (Clip clip : CLIPS) {
       try (PointerScope scope = new PointerScope(); Gpt2Model model = new Gpt2Model(config)) {
         FineTuningMethod method = new FineTuningMethod.Lora(CONFIG, biases);
         method.extend(model);
-        method.apply(model, "lm_head");
+        ClippingStyle style = clip.style(model, method, "lm_head");
         assertThat(model.parameters()).containsKey("transformer.h.0.attn.c_attn.lora_A.weight");
         randomizeB(model);
         checkAgainstReference(model, style,
@@ -178,6 +181,24 @@ class LoraTest {
     }
   }
 
+  /** bitfit+lora clipped group-wise: head, LoRA matrices and biases, each at C/√3. */
+  @Test
+  void groupWise_bitfitLora_clipsHeadLoraAndBiasesApart() {
+    try (BertModel model = TinyBert.classifier(LABELS, BertModel.Pooling.CLS)) {
+      FineTuningMethod method = new FineTuningMethod.Lora(CONFIG, true);
+      method.extend(model);
+      ClippingStyle.GroupWise style = (ClippingStyle.GroupWise)
+          ClippingGranularity.GROUP_WISE.style(0.9, model, method, BertModel.HEAD);
+      assertThat(style.groups()).extracting(ClippingStyle.ParameterGroup::name)
+          .containsExactly("head", "lora", "bias");
+      assertThat(style.groups()).allSatisfy(
+          g -> assertThat(g.maxGradNorm()).isCloseTo(0.9 / Math.sqrt(3), within(1e-12)));
+      assertThat(style.groupOf("classifier.bias")).isEqualTo(0);
+      assertThat(style.groupOf("encoder.layer.1.attention.self.value.lora_B.weight")).isEqualTo(1);
+      assertThat(style.groupOf("encoder.layer.0.output.LayerNorm.bias")).isEqualTo(2);
+    }
+  }
+
   @Test
   void targetsThatMatchNothing_nameTheFlagAndSomeLayers() {
     try (BertModel model = TinyBert.classifier(LABELS, BertModel.Pooling.CLS)) {
@@ -205,11 +226,21 @@ class LoraTest {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** All-layer at a C that clips every example and one that clips some; layer-wise. */
-  private static List<ClippingStyle> styles() {
-    return List.of(new ClippingStyle.AllLayer(1e-3), new ClippingStyle.AllLayer(0.5),
-        new ClippingStyle.LayerWise(0.5));
+  /** A clipping granularity at a total threshold C. */
+  private record Clip(ClippingGranularity granularity, double c) {
+    /** The style, with the method's trainable flags set; its sensitivity is C. */
+    ClippingStyle style(Module model, FineTuningMethod method, String head) {
+      ClippingStyle style = granularity.style(c, model, method, head);
+      method.apply(model, head);
+      assertThat(style.sensitivity()).isCloseTo(c, within(1e-12 * c));
+      return style;
+    }
   }
+
+  /** All-layer at a C that clips every example and one that clips some; layer- and group-wise. */
+  private static final List<Clip> CLIPS = List.of(
+      new Clip(ClippingGranularity.ALL_LAYER, 1e-3), new Clip(ClippingGranularity.ALL_LAYER, 0.5),
+      new Clip(ClippingGranularity.LAYER_WISE, 0.5), new Clip(ClippingGranularity.GROUP_WISE, 0.5));
 
   /**
    * LoRA's B starts at zero, which would leave A without gradient: a random B instead, large
@@ -229,7 +260,8 @@ class LoraTest {
   /**
    * The engine's clipped sum (σ = 0) against: each example's gradient by autograd on a batch of
    * one, its norm per clipping group (all-layer: one; layer-wise: the owning layer, threshold
-   * C/√L), Abadi's factor min(1, threshold/norm), summed.
+   * C/√L; group-wise: the group the style names, at its threshold), Abadi's factor
+   * min(1, threshold/norm), summed.
    */
   private static void checkAgainstReference(Module model, ClippingStyle style,
       IntFunction<Tensor> lossOfExample, Supplier<Tensor> batchLoss) {
@@ -249,11 +281,21 @@ class LoraTest {
       }
       List<Tensor> actual = engine.privateGradients(1.0, null);
 
-      boolean layerWise = style instanceof ClippingStyle.LayerWise;
-      long layers = names.stream().map(LoraTest::layerOf).distinct().count();
-      double threshold = layerWise
-          ? ((ClippingStyle.LayerWise) style).perLayerThreshold((int) layers)
-          : style.sensitivity();
+      Function<String, String> groupOf;
+      Map<String, Double> thresholds = new LinkedHashMap<>();
+      if (style instanceof ClippingStyle.LayerWise layerWise) {
+        groupOf = LoraTest::layerOf;
+        long layers = names.stream().map(groupOf).distinct().count();
+        names.forEach(n -> thresholds.put(
+            layerOf(n), layerWise.perLayerThreshold((int) layers)));
+      } else if (style instanceof ClippingStyle.GroupWise groupWise) {
+        groupOf = n -> groupWise.groups().get(groupWise.groupOf(n)).name();
+        groupWise.groups().forEach(g -> thresholds.put(g.name(), g.maxGradNorm()));
+        assertThat(names.stream().map(groupOf).distinct()).hasSize(groupWise.groups().size());
+      } else {
+        groupOf = n -> "all";
+        thresholds.put("all", style.sensitivity());
+      }
       List<Tensor> expected = new ArrayList<>();
       names.forEach(n -> expected.add(torch.zeros_like(trainable.get(n).tensor())));
       for (int i = 0; i < B; i++) {
@@ -261,12 +303,12 @@ class LoraTest {
             names.stream().map(n -> trainable.get(n).tensor()).toArray(Tensor[]::new));
         Map<String, Double> squares = new LinkedHashMap<>();
         for (int k = 0; k < g.length; k++) {
-          String group = layerWise ? layerOf(names.get(k)) : "all";
-          squares.merge(group, g[k].square().sum().item_double(), Double::sum);
+          squares.merge(groupOf.apply(names.get(k)), g[k].square().sum().item_double(),
+              Double::sum);
         }
         for (int k = 0; k < g.length; k++) {
-          double norm = Math.sqrt(squares.get(layerWise ? layerOf(names.get(k)) : "all"));
-          double factor = Math.min(1, threshold / norm);
+          String group = groupOf.apply(names.get(k));
+          double factor = Math.min(1, thresholds.get(group) / Math.sqrt(squares.get(group)));
           expected.set(k, expected.get(k).add(g[k].mul(new Scalar(factor))));
         }
       }

@@ -151,7 +151,7 @@ class ModelExportTest {
   private static RunManifest manifest(Path base, TaskKind task, List<String> labels, String pooling) {
     return new RunManifest("tiny", base.toString(), task.cliName(), "x", labels, 16, pooling,
         "bitfit", Map.of(), 1, 4, 4, "adam", 1e-3,
-        new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", 0.5, 2, "secure", ""),
+        new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", "", 0.5, 2, "secure", ""),
         Map.of("train", 8), Map.of(), RunManifest.currentVersions(), null, RunOutput.defaults());
   }
 }
