@@ -472,7 +472,9 @@ public final class FineTuningRun {
               privacy.delta,
               p.accountant().cliName(),
               privacy.noiseMultiplier,
-              p.dpSgd().style().sensitivity(),
+              // C as asked: a group-wise style's √(k·(C/√k)²) may round below it
+              settings.privacy() instanceof PrivacyTarget.TargetEpsilon t
+                  ? t.maxGradNorm() : ((PrivacyTarget.FixedNoise) settings.privacy()).maxGradNorm(),
               p.dpSgd().clipping() instanceof Clipping.Abadi ? "abadi" : "automatic",
               styleName(p.dpSgd().style()),
               sampleRate,
