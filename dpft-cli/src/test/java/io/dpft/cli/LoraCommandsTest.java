@@ -1,5 +1,8 @@
 package io.dpft.cli;
 
+import static io.dpft.cli.HuggingFaceExportTest.python;
+import static io.dpft.cli.HuggingFaceExportTest.pythonHasTorch;
+import static io.dpft.cli.HuggingFaceExportTest.tensorNames;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -16,14 +19,10 @@ import io.dpft.data.tokenize.TextTokenizer;
 import io.dpft.data.tokenize.TokenEncoding;
 import io.dpft.data.tokenize.TokenizerOptions;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -40,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LoraCommandsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path PYTHON = Path.of("/usr/bin/python3");
   private static final Path ADAPTER_CHECK = Path.of("../tools/reference/apply_peft_adapter.py");
   private static final List<String> TEXTS =
       List.of("good movie number 3", "bad movie number 12", "a wonderful, moving film");
@@ -87,7 +85,8 @@ class LoraCommandsTest {
       Path merged = dir.resolve("merged");
       Cli export = Cli.run("export", "--run-dir", runDir.toString(), "--output", merged.toString());
       assertThat(export.exitCode()).as(export.err()).isZero();
-      assertThat(tensorNames(merged.resolve("model.safetensors"))).noneMatch(n -> n.contains("lora"));
+      assertThat(tensorNames(merged.resolve("model.safetensors")))
+          .noneMatch(n -> n.contains("lora"));
       assertMergedExportGivesTheRunsProbabilities(runDir, merged);
 
       Path adapter = dir.resolve("adapter");
@@ -107,7 +106,8 @@ class LoraCommandsTest {
       assertThat(config.path("target_modules")).extracting(JsonNode::asText).containsExactly(
           "bert.encoder.layer.0.attention.self.query", "bert.encoder.layer.0.attention.self.value",
           "bert.encoder.layer.1.attention.self.query", "bert.encoder.layer.1.attention.self.value");
-      assertThat(tensorNames(adapter.resolve("adapter_model.safetensors"))).containsExactlyInAnyOrder(
+      assertThat(tensorNames(adapter.resolve("adapter_model.safetensors")))
+          .containsExactlyInAnyOrder(
           "base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight",
           "base_model.model.bert.encoder.layer.0.attention.self.query.lora_B.weight",
           "base_model.model.bert.encoder.layer.0.attention.self.value.lora_A.weight",
@@ -118,7 +118,8 @@ class LoraCommandsTest {
           "base_model.model.bert.encoder.layer.1.attention.self.value.lora_B.weight",
           "base_model.model.classifier.weight", "base_model.model.classifier.bias");
 
-      assumeTrue(pythonHasTorch(), "no /usr/bin/python3 with torch (apt-get install python3-torch)");
+      assumeTrue(pythonHasTorch(),
+          "no /usr/bin/python3 with torch (apt-get install python3-torch)");
       JsonNode applied = JSON.readTree(python(ADAPTER_CHECK.toString(),
           runs.modelDirectory.toString(), adapter.toString(), merged.toString()));
       assertThat(applied.path("merged_modules").asInt()).isEqualTo(4);
@@ -180,36 +181,5 @@ class LoraCommandsTest {
         }
       }
     }
-  }
-
-  /** The tensor names in a safetensors header, read by the format's definition. */
-  private static List<String> tensorNames(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
-    long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    JsonNode header = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
-    List<String> names = new ArrayList<>();
-    header.fieldNames().forEachRemaining(names::add);
-    names.remove("__metadata__");
-    return names;
-  }
-
-  private static boolean pythonHasTorch() throws Exception {
-    if (!Files.isExecutable(PYTHON)) {
-      return false;
-    }
-    Process p = new ProcessBuilder(PYTHON.toString(), "-c", "import torch")
-        .redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-  }
-
-  private static String python(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(PYTHON.toString()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("apply_peft_adapter.py exit code").isZero();
-    return out;
   }
 }
