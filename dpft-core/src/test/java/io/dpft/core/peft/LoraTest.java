@@ -14,6 +14,8 @@ import io.dpft.core.models.Gpt2Config;
 import io.dpft.core.models.Gpt2Model;
 import io.dpft.core.models.TinyBert;
 import io.dpft.core.models.TokenBatch;
+import io.dpft.core.models.VitConfig;
+import io.dpft.core.models.VitModel;
 import io.dpft.core.nn.Activation;
 import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
@@ -42,8 +44,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * DP-LoRA against independent computations: the engine's clipped sums (σ = 0) against one
- * autograd backward per example, clipped and summed here; LoRA's plain gradients against the
+ * DP-LoRA against independent computations: the engine's clipped sums (σ = 0) on a tiny BERT,
+ * GPT-2 and ViT against one autograd backward per example, clipped and summed here; LoRA's plain gradients against the
  * chain rule through the merged weight W + (α/r)·BA of a model without LoRA.
  */
 class LoraTest {
@@ -94,6 +96,31 @@ class LoraTest {
             i -> nextTokenCrossEntropy(
                 model, TokenBatch.of(new long[][] {ids[i]}, new long[][] {mask[i]})),
             () -> nextTokenCrossEntropy(model, TokenBatch.of(ids, mask)));
+      }
+    }
+  }
+
+  /** ViT: the default targets are each layer's query and value. */
+  @Test
+  void vitLora_clippedSumsMatchPerExampleReference() {
+    VitConfig config =
+        new VitConfig(8, 1, 2, 12, Activation.GELU, 0, 0, 1e-12, 8, 4, 3, List.of("a", "b", "c"));
+    for (Clip clip : CLIPS) {
+      try (PointerScope scope = new PointerScope(); VitModel model = new VitModel(config, LABELS)) {
+        model.eval();
+        FineTuningMethod method = new FineTuningMethod.Lora(CONFIG, false);
+        method.extend(model);
+        assertThat(CONFIG.targetsIn(model)).containsOnlyKeys(
+            "vit.encoder.layer.0.attention.attention.query",
+            "vit.encoder.layer.0.attention.attention.value");
+        ClippingStyle style = clip.style(model, method, "classifier");
+        randomizeB(model);
+        torch.manual_seed(17);
+        Tensor images = torch.randn(B, 3, 8, 8);
+        Tensor labels = torch.randint(LABELS, new long[] {B});
+        checkAgainstReference(model, style,
+            i -> crossEntropySum(model.classify(images.narrow(0, i, 1)), labels.narrow(0, i, 1)),
+            () -> crossEntropySum(model.classify(images), labels));
       }
     }
   }
