@@ -5,10 +5,10 @@ import io.dpft.core.nn.Module;
 import io.dpft.core.peft.FineTuningMethod;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -49,8 +49,8 @@ public enum ClippingGranularity {
   /**
    * The clipping style at total threshold {@code maxGradNorm} for {@code method} on
    * {@code model}. Group-wise: one group per role ({@link #ROLES}) that some phase of the method
-   * trains — found by applying each phase's method to {@code model}, which leaves the last phase's
-   * trainable flags set (the trainer applies each phase again) — each clipped to C/√k for k
+   * trains — found by applying each phase's method to {@code model}, which leaves the first
+   * phase's trainable flags set, as the trainer sets them first — each clipped to C/√k for k
    * groups, so that the total stays C; in a two-phase run a group that one phase leaves untrained
    * keeps its share (the noise is still calibrated to C: the accounting stays correct, if
    * conservative).
@@ -68,7 +68,7 @@ public enum ClippingGranularity {
             Pattern.compile("(^|\\.)lora_[AB]\\.weight$"),
             Pattern.compile("(^|\\.)bias$"),
             Pattern.compile("."));
-        Set<Integer> trained = new LinkedHashSet<>();
+        Set<Integer> trained = new TreeSet<>();
         for (FineTuningMethod phase : method.phases()) {
           phase.apply(model, headPrefix);
           model.parameters().forEach((name, p) -> {
@@ -82,9 +82,10 @@ public enum ClippingGranularity {
             }
           });
         }
+        method.phases().get(0).apply(model, headPrefix);
         double each = maxGradNorm / Math.sqrt(trained.size());
         List<ClippingStyle.ParameterGroup> groups = new ArrayList<>();
-        trained.stream().sorted().forEach(r -> groups.add(
+        trained.forEach(r -> groups.add(
             new ClippingStyle.ParameterGroup(ROLES.get(r), patterns.get(r), each)));
         return new ClippingStyle.GroupWise(groups);
     }

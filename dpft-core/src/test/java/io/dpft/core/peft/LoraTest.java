@@ -208,7 +208,10 @@ class LoraTest {
     }
   }
 
-  /** bitfit+lora clipped group-wise: head, LoRA matrices and biases, each at C/√3. */
+  /**
+   * bitfit+lora clipped group-wise: head, LoRA matrices and biases, each at C/√3; a two-phase
+   * probe-then-BiTFiT run: head and biases.
+   */
   @Test
   void groupWise_bitfitLora_clipsHeadLoraAndBiasesApart() {
     try (BertModel model = TinyBert.classifier(LABELS, BertModel.Pooling.CLS)) {
@@ -223,6 +226,15 @@ class LoraTest {
       assertThat(style.groupOf("classifier.bias")).isEqualTo(0);
       assertThat(style.groupOf("encoder.layer.1.attention.self.value.lora_B.weight")).isEqualTo(1);
       assertThat(style.groupOf("encoder.layer.0.output.LayerNorm.bias")).isEqualTo(2);
+
+      // two phases: the groups of both, the first phase's parameters left trainable
+      FineTuningMethod twoPhase = FineTuningMethod.parse("two-phase", 1, "last-layer");
+      ClippingStyle.GroupWise phases = (ClippingStyle.GroupWise)
+          ClippingGranularity.GROUP_WISE.style(0.9, model, twoPhase, BertModel.HEAD);
+      assertThat(phases.groups()).extracting(ClippingStyle.ParameterGroup::name)
+          .containsExactly("head", "bias");
+      assertThat(model.parameters()).allSatisfy((name, p) ->
+          assertThat(p.isTrainable()).as(name).isEqualTo(name.startsWith(BertModel.HEAD)));
     }
   }
 
