@@ -18,7 +18,7 @@ class BenchmarkTest {
     BenchConfig config =
         new BenchConfig(
             "tiny",
-            List.of(BenchMethod.FULL, BenchMethod.BITFIT, BenchMethod.PER_EXAMPLE),
+            List.of(BenchMethod.FULL, BenchMethod.BITFIT, BenchMethod.LORA, BenchMethod.PER_EXAMPLE),
             List.of(true, false),
             4,
             8,
@@ -48,8 +48,8 @@ class BenchmarkTest {
     assertThat(results).containsExactlyElementsOf(streamed);
     assertThat(results)
         .extracting(r -> r.method().cliName() + "/" + r.dp())
-        .containsExactly("full/true", "full/false", "bitfit/true", "bitfit/false",
-            "per-example/true");
+        .containsExactly("full/true", "full/false", "bitfit/true", "bitfit/false", "lora/true",
+            "lora/false", "per-example/true");
     for (BenchResult r : results) {
       assertThat(r.steps()).isEqualTo(2);
       assertThat(r.stepSeconds()).allSatisfy(s -> assertThat(s).isPositive());
@@ -61,7 +61,7 @@ class BenchmarkTest {
       assertThat(r.peakRssMb()).isGreaterThanOrEqualTo(r.startRssMb() - 16);
     }
     // 2 timed steps + 1 warm-up per configuration, plus a start and an end line
-    assertThat(progress).hasSize(5 * (3 + 2));
+    assertThat(progress).hasSize(7 * (3 + 2));
   }
 
   @Test
