@@ -46,7 +46,7 @@ class LoraCommandsTest {
   @TempDir Path dir;
 
   @Test
-  void loraRun_recordsItsSettings_reloads_refusesAnotherRank_andExportsMergedAndAsAdapter()
+  void loraRun_recordsItsSettings_reloads_resumesOnlyWithThem_andExportsMergedAndAsAdapter()
       throws Exception {
     try (TrainedRuns runs =
         TrainedRuns.create(dir, List.of("neg", "pos"), 8, BertModel.Pooling.CLS)) {
@@ -81,6 +81,9 @@ class LoraCommandsTest {
       assertThat(resumed.exitCode()).isEqualTo(2);
       assertThat(resumed.err()).contains("cannot resume").contains("--lora-rank")
           .doesNotContain("at io.dpft");
+      Cli again = Cli.run("train", "--run-dir", runDir.toString(), "--resume");
+      assertThat(again.exitCode()).as(again.err()).isZero(); // the recorded settings match
+      assertThat(RunManifest.read(runDir).methodSettings()).containsEntry("lora_rank", "4");
 
       Path merged = dir.resolve("merged");
       Cli export = Cli.run("export", "--run-dir", runDir.toString(), "--output", merged.toString());
