@@ -42,9 +42,10 @@ public final class BenchCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--methods", paramLabel = "METHOD", split = ",", defaultValue = "full,bitfit",
-      description = "comma-separated: full, bitfit, last-layer, per-example (DP full by one"
-          + " backward pass per example; DP only), adapter (width 64), reversible (width 64,"
-          + " λ 0.1), side (reduction 8) (default: ${DEFAULT-VALUE})")
+      description = "comma-separated: full, bitfit, last-layer, lora (rank 8, query and value),"
+          + " bitfit+lora, adapter (width 64), reversible (width 64, λ 0.1), side (reduction 8),"
+          + " per-example (DP full by one backward pass per example; DP only)"
+          + " (default: ${DEFAULT-VALUE})")
   List<String> methods;
 
   @Option(names = "--dp", paramLabel = "on|off", split = ",", defaultValue = "on,off",

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -18,6 +19,8 @@ import picocli.CommandLine.Spec;
       "Merges the run's trained parameters into its base model (BERT/RoBERTa, GPT-2 or ViT) and"
           + " writes config.json (with id2label for a classifier), model.safetensors (every"
           + " parameter) and the base model's tokenizer.json / preprocessor_config.json to --output."
+          + " A LoRA run's low-rank updates are merged into their weights; --adapter-only writes"
+          + " the adapter alone in PEFT's layout instead."
     },
     footer = "dpft export --run-dir runs/quickstart-…/dp-bitfit --output models/sentiment")
 final class ExportCommand implements Callable<Integer> {
@@ -30,9 +33,18 @@ final class ExportCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   private OutputDirectoryOption output;
 
+  @Option(names = "--adapter-only",
+      description = "a LoRA run: write only adapter_model.safetensors and adapter_config.json in"
+          + " PEFT's layout (PeftModel.from_pretrained(base, DIR) loads them)")
+  private boolean adapterOnly;
+
   @Override
   public Integer call() throws IOException {
-    ModelExport.exportRun(runDirectory.path, output.path);
+    if (adapterOnly) {
+      ModelExport.exportAdapter(runDirectory.path, output.path);
+    } else {
+      ModelExport.exportRun(runDirectory.path, output.path);
+    }
     spec.commandLine().getOut().println("exported " + runDirectory.path + " to " + output.path);
     return 0;
   }

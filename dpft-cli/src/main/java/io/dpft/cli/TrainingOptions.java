@@ -5,6 +5,7 @@ import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.core.tasks.ClippingGranularity;
 import io.dpft.core.tasks.FineTuningRun;
 import io.dpft.core.tasks.PrivacyTarget;
 import io.dpft.core.tasks.TaskKind;
@@ -97,6 +98,12 @@ final class TrainingOptions {
   @Option(names = "--clipping", paramLabel = "RULE", defaultValue = "abadi",
       description = "abadi (min(1, C/‖g‖)) or automatic (C/(‖g‖+0.01)) (default: ${DEFAULT-VALUE})")
   String clipping;
+
+  @Option(names = "--clipping-style", paramLabel = "S", defaultValue = "all-layer",
+      description = "all-layer (one norm, clipped to C), layer-wise (one per layer, each to C/√L)"
+          + " or group-wise (one per role the method trains: head, LoRA matrices, biases, other"
+          + " weights; each of k to C/√k); the total stays C (default: ${DEFAULT-VALUE})")
+  String clippingStyle;
 
   @Option(names = "--epochs", paramLabel = "E", defaultValue = "0",
       description = "passes over the training set (default, 0: from N, DP and the method: 3"
@@ -220,12 +227,14 @@ final class TrainingOptions {
       return new PrivacyTarget.None();
     }
     Clipping rule = parseClipping(clipping);
+    ClippingGranularity style = ClippingGranularity.parse(clippingStyle);
     if (privacy.noiseMultiplier != null) {
-      return new PrivacyTarget.FixedNoise(privacy.noiseMultiplier, delta, maxGradNorm, rule, accountant);
+      return new PrivacyTarget.FixedNoise(
+          privacy.noiseMultiplier, delta, maxGradNorm, rule, accountant, style);
     }
     return new PrivacyTarget.TargetEpsilon(
         privacy.epsilon == null ? DEFAULT_EPSILON : privacy.epsilon, delta, maxGradNorm, rule,
-        accountant);
+        accountant, style);
   }
 
   static Clipping parseClipping(String name) {

@@ -141,7 +141,7 @@ class HuggingFaceExportTest {
   }
 
   /** The tensor names in a safetensors header, read here by the format's definition. */
-  private static List<String> tensorNames(Path file) throws IOException {
+  static List<String> tensorNames(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     JsonNode header = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
@@ -151,7 +151,8 @@ class HuggingFaceExportTest {
     return names;
   }
 
-  private static boolean pythonHasTorch() throws Exception {
+  /** Whether {@code /usr/bin/python3} exists and imports torch. */
+  static boolean pythonHasTorch() throws Exception {
     if (!Files.isExecutable(PYTHON)) {
       return false;
     }
@@ -161,13 +162,14 @@ class HuggingFaceExportTest {
     return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
   }
 
-  private static String python(String... args) throws Exception {
+  /** The standard output of {@code /usr/bin/python3 args}, which must exit with 0. */
+  static String python(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(PYTHON.toString()));
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("read_hf_classifier.py exit code").isZero();
+    assertThat(p.exitValue()).as(args[0] + " exit code").isZero();
     return out;
   }
 }

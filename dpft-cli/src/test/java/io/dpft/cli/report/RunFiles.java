@@ -38,14 +38,14 @@ public final class RunFiles {
    */
   public static final PrivacySettings SECURE =
       new PrivacySettings(true, 3.5, 1.9185072261236716e-4, "rdp", 0.81234567891, 1.0, "abadi",
-          0.053467000835421885, STEPS, "poisson, secure", "secure");
+          "all-layer", 0.053467000835421885, STEPS, "poisson, secure", "secure");
 
   public static final PrivacySettings SEEDED =
-      new PrivacySettings(true, 3.5, 1e-5, "rdp", 0.8, 1.0, "automatic", 0.0625, STEPS,
-          "poisson, seeded(42)", "seeded(42)");
+      new PrivacySettings(true, 3.5, 1e-5, "rdp", 0.8, 1.0, "automatic", "all-layer", 0.0625,
+          STEPS, "poisson, seeded(42)", "seeded(42)");
 
   public static final PrivacySettings NON_PRIVATE =
-      new PrivacySettings(false, 0, 0, "", 0, 0, "", 0, 0, "", "");
+      new PrivacySettings(false, 0, 0, "", 0, 0, "", "", 0, 0, "", "");
 
   private RunFiles() {}
 

@@ -2,6 +2,7 @@ package io.dpft.core.bench;
 
 import io.dpft.core.nn.LadderSideNetwork;
 import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.core.peft.LoraConfig;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -14,6 +15,15 @@ public enum BenchMethod {
   BITFIT("bitfit", new FineTuningMethod.BitFit(false)),
   /** The head only ({@link FineTuningMethod.LastLayer}). */
   LAST_LAYER("last-layer", new FineTuningMethod.LastLayer()),
+  /** Rank-8 LoRA on the default targets, and the head ({@link FineTuningMethod.Lora}). */
+  LORA("lora", new FineTuningMethod.Lora(LoraConfig.DEFAULT, false)),
+  /** LoRA plus every bias term, and the head. */
+  BITFIT_LORA("bitfit+lora", new FineTuningMethod.Lora(LoraConfig.DEFAULT, true)),
+  /** Houlsby adapters of the default width and the head ({@link FineTuningMethod.Adapter}). */
+  ADAPTER("adapter", new FineTuningMethod.Adapter(FineTuningMethod.Adapter.DEFAULT_SIZE)),
+  /** Reversible adapters of the default width and λ ({@link FineTuningMethod.Reversible}). */
+  REVERSIBLE("reversible", new FineTuningMethod.Reversible(
+      FineTuningMethod.Adapter.DEFAULT_SIZE, FineTuningMethod.Reversible.DEFAULT_LAMBDA)),
   /**
    * A ladder side network of width d / {@value LadderSideNetwork#DEFAULT_REDUCTION} and the head
    * ({@link FineTuningMethod.SideNetwork}).
@@ -23,13 +33,7 @@ public enum BenchMethod {
    * DP full fine-tuning computed naively, one batch-of-one backward pass per example
    * ({@link PerExampleStep}): the baseline that ghost clipping replaces. DP only.
    */
-  PER_EXAMPLE("per-example", new FineTuningMethod.Full()),
-  /** Houlsby adapters of the default width and the head ({@link FineTuningMethod.Adapter}). */
-  ADAPTER("adapter", new FineTuningMethod.Adapter(FineTuningMethod.Adapter.DEFAULT_SIZE)),
-  /** Reversible adapters of the default width and λ ({@link FineTuningMethod.Reversible}). */
-  REVERSIBLE("reversible", new FineTuningMethod.Reversible(
-      FineTuningMethod.Adapter.DEFAULT_SIZE, FineTuningMethod.Reversible.DEFAULT_LAMBDA));
-
+  PER_EXAMPLE("per-example", new FineTuningMethod.Full());
 
   private final String cliName;
   private final FineTuningMethod trains;
@@ -40,8 +44,8 @@ public enum BenchMethod {
   }
 
   /**
-   * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code per-example},
-   * {@code adapter}, {@code reversible}, {@code side}.
+   * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code lora},
+   * {@code bitfit+lora}, {@code adapter}, {@code reversible}, {@code side}, {@code per-example}.
    */
   public String cliName() {
     return cliName;

@@ -55,6 +55,20 @@ public abstract class Module implements AutoCloseable {
   }
 
   /**
+   * Unregisters the child registered under {@code path} and returns it (the caller closes it).
+   *
+   * @throws IllegalArgumentException if no child is registered under {@code path}
+   */
+  protected final Module removeModule(String path) {
+    Module child = children.remove(path);
+    if (child == null) {
+      throw new IllegalArgumentException("no module '" + path + "' in "
+          + getClass().getSimpleName());
+    }
+    return child;
+  }
+
+  /**
    * Every parameter of the subtree by its dotted name, in registration order.
    *
    * @throws IllegalStateException if two registrations resolve to the same dotted name

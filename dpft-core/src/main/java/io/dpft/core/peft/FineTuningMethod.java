@@ -3,6 +3,7 @@ package io.dpft.core.peft;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.nn.BottleneckAdapter;
 import io.dpft.core.nn.LadderSideNetwork;
+import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
@@ -31,14 +32,15 @@ public sealed interface FineTuningMethod
         FineTuningMethod.TwoPhase,
         FineTuningMethod.Adapter,
         FineTuningMethod.Reversible,
-        FineTuningMethod.SideNetwork {
+        FineTuningMethod.SideNetwork,
+        FineTuningMethod.Lora {
 
   /** Sets {@code requires_grad} on every parameter of {@code model} for this method. */
   void apply(Module model, String headPrefix);
 
   /**
    * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code two-phase},
-   * {@code adapter}, {@code reversible}, {@code side}.
+   * {@code adapter}, {@code reversible}, {@code side}, {@code lora}, {@code bitfit+lora}.
    */
   String cliName();
 
@@ -317,12 +319,59 @@ public sealed interface FineTuningMethod
   }
 
   /**
+   * DP-LoRA (Hu et al., ICLR 2022; under DP: Yu et al., "Differentially Private Fine-tuning of
+   * Language Models", ICLR 2022): {@link #extend} gives each Linear that {@code config}'s targets
+   * find a low-rank update ({@link Linear#addLowRankUpdate}); only its {@code lora_A} and
+   * {@code lora_B}, the head and, if {@code biases} ({@code bitfit+lora}), every bias term as in
+   * BiTFiT train.
+   */
+  record Lora(LoraConfig config, boolean biases) implements FineTuningMethod {
+    public Lora {
+      if (config == null) {
+        throw new IllegalArgumentException("LoRA needs its settings, got null");
+      }
+    }
+
+    @Override
+    public void extend(Module model) {
+      config.targetsIn(model).values()
+          .forEach(l -> l.addLowRankUpdate(config.rank(), config.alpha(), config.dropout()));
+    }
+
+    @Override
+    public void apply(Module model, String headPrefix) {
+      model.parameters().forEach((name, p) -> p.setTrainable(
+          name.startsWith(headPrefix)
+              || isLowRank(name)
+              || (biases
+                  && (p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS))));
+    }
+
+    @Override
+    public String cliName() {
+      return biases ? "bitfit+lora" : "lora";
+    }
+
+    @Override
+    public Map<String, String> settings() {
+      return config.settings();
+    }
+
+    /** Whether {@code parameterName} is a LoRA matrix ({@code ….lora_A.weight}, {@code lora_B}). */
+    public static boolean isLowRank(String parameterName) {
+      return parameterName.matches("(.*\\.)?lora_[AB]\\.weight");
+    }
+  }
+
+  /**
    * The method named {@code name} (a command-line name) with the settings it takes from
    * {@code settings}, by the keys its {@link #settings()} records (a key it does not take is
    * ignored; a missing one takes its default): {@code first_phase} ({@code full}, as Bu et al., or
    * {@code last-layer}: a linear probe first) and {@code first_phase_epochs} of {@code two-phase},
    * then BiTFiT; {@code adapter_size} of {@code adapter} and {@code reversible};
-   * {@code reversible_lambda}; {@code side_reduction}. So a run's {@code config.json} rebuilds
+   * {@code reversible_lambda}; {@code side_reduction}; {@code lora_rank}, {@code lora_alpha},
+   * {@code lora_dropout} and {@code lora_targets} of {@code lora} and {@code bitfit+lora}
+   * ({@link LoraConfig}). So a run's {@code config.json} rebuilds
    * its method.
    *
    * @throws IllegalArgumentException for an unknown name or a setting out of range
@@ -352,9 +401,13 @@ public sealed interface FineTuningMethod
       case "side":
         return new SideNetwork(
             integer(settings, SideNetwork.REDUCTION_SETTING, LadderSideNetwork.DEFAULT_REDUCTION));
+      case "lora":
+        return new Lora(LoraConfig.of(settings), false);
+      case "bitfit+lora":
+        return new Lora(LoraConfig.of(settings), true);
       default:
         throw new IllegalArgumentException("method must be one of full, bitfit, last-layer, "
-            + "two-phase, adapter, reversible, side, got '" + name + "'");
+            + "two-phase, adapter, reversible, side, lora, bitfit+lora, got '" + name + "'");
     }
   }
 

@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.function.BiFunction;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -256,8 +257,10 @@ public final class FineTuningRun {
     RunManifest stored = resume ? RunManifest.read(runDirectory) : null;
     double sampleRate = SamplingSchedule.sampleRate(settings.logicalBatchSize(), task.size());
     long steps = SamplingSchedule.ofEpochs(sampleRate, settings.epochs()).steps();
+    FineTuningMethod method = settings.method();
     ResolvedPrivacy privacy =
-        ResolvedPrivacy.of(settings.privacy(), task.size(), sampleRate, steps, stored);
+        ResolvedPrivacy.of(settings.privacy(), task.size(), sampleRate, steps, stored,
+            (granularity, c) -> granularity.style(c, model, method, headPrefix));
     TrainingConfig config =
         new TrainingConfig(
             settings.method(),
@@ -415,8 +418,8 @@ public final class FineTuningRun {
      * or taken from {@code stored}, the run being resumed (null for a new run), when it was
      * private: a resumed run goes on with the σ it started with.
      */
-    static ResolvedPrivacy of(
-        PrivacyTarget target, int n, double sampleRate, long steps, RunManifest stored) {
+    static ResolvedPrivacy of(PrivacyTarget target, int n, double sampleRate, long steps,
+        RunManifest stored, BiFunction<ClippingGranularity, Double, ClippingStyle> styles) {
       if (target instanceof PrivacyTarget.TargetEpsilon t) {
         double delta = PrivacyTarget.resolveDelta(t.delta(), n);
         double sigma =
@@ -425,16 +428,14 @@ public final class FineTuningRun {
                 : NoiseCalibrator.calibrate(
                         t.accountant().create(), t.epsilon(), delta, sampleRate, steps)
                     .noiseMultiplier();
-        DpSgdConfig dp =
-            new DpSgdConfig(sigma, t.clipping(), new ClippingStyle.AllLayer(t.maxGradNorm()));
+        DpSgdConfig dp = new DpSgdConfig(sigma, t.clipping(), styles.apply(t.granularity(), t.maxGradNorm()));
         return new ResolvedPrivacy(
             new Privacy.Private(dp, delta, t.accountant(), t.epsilon()), sigma, delta, t.epsilon());
       }
       if (target instanceof PrivacyTarget.FixedNoise f) {
         double delta = PrivacyTarget.resolveDelta(f.delta(), n);
-        DpSgdConfig dp =
-            new DpSgdConfig(
-                f.noiseMultiplier(), f.clipping(), new ClippingStyle.AllLayer(f.maxGradNorm()));
+        DpSgdConfig dp = new DpSgdConfig(
+            f.noiseMultiplier(), f.clipping(), styles.apply(f.granularity(), f.maxGradNorm()));
         return new ResolvedPrivacy(
             new Privacy.Private(dp, delta, f.accountant(), Double.POSITIVE_INFINITY),
             f.noiseMultiplier(),
@@ -443,6 +444,13 @@ public final class FineTuningRun {
       }
       return new ResolvedPrivacy(new Privacy.NonPrivate(), 0, 0, 0);
     }
+  }
+
+  /** The {@link ClippingGranularity} name of {@code style}, as config.json records it. */
+  private static String styleName(ClippingStyle style) {
+    return (style instanceof ClippingStyle.AllLayer ? ClippingGranularity.ALL_LAYER
+        : style instanceof ClippingStyle.LayerWise ? ClippingGranularity.LAYER_WISE
+        : ClippingGranularity.GROUP_WISE).cliName();
   }
 
   private static RunManifest manifest(
@@ -464,8 +472,11 @@ public final class FineTuningRun {
               privacy.delta,
               p.accountant().cliName(),
               privacy.noiseMultiplier,
-              p.dpSgd().style().sensitivity(),
+              // C as asked: a group-wise style's √(k·(C/√k)²) may round below it
+              settings.privacy() instanceof PrivacyTarget.TargetEpsilon t
+                  ? t.maxGradNorm() : ((PrivacyTarget.FixedNoise) settings.privacy()).maxGradNorm(),
               p.dpSgd().clipping() instanceof Clipping.Abadi ? "abadi" : "automatic",
+              styleName(p.dpSgd().style()),
               sampleRate,
               steps,
               settings.sampling() == TrainingConfig.Sampling.POISSON
@@ -474,7 +485,8 @@ public final class FineTuningRun {
               seeded);
     } else {
       privacySettings =
-          new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", sampleRate, steps, seeded, "");
+          new RunManifest.PrivacySettings(
+              false, 0, 0, "", 0, 0, "", "", sampleRate, steps, seeded, "");
     }
     return new RunManifest(
         subject.modelName(),

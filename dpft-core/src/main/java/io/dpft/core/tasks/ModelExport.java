@@ -9,6 +9,7 @@ import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
 import io.dpft.core.models.PretrainedGpt2;
 import io.dpft.core.models.PretrainedVit;
+import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Module;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.RunManifest;
@@ -28,8 +29,10 @@ import java.util.Map;
  * where it has them. A text classifier is laid out by its pooling ({@link TextClassifierExport}):
  * a {@code *ForSequenceClassification} for CLS, a sentence-transformers model for mean pooling.
  * Text classification (BERT/RoBERTa), causal LM (GPT-2) and image classification (ViT) runs.
- * Written into a staging directory and renamed into place. A side-network run is refused: a Hugging
- * Face model has no place for the side network.
+ * A LoRA run's low-rank updates are merged into their weights ({@link Linear#mergeLowRankUpdate}),
+ * so the directory is a plain model; {@link #exportAdapter} writes the adapter alone instead.
+ * Adapter and side-network runs are refused: a Hugging Face model class has no place for them.
+ * Written into a staging directory and renamed into place.
  */
 public final class ModelExport {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,12 +44,31 @@ public final class ModelExport {
 
   /** Exports the run in {@code runDirectory} to {@code outDirectory} (which must not exist). */
   public static void exportRun(Path runDirectory, Path outDirectory) throws IOException {
+    export(runDirectory, outDirectory, false);
+  }
+
+  /**
+   * Exports a LoRA run's adapter alone to {@code outDirectory} (which must not exist), in PEFT's
+   * layout ({@link LoraAdapterExport}): {@code PeftModel.from_pretrained(base, dir)} loads it.
+   *
+   * @throws IllegalArgumentException if the run's method is not LoRA
+   */
+  public static void exportAdapter(Path runDirectory, Path outDirectory) throws IOException {
+    export(runDirectory, outDirectory, true);
+  }
+
+  private static void export(Path runDirectory, Path outDirectory, boolean adapterOnly)
+      throws IOException {
     RunManifest manifest = RunManifest.read(runDirectory);
     String modules = modulesHuggingFaceCannotLoad(manifest.fineTuningMethod());
     if (modules != null) {
       throw new IllegalArgumentException("run " + runDirectory + " trained " + modules
           + ", which Hugging Face's model classes cannot load: use dpft predict or eval on the"
           + " run directory, or the Java API (TrainedModel.load), instead of an export");
+    }
+    if (adapterOnly && !(manifest.fineTuningMethod() instanceof FineTuningMethod.Lora)) {
+      throw new IllegalArgumentException("--adapter-only exports a LoRA run's adapter; run "
+          + runDirectory + " trained with --method " + manifest.method());
     }
     Path base = Path.of(manifest.modelDir());
     Path trained = runDirectory.resolve(RunManifest.CHECKPOINT).resolve(TrainingCheckpoint.TRAINABLE);
@@ -65,11 +87,16 @@ public final class ModelExport {
       WeightLoader.load(trained, model.namedParameters(), WeightLoader.Mode.LENIENT);
       Path staging = AtomicFiles.createStagingDirectory(outDirectory);
       try {
-        if (model instanceof BertModel classifier) {
-          TextClassifierExport.write(
-              staging, classifier, config, base, manifest.maxLength(), runDirectory.toString());
+        if (adapterOnly) {
+          LoraAdapterExport.write(staging, model, task, manifest);
         } else {
-          writeMerged(staging, model, config, base, runDirectory);
+          mergeLowRankUpdates(model);
+          if (model instanceof BertModel classifier) {
+            TextClassifierExport.write(
+                staging, classifier, config, base, manifest.maxLength(), runDirectory.toString());
+          } else {
+            writeMerged(staging, model, config, base, runDirectory);
+          }
         }
         AtomicFiles.publishDirectory(staging, outDirectory);
       } catch (IOException | RuntimeException e) {
@@ -85,6 +112,15 @@ public final class ModelExport {
       return "adapters";
     }
     return method instanceof FineTuningMethod.SideNetwork ? "a side network" : null;
+  }
+
+  /** Merges every low-rank update of {@code model} into its weight. */
+  private static void mergeLowRankUpdates(Module model) {
+    model.namedModules().values().forEach(m -> {
+      if (m instanceof Linear linear && linear.hasLowRankUpdate()) {
+        linear.mergeLowRankUpdate();
+      }
+    });
   }
 
   /** A GPT-2 or ViT: the base config and files, every parameter under the model's own names. */

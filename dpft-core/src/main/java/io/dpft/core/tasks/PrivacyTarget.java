@@ -8,7 +8,9 @@ import java.util.Locale;
 /**
  * What the user asks of privacy: nothing (a non-private baseline), a target ε (σ is calibrated
  * before training), or a fixed noise multiplier (ε is reported as it grows). δ ≤ 0 means the
- * default δ = 1/N^1.1 for N training examples.
+ * default δ = 1/N^1.1 for N training examples. Clipping is to a total of C = {@code maxGradNorm}
+ * with the {@code clipping} rule over the norms {@code granularity} names (all-layer unless
+ * given).
  */
 public sealed interface PrivacyTarget
     permits PrivacyTarget.None, PrivacyTarget.TargetEpsilon, PrivacyTarget.FixedNoise {
@@ -18,11 +20,22 @@ public sealed interface PrivacyTarget
 
   /** Calibrate σ so that the whole run spends at most {@code epsilon} at δ. */
   record TargetEpsilon(
-      double epsilon, double delta, double maxGradNorm, Clipping clipping, AccountantKind accountant)
+      double epsilon,
+      double delta,
+      double maxGradNorm,
+      Clipping clipping,
+      AccountantKind accountant,
+      ClippingGranularity granularity)
       implements PrivacyTarget {
     public TargetEpsilon {
       PrivacyChecks.epsilon("targetEpsilon", epsilon);
-      checkCommon(delta, maxGradNorm, clipping, accountant);
+      checkCommon(delta, maxGradNorm, clipping, accountant, granularity);
+    }
+
+    /** All-layer clipping. */
+    public TargetEpsilon(double epsilon, double delta, double maxGradNorm, Clipping clipping,
+        AccountantKind accountant) {
+      this(epsilon, delta, maxGradNorm, clipping, accountant, ClippingGranularity.ALL_LAYER);
     }
   }
 
@@ -32,11 +45,19 @@ public sealed interface PrivacyTarget
       double delta,
       double maxGradNorm,
       Clipping clipping,
-      AccountantKind accountant)
+      AccountantKind accountant,
+      ClippingGranularity granularity)
       implements PrivacyTarget {
     public FixedNoise {
       PrivacyChecks.noiseMultiplier(noiseMultiplier);
-      checkCommon(delta, maxGradNorm, clipping, accountant);
+      checkCommon(delta, maxGradNorm, clipping, accountant, granularity);
+    }
+
+    /** All-layer clipping. */
+    public FixedNoise(double noiseMultiplier, double delta, double maxGradNorm, Clipping clipping,
+        AccountantKind accountant) {
+      this(noiseMultiplier, delta, maxGradNorm, clipping, accountant,
+          ClippingGranularity.ALL_LAYER);
     }
   }
 
@@ -66,14 +87,14 @@ public sealed interface PrivacyTarget
     return asked > 0 ? asked : defaultDelta(n);
   }
 
-  private static void checkCommon(
-      double delta, double maxGradNorm, Clipping clipping, AccountantKind accountant) {
+  private static void checkCommon(double delta, double maxGradNorm, Clipping clipping,
+      AccountantKind accountant, ClippingGranularity granularity) {
     if (delta > 0) {
       PrivacyChecks.delta(delta);
     }
     PrivacyChecks.positive("maxGradNorm", maxGradNorm);
-    if (clipping == null || accountant == null) {
-      throw new IllegalArgumentException("clipping and accountant must be given");
+    if (clipping == null || accountant == null || granularity == null) {
+      throw new IllegalArgumentException("clipping, accountant and granularity must be given");
     }
   }
 }

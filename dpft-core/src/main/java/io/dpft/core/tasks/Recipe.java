@@ -65,6 +65,9 @@ public record Recipe(int logicalBatchSize, double epochs, double learningRate, d
     } else {
       epochs = Math.max(3, Math.min(10, Math.floor((double) BACKPROP_EXAMPLES / n)));
     }
+    // the parameter-efficient methods (BiTFiT, LoRA, bitfit+lora, adapters) take Adam's larger
+    // 5e-3: few parameters, and LoRA's B and the adapters' up-projections start at zero, so small
+    // steps would leave the model unchanged for much of a short private run
     double lr = method instanceof FineTuningMethod.Full ? 5e-4
         : probe ? 1e-2
         : method instanceof FineTuningMethod.SideNetwork ? 3e-3

@@ -86,7 +86,9 @@ public record RunManifest(
 
   /**
    * The privacy side of the run: {@code dp} false for a non-private baseline (the other fields
-   * then 0 / empty). {@code noise} and {@code sampling} say "secure" or "seeded(N)".
+   * then 0 / empty). {@code clippingStyle} is {@code all-layer}, {@code layer-wise} or
+   * {@code group-wise}, with {@code maxGradNorm} the total threshold. {@code noise} and
+   * {@code sampling} say "secure" or "seeded(N)".
    */
   public record PrivacySettings(
       boolean dp,
@@ -96,10 +98,18 @@ public record RunManifest(
       double noiseMultiplier,
       double maxGradNorm,
       String clipping,
+      String clippingStyle,
       double sampleRate,
       long steps,
       String sampling,
-      String noise) {}
+      String noise) {
+    /** {@code clipping_style} is absent from a file written before it was recorded: all-layer. */
+    public PrivacySettings {
+      if (clippingStyle == null) {
+        clippingStyle = dp ? "all-layer" : "";
+      }
+    }
+  }
 
   /**
    * How the optimizer runs, beyond {@link #optimizer()} and {@link #learningRate()}: the warm-up

@@ -39,9 +39,10 @@ class BenchConfigTest {
   @Test
   void parse_unknownMethod_namesTheChoices() {
     assertThat(BenchMethod.parse(" BitFit ")).isEqualTo(BenchMethod.BITFIT);
-    assertThatThrownBy(() -> BenchMethod.parse("lora"))
+    assertThat(BenchMethod.parse("bitfit+lora")).isEqualTo(BenchMethod.BITFIT_LORA);
+    assertThatThrownBy(() -> BenchMethod.parse("prefix-tuning"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("full, bitfit, last-layer, side, per-example")
-        .hasMessageContaining("'lora'");
+        .hasMessageContaining("full, bitfit, last-layer, lora, bitfit+lora, adapter, reversible, side, per-example")
+        .hasMessageContaining("'prefix-tuning'");
   }
 }

@@ -18,7 +18,8 @@ class BenchmarkTest {
     BenchConfig config =
         new BenchConfig(
             "tiny",
-            List.of(BenchMethod.FULL, BenchMethod.BITFIT, BenchMethod.SIDE, BenchMethod.PER_EXAMPLE),
+            List.of(BenchMethod.FULL, BenchMethod.BITFIT, BenchMethod.LORA, BenchMethod.SIDE,
+                BenchMethod.PER_EXAMPLE),
             List.of(true, false),
             4,
             8,
@@ -48,8 +49,8 @@ class BenchmarkTest {
     assertThat(results).containsExactlyElementsOf(streamed);
     assertThat(results)
         .extracting(r -> r.method().cliName() + "/" + r.dp())
-        .containsExactly("full/true", "full/false", "bitfit/true", "bitfit/false", "side/true",
-            "side/false", "per-example/true");
+        .containsExactly("full/true", "full/false", "bitfit/true", "bitfit/false", "lora/true",
+            "lora/false", "side/true", "side/false", "per-example/true");
     for (BenchResult r : results) {
       assertThat(r.steps()).isEqualTo(2);
       assertThat(r.stepSeconds()).allSatisfy(s -> assertThat(s).isPositive());

@@ -4,7 +4,11 @@ import io.dpft.core.models.Gpt2Model;
 import io.dpft.core.models.PretrainedGpt2;
 import io.dpft.core.models.PretrainedVit;
 import io.dpft.core.models.ReferenceCheckpoints;
+import io.dpft.core.models.TokenBatch;
 import io.dpft.core.models.VitModel;
+import io.dpft.core.peft.FineTuningMethod;
+import io.dpft.core.peft.LoraConfig;
+import io.dpft.core.io.SafetensorsReader;
 import java.io.IOException;
 import org.bytedeco.pytorch.global.torch;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,6 +134,67 @@ class ModelExportTest {
     }
   }
 
+  /**
+   * A GPT-2 LoRA run (Conv1D weights, IN_OUT): the merged export computes the LoRA model's logits;
+   * the adapter has PEFT's names under the LM's own ({@code transformer.h.0.attn.c_attn}) and
+   * {@code fan_in_fan_out}.
+   */
+  @Test
+  void export_gpt2LoraRun_mergesTheUpdate_orWritesItAsAPeftAdapter(@TempDir Path tmp)
+      throws Exception {
+    Path base = ReferenceCheckpoints.directory(ReferenceCheckpoints.GPT2);
+    Path run = Files.createDirectories(tmp.resolve("run"));
+    FineTuningMethod method = new FineTuningMethod.Lora(
+        new LoraConfig(2, 4, 0, LoraConfig.DEFAULT_TARGETS), false);
+    try (PointerScope scope = new PointerScope();
+        Gpt2Model source = PretrainedGpt2.load(base)) {
+      method.extend(source);
+      source.eval();
+      Map<String, Tensor> trained = new LinkedHashMap<>();
+      torch.manual_seed(5);
+      source.namedParameters().forEach((name, t) -> {
+        if (FineTuningMethod.Lora.isLowRank(name)) {
+          if (name.endsWith("lora_B.weight")) {
+            t.detach().copy_(torch.randn(t.shape()));
+          }
+          trained.put(name, t);
+        }
+      });
+      finishedRun(run, base, TaskKind.CAUSAL_LM, List.of(), "", trained, method);
+      TokenBatch tokens = TokenBatch.of(new long[][] {{1, 5, 9, 2}}, new long[][] {{1, 1, 1, 1}});
+      Tensor expected = source.logits(source.forward(tokens));
+
+      Path out = tmp.resolve("exported");
+      ModelExport.exportRun(run, out);
+      try (Gpt2Model merged = PretrainedGpt2.load(out)) {
+        assertThat(merged.namedParameters()).noneSatisfy(
+            (name, t) -> assertThat(name).contains("lora"));
+        Tensor actual = merged.logits(merged.forward(tokens));
+        double scale = expected.abs().max().item_double();
+        assertThat(actual.sub(expected).abs().max().item_double() / scale).isLessThan(1e-5);
+        assertThat(merged.namedParameters().get("transformer.h.0.attn.c_attn.weight")
+            .equal(source.namedParameters().get("transformer.h.0.attn.c_attn.weight"))).isFalse();
+      }
+
+      Path adapter = tmp.resolve("adapter");
+      ModelExport.exportAdapter(run, adapter);
+      JsonNode config =
+          new ObjectMapper().readTree(adapter.resolve("adapter_config.json").toFile());
+      assertThat(config.get("task_type").asText()).isEqualTo("CAUSAL_LM");
+      assertThat(config.get("fan_in_fan_out").asBoolean()).isTrue();
+      assertThat(config.get("modules_to_save").isNull()).isTrue();
+      assertThat(config.get("target_modules").get(0).asText())
+          .isEqualTo("transformer.h.0.attn.c_attn");
+      try (SafetensorsReader names =
+          SafetensorsReader.open(adapter.resolve("adapter_model.safetensors"))) {
+        assertThat(names.names())
+            .contains("base_model.model.transformer.h.0.attn.c_attn.lora_A.weight")
+            .allSatisfy(n -> assertThat(n).matches("base_model\\.model\\.transformer\\.h\\.\\d+"
+                + "\\.attn\\.c_attn\\.lora_[AB]\\.weight"));
+      }
+    }
+  }
+
   /** Every parameter is the trained one where the checkpoint has it, else the base one. */
   @Test
   void export_sideNetworkRun_isRefusedWithTheAlternatives(@TempDir Path tmp) throws Exception {
@@ -154,21 +219,27 @@ class ModelExportTest {
   /** A run directory with config.json and a checkpoint holding {@code trained}. */
   private static void finishedRun(Path run, Path base, TaskKind task, List<String> labels,
       String pooling, Map<String, Tensor> trained) throws IOException {
+    finishedRun(run, base, task, labels, pooling, trained, new FineTuningMethod.BitFit(false));
+  }
+
+  /** As above, of a run that trained with {@code method}. */
+  private static void finishedRun(Path run, Path base, TaskKind task, List<String> labels,
+      String pooling, Map<String, Tensor> trained, FineTuningMethod method) throws IOException {
     Path checkpoint = Files.createDirectories(run.resolve(RunManifest.CHECKPOINT));
     SafetensorsWriter.writeTensors(checkpoint.resolve(TrainingCheckpoint.TRAINABLE), trained, Map.of());
     TrainingCheckpoint.seal(checkpoint);
-    manifest(base, task, labels, pooling).write(run);
+    manifest(base, task, labels, pooling, method).write(run);
   }
 
   private static RunManifest manifest(Path base, TaskKind task, List<String> labels, String pooling) {
     return manifest(base, task, labels, pooling, new FineTuningMethod.BitFit(false));
   }
 
-  private static RunManifest manifest(Path base, TaskKind task, List<String> labels, String pooling,
-      FineTuningMethod method) {
+  private static RunManifest manifest(Path base, TaskKind task, List<String> labels,
+      String pooling, FineTuningMethod method) {
     return new RunManifest("tiny", base.toString(), task.cliName(), "x", labels, 16, pooling,
         method.cliName(), method.settings(), 1, 4, 4, "adam", 1e-3,
-        new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", 0.5, 2, "secure", ""),
+        new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", "", 0.5, 2, "secure", ""),
         Map.of("train", 8), Map.of(), RunManifest.currentVersions(), null, RunOutput.defaults());
   }
 }

@@ -16,7 +16,7 @@ class RunManifestTest {
     RunManifest manifest =
         new RunManifest("all-minilm-l6-v2", "/m", "text-classification", "sentiment",
             List.of("0", "1"), 64, "mean", "bitfit", Map.of(), 3, 128, 32, "adam", 5e-3,
-            new RunManifest.PrivacySettings(true, 8, 1e-4, "rdp", 0.7, 1.0, "abadi", 0.05, 56,
+            new RunManifest.PrivacySettings(true, 8, 1e-4, "rdp", 0.7, 1.0, "abadi", "all-layer", 0.05, 56,
                 "secure", "secure"),
             Map.of("train", 2394), Map.of("train", 3L), RunManifest.currentVersions(),
             new RunManifest.Optimization(0.05, 0, Map.of("beta1", 0.9), List.of("epochs")),
