@@ -132,6 +132,18 @@ class SparkTextClassifierTest {
     }
   }
 
+  /** The parameters before training, loaded as both runs load them. */
+  private static Map<String, float[]> initialParameters() throws IOException {
+    torch.manual_seed(SEED);
+    try (BertModel model = PretrainedBert.load(modelDir,
+            BertModel.Options.sequenceClassification(2, BertModel.Pooling.CLS)).model();
+        PointerScope scope = new PointerScope()) {
+      Map<String, float[]> values = new HashMap<>();
+      model.namedParameters().forEach((name, t) -> values.put(name, floats(t)));
+      return values;
+    }
+  }
+
   private static float[] floats(Tensor t) {
     Tensor c = t.detach().contiguous();
     float[] v = new float[(int) c.numel()];
@@ -169,6 +181,11 @@ class SparkTextClassifierTest {
 
     assertThat(steps).hasSize(3).allSatisfy(s -> assertThat(s.examples()).isEqualTo(N));
     assertMatches(result.parameters(), reference.parameters());
+    // not trivially: the step moved every trainable matrix well beyond the tolerance
+    Map<String, float[]> initial = initialParameters();
+    result.modelSpec().trainable().stream().filter(name -> name.endsWith("weight")).forEach(
+        name -> assertThat(relativeError(result.parameters().get(name), initial.get(name)))
+            .as(name).isGreaterThan(1e-4));
     assertThat(result.ledger()).isEqualTo(reference.ledger());
 
     Dataset<Row> scored = SparkTextClassifier.predict(data, "text", "predicted", result);
