@@ -146,7 +146,7 @@ public final class SparkTextClassifier {
         data.select(spec.textColumn(), spec.labelColumn()).javaRDD().zipWithIndex()
             .map(t -> new LabelledText(
                 t._2(), t._1().getString(0), ((Number) t._1().get(1)).intValue()))
-            .persist(StorageLevel.MEMORY_ONLY());
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       return train(records, spec, config, privacy, listener, hook);
     } finally {

@@ -51,7 +51,7 @@ public final class SparkTrain {
     DEFAULTS.put("--max-length", "64");
     DEFAULTS.put("--noise-multiplier", "1.0");
     DEFAULTS.put("--max-grad-norm", "1.0");
-    DEFAULTS.put("--learning-rate", "5e-3");
+    DEFAULTS.put("--lr", "5e-3");
     DEFAULTS.put("--delta", "1e-5");
     DEFAULTS.put("--seed", "");
   }
@@ -93,7 +93,7 @@ public final class SparkTrain {
         new TrainingConfig(
             method, BertModel.HEAD, Double.parseDouble(options.get("--epochs")),
             Integer.parseInt(options.get("--batch-size")), OptimizerConfig.AdamW.defaults(),
-            Double.parseDouble(options.get("--learning-rate")), 0,
+            Double.parseDouble(options.get("--lr")), 0,
             new Privacy.Private(
                 DpSgdConfig.abadi(
                     Double.parseDouble(options.get("--noise-multiplier")),
@@ -107,13 +107,15 @@ public final class SparkTrain {
             modelDir, splits.train().labels().names().size(), BertModel.Pooling.MEAN,
             Integer.parseInt(options.get("--max-length")),
             Integer.parseInt(options.get("--physical-batch-size")), "text", "label");
-    SparkSession spark =
+    SparkSession.Builder builder =
         SparkSession.builder().master(options.get("--spark")).appName("dpft spark-train")
-            .config("spark.ui.enabled", "false")
-            // an embedded local-cluster's executor JVMs: this JVM's classpath and native flags
-            .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-            .config("spark.executor.extraJavaOptions", moduleFlags())
-            .getOrCreate();
+            .config("spark.ui.enabled", "false");
+    if (options.get("--spark").startsWith("local-cluster")) {
+      // the embedded cluster's executor JVMs: this JVM's classpath and native flags
+      builder.config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
+          .config("spark.executor.extraJavaOptions", moduleFlags());
+    }
+    SparkSession spark = builder.getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     try {
       int partitions = spark.sparkContext().defaultParallelism();
