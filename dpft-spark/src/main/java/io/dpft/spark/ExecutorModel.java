@@ -104,6 +104,7 @@ final class ExecutorModel {
    * anything throws, the accumulators are emptied so that a retry starts clean.
    */
   GradientShare share(List<LabelledText> records, long collatorSeed, Runnable midway) {
+    long started = System.nanoTime();
     model.train(true);
     double lossSum = 0;
     try {
@@ -124,7 +125,8 @@ final class ExecutorModel {
         }
       }
       midway.run();
-      return new GradientShare(engine.takeClippedSums(), lossSum, records.size());
+      return new GradientShare(engine.takeClippedSums(), lossSum, records.size(),
+          (System.nanoTime() - started) / 1e6);
     } catch (RuntimeException | Error e) {
       engine.takeClippedSums();
       throw e;

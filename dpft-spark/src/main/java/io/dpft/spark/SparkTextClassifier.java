@@ -98,8 +98,10 @@ public final class SparkTextClassifier {
 
   /**
    * One step as the driver saw it: the logical batch's realised size and mean loss, ε after the
-   * step, the wall time from broadcast to reduced share, and the bytes of parameter values sent
-   * to the executors (once per step, broadcast) and of gradient sums returned (one share per task).
+   * step, the wall time from broadcast to reduced share and the slowest task's computing time
+   * within it (their difference is what distributing the step costs), and the bytes of parameter
+   * values sent to the executors (once per step, broadcast) and of gradient sums returned (one
+   * share per task).
    */
   public record Step(
       long step,
@@ -107,7 +109,8 @@ public final class SparkTextClassifier {
       long examples,
       double meanLoss,
       double epsilon,
-      double aggregationMillis,
+      double distributedMillis,
+      double slowestTaskMillis,
       long bytesBroadcast,
       long bytesReturned) {}
 
@@ -213,7 +216,7 @@ public final class SparkTextClassifier {
                       false)
                   .treeReduce(GradientShare::plus);
           sent.destroy();
-          double aggregationMillis = (System.nanoTime() - started) / 1e6;
+          double distributedMillis = (System.nanoTime() - started) / 1e6;
           SecureGaussian noise =
               secureNoise != null
                   ? secureNoise
@@ -228,7 +231,8 @@ public final class SparkTextClassifier {
           listener.accept(new Step(
               s, totalSteps, share.examples(),
               share.examples() == 0 ? 0 : share.lossSum() / share.examples(),
-              ledger.epsilon(accountant, privacy.delta()), aggregationMillis,
+              ledger.epsilon(accountant, privacy.delta()), distributedMillis,
+              share.slowestTaskMillis(),
               bytes(values), share.bytes() * records.getNumPartitions()));
         }
       }

@@ -126,11 +126,11 @@ public final class SparkTrain {
           SparkTextClassifier.train(train, spec, config, step -> {
             examples[0] += step.examples();
             out.printf(Locale.ROOT,
-                "step %d/%d: %d examples, loss %.4f, ε %.3f, aggregation %.0f ms, %d B broadcast,"
-                    + " %d B returned%n",
+                "step %d/%d: %d examples, loss %.4f, ε %.3f, %.0f ms (slowest task %.0f ms),"
+                    + " %d B broadcast, %d B returned%n",
                 step.step() + 1, step.totalSteps(), step.examples(), step.meanLoss(),
-                step.epsilon(), step.aggregationMillis(), step.bytesBroadcast(),
-                step.bytesReturned());
+                step.epsilon(), step.distributedMillis(), step.slowestTaskMillis(),
+                step.bytesBroadcast(), step.bytesReturned());
           }, SparkTextClassifier.TaskHook.NONE);
       double seconds = (System.nanoTime() - started) / 1e9;
       Dataset<Row> validation = rows(spark, splits.validation()).repartition(partitions);
