@@ -1,6 +1,7 @@
 package io.dpft.spark;
 
 import io.dpft.core.dp.Clipping;
+import io.dpft.core.dp.ClippingStats;
 import io.dpft.core.dp.ClippingStyle;
 import io.dpft.core.dp.DpSgdEngine;
 import io.dpft.core.dp.norms.NormRules;
@@ -11,6 +12,7 @@ import io.dpft.core.optim.LearningRateSchedule;
 import io.dpft.core.optim.Optimizer;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.Privacy;
+import io.dpft.core.train.StepReport;
 import io.dpft.core.train.Trainer;
 import io.dpft.core.train.TrainingConfig;
 import io.dpft.privacy.accounting.MechanismSegment;
@@ -97,22 +99,25 @@ public final class SparkTextClassifier {
   }
 
   /**
-   * One step as the driver saw it: the logical batch's realised size and mean loss, ε after the
-   * step, the wall time from broadcast to reduced share and the slowest task's computing time
-   * within it (their difference is what distributing the step costs), and the bytes of parameter
-   * values sent to the executors (once per step, broadcast) and of gradient sums returned (one
-   * share per task).
+   * One step as the driver saw it: the core's {@link StepReport} (as a single-process run reports
+   * it, so that {@code MetricsLog} or a progress bar can take it; no clipping statistics, which
+   * stay on the executors), the wall time from broadcast to reduced share and the slowest task's
+   * computing time within it (their difference is what distributing the step costs), and the
+   * bytes of parameter values sent to the executors (once per step, broadcast) and of gradient
+   * sums returned (one share per task).
    */
   public record Step(
-      long step,
-      long totalSteps,
-      long examples,
-      double meanLoss,
-      double epsilon,
+      StepReport report,
       double distributedMillis,
       double slowestTaskMillis,
       long bytesBroadcast,
-      long bytesReturned) {}
+      long bytesReturned) {
+    public Step {
+      if (report == null) {
+        throw new IllegalArgumentException("the step report must be given");
+      }
+    }
+  }
 
   /**
    * A trained run: the spec executors build their model from, the values of the parameters that
@@ -228,12 +233,16 @@ public final class SparkTextClassifier {
                 schedule.at(s));
           }
           ledger.record(privacy.dpSgd().noiseMultiplier(), q, 1);
+          double seconds = (System.nanoTime() - started) / 1e9;
+          StepReport report =
+              new StepReport(
+                  s, totalSteps, (s + 1) * q, (int) share.examples(),
+                  share.examples() == 0 ? 0 : share.lossSum() / share.examples(), schedule.at(s),
+                  ledger.epsilon(accountant, privacy.delta()), share.examples() / seconds,
+                  ClippingStats.EMPTY);
           listener.accept(new Step(
-              s, totalSteps, share.examples(),
-              share.examples() == 0 ? 0 : share.lossSum() / share.examples(),
-              ledger.epsilon(accountant, privacy.delta()), distributedMillis,
-              share.slowestTaskMillis(),
-              bytes(values), share.bytes() * records.getNumPartitions()));
+              report, distributedMillis, share.slowestTaskMillis(), bytes(values),
+              share.bytes() * records.getNumPartitions()));
         }
       }
       return new Result(

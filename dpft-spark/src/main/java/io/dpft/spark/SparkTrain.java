@@ -6,6 +6,8 @@ import io.dpft.core.models.BertModel;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.Privacy;
+import io.dpft.core.train.MetricsLog;
+import io.dpft.core.train.StepReport;
 import io.dpft.core.train.TrainingConfig;
 import io.dpft.data.datasets.TextDataset;
 import io.dpft.data.datasets.TextExample;
@@ -15,6 +17,7 @@ import io.dpft.privacy.accounting.AccountantKind;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,9 +36,10 @@ import org.apache.spark.sql.types.StructType;
 /**
  * {@code ./dpft spark-train}: DP text classification of a built-in dataset on a Spark master
  * (embedded {@code local[N]} or {@code local-cluster[...]}, or {@code spark://host:port}),
- * printing each step's throughput and aggregation cost, then the validation accuracy scored
- * back on the executors. For measuring and trying the Spark path; runs with checkpoints, metrics
- * files and reports are {@code dpft train}'s.
+ * printing each step's throughput and distribution cost (and with {@code --run-dir}, writing
+ * them to {@code metrics.jsonl} as {@code dpft train} does), then the validation accuracy scored
+ * back on the executors. For measuring and trying the Spark path; checkpoints, resumable runs
+ * and reports are {@code dpft train}'s.
  */
 public final class SparkTrain {
   private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
@@ -54,6 +58,7 @@ public final class SparkTrain {
     DEFAULTS.put("--lr", "5e-3");
     DEFAULTS.put("--delta", "1e-5");
     DEFAULTS.put("--seed", "");
+    DEFAULTS.put("--run-dir", "");
   }
 
   private SparkTrain() {}
@@ -122,16 +127,22 @@ public final class SparkTrain {
       Dataset<Row> train = rows(spark, splits.train()).repartition(partitions);
       long started = System.nanoTime();
       long[] examples = {0};
-      SparkTextClassifier.Result result =
-          SparkTextClassifier.train(train, spec, config, step -> {
-            examples[0] += step.examples();
-            out.printf(Locale.ROOT,
-                "step %d/%d: %d examples, loss %.4f, ε %.3f, %.0f ms (slowest task %.0f ms),"
-                    + " %d B broadcast, %d B returned%n",
-                step.step() + 1, step.totalSteps(), step.examples(), step.meanLoss(),
-                step.epsilon(), step.distributedMillis(), step.slowestTaskMillis(),
-                step.bytesBroadcast(), step.bytesReturned());
-          }, SparkTextClassifier.TaskHook.NONE);
+      SparkTextClassifier.Result result;
+      try (MetricsLog metrics = metricsLog(options.get("--run-dir"))) {
+        result = SparkTextClassifier.train(train, spec, config, step -> {
+          StepReport r = step.report();
+          examples[0] += r.samples();
+          if (metrics != null) {
+            metrics.onStep(r);
+          }
+          out.printf(Locale.ROOT,
+              "step %d/%d: %d examples, loss %.4f, ε %.3f, %.0f ms (slowest task %.0f ms),"
+                  + " %d B broadcast, %d B returned%n",
+              r.step() + 1, r.totalSteps(), r.samples(), r.loss(), r.epsilon(),
+              step.distributedMillis(), step.slowestTaskMillis(), step.bytesBroadcast(),
+              step.bytesReturned());
+        }, SparkTextClassifier.TaskHook.NONE);
+      }
       double seconds = (System.nanoTime() - started) / 1e9;
       Dataset<Row> validation = rows(spark, splits.validation()).repartition(partitions);
       long correct =
@@ -147,6 +158,15 @@ public final class SparkTrain {
     } finally {
       spark.stop();
     }
+  }
+
+  /** {@code metrics.jsonl} in {@code runDirectory} (created), or null without a directory. */
+  private static MetricsLog metricsLog(String runDirectory) throws IOException {
+    if (runDirectory.isEmpty()) {
+      return null;
+    }
+    Path dir = Files.createDirectories(Path.of(runDirectory));
+    return MetricsLog.open(dir.resolve(MetricsLog.FILE), 0, false);
   }
 
   /**

@@ -179,7 +179,7 @@ class SparkTextClassifierTest {
     SparkTextClassifier.Result result = onSpark(config, steps, SparkTextClassifier.TaskHook.NONE);
     SingleProcess reference = singleProcess(config);
 
-    assertThat(steps).hasSize(3).allSatisfy(s -> assertThat(s.examples()).isEqualTo(N));
+    assertThat(steps).hasSize(3).allSatisfy(s -> assertThat(s.report().samples()).isEqualTo(N));
     assertMatches(result.parameters(), reference.parameters());
     // not trivially: the step moved every trainable matrix well beyond the tolerance
     Map<String, float[]> initial = initialParameters();
@@ -212,7 +212,7 @@ class SparkTextClassifierTest {
     });
 
     assertThat(FAILED_ATTEMPTS.get()).isEqualTo(1);
-    assertThat(steps).allSatisfy(s -> assertThat(s.examples()).isEqualTo(N));
+    assertThat(steps).allSatisfy(s -> assertThat(s.report().samples()).isEqualTo(N));
     assertMatches(result.parameters(), singleProcess(config).parameters());
   }
 
@@ -228,12 +228,12 @@ class SparkTextClassifierTest {
     long runKey = PoissonKeys.runKey(OptionalLong.of(SEED));
     assertThat(steps).hasSize(8);
     for (SparkTextClassifier.Step s : steps) {
-      long key = PoissonKeys.stepKey(runKey, s.step());
+      long key = PoissonKeys.stepKey(runKey, s.report().step());
       long expected = 0;
       for (long id = 0; id < N; id++) {
         expected += PoissonKeys.sampled(key, id, 0.25) ? 1 : 0;
       }
-      assertThat(s.examples()).as("step %d", s.step()).isEqualTo(expected);
+      assertThat(s.report().samples()).as("step %d", s.report().step()).isEqualTo(expected);
     }
   }
 
