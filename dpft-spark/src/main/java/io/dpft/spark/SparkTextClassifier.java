@@ -143,8 +143,8 @@ public final class SparkTextClassifier {
    * Trains on {@code data} with {@code config} (DP-SGD with all-layer Abadi clipping, Poisson
    * sampling, a one-phase method, no ε budget), reporting each step to {@code listener}.
    *
-   * @throws IllegalArgumentException for a configuration the Spark path does not support, or a
-   *     logical batch larger than the data
+   * @throws IllegalArgumentException for a configuration the Spark path does not support, a
+   *     label outside 0..numLabels-1, or a logical batch larger than the data
    */
   public static Result train(
       Dataset<Row> data, Spec spec, TrainingConfig config, Consumer<Step> listener, TaskHook hook)
@@ -171,6 +171,12 @@ public final class SparkTextClassifier {
       TaskHook hook)
       throws IOException {
     long n = records.count();
+    int labels = spec.numLabels();
+    long outOfRange = records.filter(r -> r.label() >= labels).count();
+    if (outOfRange > 0) {
+      throw new IllegalArgumentException(outOfRange + " records have a label >= numLabels = "
+          + labels + " (labels must be 0.." + (labels - 1) + ")");
+    }
     if (config.logicalBatchSize() > n) {
       throw new IllegalArgumentException("logicalBatchSize must be <= the training set size " + n
           + ", got " + config.logicalBatchSize());

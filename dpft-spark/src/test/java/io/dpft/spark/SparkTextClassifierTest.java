@@ -1,6 +1,7 @@
 package io.dpft.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dpft.core.dp.DpSgdConfig;
 import io.dpft.core.models.BertModel;
@@ -32,6 +33,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.bytedeco.javacpp.PointerScope;
@@ -196,6 +198,22 @@ class SparkTextClassifierTest {
       assertThat(predicted.get(sentences.get(i).text())).as(sentences.get(i).text())
           .isEqualTo(reference.predictions()[i]);
     }
+  }
+
+  @Test
+  void unsupportedConfigurationsAndLabelsAreRefusedBeforeAnyStep() {
+    TrainingConfig budget = new TrainingConfig(
+        new FineTuningMethod.Full(), BertModel.HEAD, 1, N, new OptimizerConfig.Sgd(0, 0), 0.1, 0,
+        new Privacy.Private(DpSgdConfig.abadi(1, 0.5), 1e-5, AccountantKind.RDP, 3),
+        TrainingConfig.Sampling.SHUFFLE, OptionalLong.of(SEED));
+    assertThatThrownBy(() -> onSpark(budget, new ArrayList<>(), SparkTextClassifier.TaskHook.NONE))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ε budget").hasMessageContaining("Poisson");
+    Dataset<Row> labelTwo = data.withColumn("label", functions.lit(2));
+    assertThatThrownBy(() -> SparkTextClassifier.train(labelTwo, spec(),
+            config(new FineTuningMethod.Full(), 1, N, 1, new OptimizerConfig.Sgd(0, 0), 0.1),
+            step -> {}, SparkTextClassifier.TaskHook.NONE))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("24 records");
   }
 
   @Test
