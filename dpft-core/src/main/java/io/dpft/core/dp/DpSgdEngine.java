@@ -280,7 +280,7 @@ public final class DpSgdEngine implements AutoCloseable {
         Tensor acc = accumulators.get(i);
         if (sums[i].length != acc.numel()) {
           throw new IllegalArgumentException(String.format(
-              "sum %d has %d values, its parameter %d", i, sums[i].length, acc.numel()));
+              "sum %d has %d values, its parameter has %d", i, sums[i].length, acc.numel()));
         }
         acc.add_(Tensor.create(sums[i], parameters.get(i).shape()).to(acc.scalar_type()));
       }
