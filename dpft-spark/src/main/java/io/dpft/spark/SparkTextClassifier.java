@@ -28,6 +28,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -121,16 +122,19 @@ public final class SparkTextClassifier {
 
   /**
    * A trained run: the spec executors build their model from, the values of the parameters that
-   * differ from the model directory, the privacy ledger and ε at the run's δ.
+   * differ from the model directory, the privacy ledger, ε at the run's δ, and why it stopped
+   * before its last step ("" when it ran them all).
    */
   public record Result(
       ModelSpec modelSpec,
       Map<String, float[]> parameters,
       List<MechanismSegment> ledger,
-      double epsilon) {
+      double epsilon,
+      String stoppedBy) {
     public Result {
-      if (modelSpec == null || parameters == null || ledger == null) {
-        throw new IllegalArgumentException("model spec, parameters and ledger must be given");
+      if (modelSpec == null || parameters == null || ledger == null || stoppedBy == null) {
+        throw new IllegalArgumentException(
+            "model spec, parameters, ledger and stop reason must be given");
       }
       parameters = Map.copyOf(parameters);
       ledger = List.copyOf(ledger);
@@ -141,7 +145,8 @@ public final class SparkTextClassifier {
 
   /**
    * Trains on {@code data} with {@code config} (DP-SGD with all-layer Abadi clipping, Poisson
-   * sampling, a one-phase method, no ε budget), reporting each step to {@code listener}.
+   * sampling, a one-phase method), reporting each step to {@code listener}; as the core's
+   * trainer, it stops before a step that would take ε past the config's budget.
    *
    * @throws IllegalArgumentException for a configuration the Spark path does not support, a
    *     label outside 0..numLabels-1, or a logical batch larger than the data
@@ -210,13 +215,22 @@ public final class SparkTextClassifier {
               spec.modelDirectory().toString(), spec.numLabels(), spec.pooling(), spec.maxLength(),
               spec.physicalBatchSize(), privacy.dpSgd().style().sensitivity(), trainable);
       PrivacyLedger ledger = new PrivacyLedger();
+      String stoppedBy = "";
       var accountant = privacy.accountant().create();
       try (DpSgdEngine engine = new DpSgdEngine(model, privacy.dpSgd(), NormRules.standard());
           Optimizer optimizer =
               Optimizer.create(
                   config.optimizer(),
                   engine.parameters().stream().map(Parameter::tensor).toList())) {
-        for (long s = 0; s < totalSteps; s++) {
+        for (long s = 0; s < totalSteps && stoppedBy.isEmpty(); s++) {
+          PrivacyLedger next = new PrivacyLedger(ledger.history());
+          next.record(privacy.dpSgd().noiseMultiplier(), q, 1);
+          if (next.epsilon(accountant, privacy.delta()) > privacy.epsilonBudget()) {
+            stoppedBy = String.format(Locale.ROOT,
+                "stopped before step %d: it would spend more than the budget ε = %s", s + 1,
+                privacy.epsilonBudget());
+            continue;
+          }
           long started = System.nanoTime();
           HashMap<String, float[]> values = values(model, shipped);
           Broadcast<HashMap<String, float[]>> sent = jsc.broadcast(values);
@@ -253,7 +267,7 @@ public final class SparkTextClassifier {
       }
       return new Result(
           modelSpec, values(model, shipped), ledger.history(),
-          ledger.epsilon(accountant, privacy.delta()));
+          ledger.epsilon(accountant, privacy.delta()), stoppedBy);
     }
   }
 
@@ -280,9 +294,6 @@ public final class SparkTextClassifier {
       if (!(p.dpSgd().clipping() instanceof Clipping.Abadi)
           || !(p.dpSgd().style() instanceof ClippingStyle.AllLayer)) {
         problems.add("clipping must be all-layer Abadi clipping");
-      }
-      if (Double.isFinite(p.epsilonBudget())) {
-        problems.add("an ε budget is not supported (train for a number of epochs)");
       }
     } else {
       problems.add("training on Spark is DP-SGD only");

@@ -207,8 +207,7 @@ class SparkTextClassifierTest {
         new Privacy.Private(DpSgdConfig.abadi(1, 0.5), 1e-5, AccountantKind.RDP, 3),
         TrainingConfig.Sampling.SHUFFLE, OptionalLong.of(SEED));
     assertThatThrownBy(() -> onSpark(budget, new ArrayList<>(), SparkTextClassifier.TaskHook.NONE))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("ε budget").hasMessageContaining("Poisson");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Poisson");
     Dataset<Row> labelTwo = data.withColumn("label", functions.lit(2));
     assertThatThrownBy(() -> SparkTextClassifier.train(labelTwo, spec(),
             config(new FineTuningMethod.Full(), 1, N, 1, new OptimizerConfig.Sgd(0, 0), 0.1),
@@ -290,5 +289,25 @@ class SparkTextClassifierTest {
     assertThat(Math.abs(variance / expected - 1)).isLessThan(5 * Math.sqrt(2.0 / n));
     // and the ledger is the single-process run's: one (σ, q = 1) entry per step
     assertThat(withNoise.ledger()).isEqualTo(singleProcess(noisy).ledger());
+  }
+
+  @Test
+  void anEpsilonBudgetStopsTheRunWhereTheSingleProcessRunStops() throws IOException {
+    // q = 1/4, σ = 1: 8 steps planned; a budget of 6 lets the RDP accountant allow only some
+    TrainingConfig config = new TrainingConfig(
+        new FineTuningMethod.BitFit(false), BertModel.HEAD, 2, 6, new OptimizerConfig.Sgd(0, 0),
+        0.1, 0,
+        new Privacy.Private(DpSgdConfig.abadi(1, 0.5), 1e-5, AccountantKind.RDP, 6),
+        TrainingConfig.Sampling.POISSON, OptionalLong.of(SEED));
+    List<SparkTextClassifier.Step> steps = new ArrayList<>();
+    SparkTextClassifier.Result result = onSpark(config, steps, SparkTextClassifier.TaskHook.NONE);
+    List<MechanismSegment> reference = singleProcess(config).ledger();
+
+    long taken = reference.stream().mapToLong(MechanismSegment::steps).sum();
+    assertThat(taken).isBetween(1L, 7L);
+    assertThat(steps).hasSize((int) taken);
+    assertThat(result.ledger()).isEqualTo(reference);
+    assertThat(result.stoppedBy()).contains("stopped before step " + (taken + 1));
+    assertThat(result.epsilon()).isLessThanOrEqualTo(6);
   }
 }
