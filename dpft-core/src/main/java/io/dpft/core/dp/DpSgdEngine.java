@@ -244,6 +244,49 @@ public final class DpSgdEngine implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The clipped sums accumulated so far, one flat array per parameter of {@link #parameters()},
+   * and resets the accumulators: how a worker that computed its share of a logical batch (a Spark
+   * executor) ships that share to the engine that adds the noise ({@link #addClippedSums}).
+   */
+  public float[][] takeClippedSums() {
+    float[][] out = new float[accumulators.size()][];
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
+      for (int i = 0; i < out.length; i++) {
+        Tensor flat = accumulators.get(i).to(torch.ScalarType.Float).contiguous();
+        out[i] = new float[(int) flat.numel()];
+        flat.data_ptr_float().get(out[i]);
+        accumulators.get(i).zero_();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Adds clipped sums taken ({@link #takeClippedSums}) from engines over copies of this model to
+   * the accumulators, as if their physical batches had been {@link #accumulate}d here.
+   *
+   * @throws IllegalArgumentException if the arrays do not match the parameters' sizes
+   */
+  public void addClippedSums(float[][] sums) {
+    if (sums.length != accumulators.size()) {
+      throw new IllegalArgumentException(
+          sums.length + " sums for " + accumulators.size() + " parameters");
+    }
+    try (PointerScope scope = new PointerScope();
+        NoGradGuard noGrad = new NoGradGuard()) {
+      for (int i = 0; i < sums.length; i++) {
+        Tensor acc = accumulators.get(i);
+        if (sums[i].length != acc.numel()) {
+          throw new IllegalArgumentException(String.format(
+              "sum %d has %d values, its parameter has %d", i, sums[i].length, acc.numel()));
+        }
+        acc.add_(Tensor.create(sums[i], parameters.get(i).shape()).to(acc.scalar_type()));
+      }
+    }
+  }
+
   /** Frees the accumulators. */
   @Override
   public void close() {

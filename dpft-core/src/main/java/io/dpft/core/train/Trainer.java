@@ -301,8 +301,11 @@ public final class Trainer<B> implements AutoCloseable {
         : SecureGaussian.seededForReproducibility(mix(config.seed().getAsLong(), s));
   }
 
-  /** A per-step seed from the run seed (SplitMix64 finaliser), so any step is reproducible. */
-  static long mix(long seed, long s) {
+  /**
+   * A per-step seed from the run seed (SplitMix64 finaliser), so any step is reproducible; public
+   * so that a distributed driver (dpft-spark) draws a seeded run's noise as this trainer does.
+   */
+  public static long mix(long seed, long s) {
     long z = seed + 0x9E3779B97F4A7C15L * (s + 1);
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
