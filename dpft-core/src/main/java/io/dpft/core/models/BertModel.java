@@ -192,7 +192,7 @@ public final class BertModel extends Module implements LadderSideNetwork.Host {
   private Tensor forwardWithSide(TokenBatch batch, Tensor mask) {
     List<Module> backbone = new ArrayList<>(layers);
     backbone.add(embeddings);
-    boolean frozen = LadderSideNetwork.frozen(backbone);
+    boolean frozen = LadderSideNetwork.fixedBackbone(backbone);
     Tensor h = LadderSideNetwork.backbone(frozen, () -> embeddings.forward(batch)); // (B, T, d)
     Tensor s = side.start(h); // (B, T, d_s)
     for (int i = 0; i < layers.size(); i++) {

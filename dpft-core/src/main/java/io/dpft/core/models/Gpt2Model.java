@@ -129,8 +129,8 @@ public final class Gpt2Model extends Module implements LadderSideNetwork.Host {
   private Tensor forwardWithSide(
       Tensor inputIds, Tensor positions, Tensor mask, KeyValueCache cache) {
     List<Module> backbone = new ArrayList<>(h);
-    backbone.addAll(List.of(wte, wpe, lnF));
-    boolean frozen = LadderSideNetwork.frozen(backbone);
+    backbone.addAll(List.of(wte, wpe, drop, lnF));
+    boolean frozen = LadderSideNetwork.fixedBackbone(backbone);
     Tensor x = LadderSideNetwork.backbone(frozen,
         () -> drop.forward(wte.forward(inputIds).add(wpe.forward(positions)))); // (B, T, d)
     Tensor s = side.start(x); // (B, T, d_s)

@@ -135,10 +135,19 @@ public final class LadderSideNetwork extends Module {
     }
   }
 
-  /** Whether no parameter of {@code parts} trains: then the backbone runs without autograd. */
-  public static boolean frozen(List<? extends Module> parts) {
-    return parts.stream()
+  /**
+   * Whether no parameter of {@code parts} trains, so that the backbone is a fixed feature
+   * extractor; if so, puts it in eval mode, as a linear probe's encoder: it then runs without
+   * dropout and without autograd ({@link #backbone}), and its attention takes libtorch's fused
+   * kernel, which forms no (B, heads, T, T) matrix.
+   */
+  public static boolean fixedBackbone(List<? extends Module> parts) {
+    boolean frozen = parts.stream()
         .flatMap(m -> m.parameters().values().stream())
         .noneMatch(Parameter::isTrainable);
+    if (frozen) {
+      parts.forEach(Module::eval);
+    }
+    return frozen;
   }
 }

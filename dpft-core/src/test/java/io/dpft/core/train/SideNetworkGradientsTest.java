@@ -212,7 +212,11 @@ class SideNetworkGradientsTest {
           .filter(e -> e.getKey().equals("embeddings") || e.getKey().matches("encoder\\.layer\\.\\d"))
           .map(java.util.Map.Entry::getValue).map(Module.class::cast).toList();
       assertThat(backbone).hasSize(3);
-      assertThat(LadderSideNetwork.frozen(backbone)).isTrue();
+      model.train(true);
+      assertThat(LadderSideNetwork.fixedBackbone(backbone)).isTrue();
+      // a fixed feature extractor runs without dropout; the side network still trains with it
+      assertThat(backbone).noneMatch(Module::isTraining);
+      assertThat(model.namedModules().get(LadderSideNetwork.NAME).isTraining()).isTrue();
     }
   }
 
