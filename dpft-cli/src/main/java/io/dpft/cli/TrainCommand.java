@@ -157,7 +157,7 @@ final class TrainCommand implements Callable<Integer> {
       return TextClassificationJob.run(
           training.textClassification(), settings, training.runDirectory, resume, progress);
     }
-    try (SparkExecutors executors = SparkExecutors.start(sparkMaster)) {
+    try (SparkExecutors executors = SparkExecutors.start(sparkMaster, settings)) {
       return TextClassificationJob.run(
           training.textClassification(), settings, training.runDirectory, resume, progress,
           executors);

@@ -29,8 +29,8 @@ import org.bytedeco.pytorch.Tensor;
  * parameters that differ from the model directory (the trainable ones and any fresh head) and
  * ships the sampled example indices in the task closure; each task sums the clipped per-sample
  * gradients of the sampled records its partition holds ({@link ExecutorModel}), and the shares
- * are tree-reduced. Sampling, noise, optimizer and ledger stay with the trainer, so a run equals
- * the single-process one up to the order of float additions. A task that fails is rerun by
+ * are tree-reduced. Sampling, noise, optimizer and ledger stay with the trainer, so a run of a model
+ * without dropout equals the single-process one up to the order of float additions. A task that fails is rerun by
  * Spark and only the successful attempt's share is reduced; a failed attempt leaves nothing in
  * the cached model.
  */
@@ -43,7 +43,7 @@ public final class SparkClipping implements RemoteClipping {
   private final JavaRDD<LabelledText> records;
   private final int size;
   private final String executors;
-  private final ExecutorSetup spec;
+  private final ExecutorSetup setup;
   private final BertModel model;
   private final Set<String> fresh;
   private final SparkTextClassifier.TaskHook hook;
@@ -92,17 +92,17 @@ public final class SparkClipping implements RemoteClipping {
    * @throws IllegalArgumentException if a record's label is outside 0..numLabels-1
    */
   public SparkClipping(
-      JavaRDD<LabelledText> records, String master, ExecutorSetup spec, BertModel model,
+      JavaRDD<LabelledText> records, String master, ExecutorSetup setup, BertModel model,
       List<String> freshlyInitialised, SparkTextClassifier.TaskHook hook) {
     this.records = records.persist(StorageLevel.MEMORY_AND_DISK());
     this.executors = "spark " + master;
-    this.spec = spec;
+    this.setup = setup;
     this.model = model;
     this.fresh = new LinkedHashSet<>(freshlyInitialised);
     this.hook = hook;
     try {
       this.size = Math.toIntExact(records.count());
-      int labels = spec.numLabels();
+      int labels = setup.numLabels();
       long outOfRange = records.filter(r -> r.label() >= labels).count();
       if (outOfRange > 0) {
         throw new IllegalArgumentException(outOfRange + " records have a label >= numLabels = "
@@ -188,8 +188,8 @@ public final class SparkClipping implements RemoteClipping {
       }
     });
     return new ModelSpec(
-        spec.modelDirectory(), spec.numLabels(), spec.pooling(), spec.maxLength(),
-        spec.physicalBatchSize(), spec.maxGradNorm(), trainable);
+        setup.modelDirectory(), setup.numLabels(), setup.pooling(), setup.maxLength(),
+        setup.physicalBatchSize(), setup.maxGradNorm(), trainable);
   }
 
   /**

@@ -30,8 +30,20 @@ public final class SparkExecutors implements TextClassificationJob.Remote, AutoC
     this.spark = spark;
   }
 
-  /** A session on {@code master}, quiet below warnings. */
-  public static SparkExecutors start(String master) {
+  /**
+   * A session on {@code master}, quiet below warnings, for runs with {@code settings}.
+   *
+   * @throws IllegalArgumentException naming what the settings ask that Spark executors cannot
+   *     do, before any session starts
+   */
+  public static SparkExecutors start(String master, FineTuningRun.Settings settings) {
+    Clip clip = Clip.of(settings.privacy());
+    List<String> problems =
+        SparkClipping.unsupported(
+            settings.method(), clip == null ? null : clip.rule(), clip != null && clip.allLayer());
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("--spark: " + String.join("; ", problems));
+    }
     SparkSession.Builder builder =
         SparkSession.builder().master(master).appName("dpft train")
             .config("spark.ui.enabled", "false");
@@ -47,30 +59,13 @@ public final class SparkExecutors implements TextClassificationJob.Remote, AutoC
 
   /**
    * The training examples, one partition per default parallelism slot, as {@link SparkClipping}
-   * for {@code model}.
-   *
-   * @throws IllegalArgumentException naming what the run asks that Spark executors cannot do
+   * for {@code model} ({@code settings}: those the session was started for).
    */
   @Override
   public RemoteClipping start(
       TextClassificationJob.Spec spec, FineTuningRun.Settings settings, BertModel model,
       List<String> freshlyInitialised) {
-    Clipping clipping = null;
-    boolean allLayer = false;
-    double maxGradNorm = 0;
-    if (settings.privacy() instanceof PrivacyTarget.TargetEpsilon t) {
-      clipping = t.clipping();
-      allLayer = t.granularity() == ClippingGranularity.ALL_LAYER;
-      maxGradNorm = t.maxGradNorm();
-    } else if (settings.privacy() instanceof PrivacyTarget.FixedNoise f) {
-      clipping = f.clipping();
-      allLayer = f.granularity() == ClippingGranularity.ALL_LAYER;
-      maxGradNorm = f.maxGradNorm();
-    }
-    List<String> problems = SparkClipping.unsupported(settings.method(), clipping, allLayer);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("--spark: " + String.join("; ", problems));
-    }
+    Clip clip = Clip.of(settings.privacy());
     List<TextExample> examples = spec.data().train().examples();
     List<LabelledText> records = new ArrayList<>(examples.size());
     for (int i = 0; i < examples.size(); i++) {
@@ -82,8 +77,25 @@ public final class SparkExecutors implements TextClassificationJob.Remote, AutoC
         jsc.parallelize(records, jsc.defaultParallelism()), master,
         new SparkClipping.ExecutorSetup(
             spec.modelDirectory().toString(), spec.data().train().labels().names().size(),
-            spec.pooling(), spec.maxLength(), settings.physicalBatchSize(), maxGradNorm),
+            spec.pooling(), spec.maxLength(), settings.physicalBatchSize(),
+            clip == null ? 0 : clip.maxGradNorm()),
         model, freshlyInitialised, SparkTextClassifier.TaskHook.NONE);
+  }
+
+  /** A private run's clipping: rule, whether all-layer, threshold C. */
+  private record Clip(Clipping rule, boolean allLayer, double maxGradNorm) {
+    /** The clipping of {@code target}, null without DP. */
+    static Clip of(PrivacyTarget target) {
+      if (target instanceof PrivacyTarget.TargetEpsilon t) {
+        return new Clip(t.clipping(), t.granularity() == ClippingGranularity.ALL_LAYER,
+            t.maxGradNorm());
+      }
+      if (target instanceof PrivacyTarget.FixedNoise f) {
+        return new Clip(f.clipping(), f.granularity() == ClippingGranularity.ALL_LAYER,
+            f.maxGradNorm());
+      }
+      return null;
+    }
   }
 
   /** Stops the session. */

@@ -47,6 +47,7 @@ public final class Trainer<B> implements AutoCloseable {
   private final TrainingTask<B> task;
   /** Where the clipped sums are computed; null when this trainer computes them. */
   private final RemoteClipping remote;
+  /** N, the examples the sampler draws from. */
   private final int n;
   private final TrainingConfig config;
   private final double sampleRate;
