@@ -13,8 +13,8 @@ import io.dpft.data.datasets.builtin.FashionMnistDataset;
 import io.dpft.data.datasets.image.ImageDataset;
 import io.dpft.data.datasets.image.ImageFiles;
 import io.dpft.data.datasets.image.ImageTransform;
-import io.dpft.spark.SparkExecutors;
 import io.dpft.data.datasets.builtin.HashSplit;
+import io.dpft.spark.SparkExecutors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -78,8 +78,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--spark", paramLabel = "MASTER",
       description = "text-classification with DP: compute each step's clipped gradient sums on"
           + " Spark executors (local[N], local-cluster[W,C,M] or spark://host:port); sampling,"
-          + " noise, privacy ledger, checkpoints and evaluation stay in this process, so the run"
-          + " is the one without --spark (full, bitfit or last-layer; all-layer abadi clipping)")
+          + " noise, privacy ledger, checkpoints and evaluation stay in this process, as without"
+          + " --spark (full, bitfit or last-layer; all-layer abadi clipping)")
   private String sparkMaster;
 
   @Option(names = "--config", paramLabel = "FILE",
