@@ -27,9 +27,12 @@ final class RecordedOptions {
   /** Options a resume may change: they change neither what is computed nor what is spent. */
   static final Set<String> RESUMABLE = Set.of("--physical-batch-size", "--checkpoint-every");
 
-  /** Options that say where and how to run, not what the run is. */
+  /**
+   * Options that say where and how to run, not what the run is ({@code --spark}: config.json's
+   * {@code executors} records where the run computed).
+   */
   private static final Set<String> NOT_RECORDED =
-      Set.of("--run-dir", "--resume", "--config", "--help", "--version");
+      Set.of("--run-dir", "--resume", "--config", "--spark", "--help", "--version");
 
   private RecordedOptions() {}
 

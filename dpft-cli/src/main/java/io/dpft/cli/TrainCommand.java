@@ -14,6 +14,7 @@ import io.dpft.data.datasets.image.ImageDataset;
 import io.dpft.data.datasets.image.ImageFiles;
 import io.dpft.data.datasets.image.ImageTransform;
 import io.dpft.data.datasets.builtin.HashSplit;
+import io.dpft.spark.SparkExecutors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -57,6 +58,8 @@ import picocli.CommandLine.Spec;
           + " devset.csv --method bitfit --target-epsilon 3 --run-dir runs/e2e",
       "dpft train --task image-classification --model vit-dir --data train-images-idx3-ubyte.gz"
           + " --target-epsilon 3 --run-dir runs/images",
+      "dpft train --dataset sentiment --method bitfit --target-epsilon 8 --spark 'local[2]'"
+          + " --run-dir runs/spark",
       "dpft train --run-dir runs/x --resume"
     })
 final class TrainCommand implements Callable<Integer> {
@@ -68,8 +71,16 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume",
       description = "continue the run in --run-dir from its checkpoint with the run's own"
           + " settings (from its config.json) and privacy ledger; options given must match the"
-          + " run's, except --physical-batch-size and --checkpoint-every, which may change")
+          + " run's, except --physical-batch-size and --checkpoint-every, which may change;"
+          + " --spark is not taken from the run: give it again to resume on Spark")
   private boolean resume;
+
+  @Option(names = "--spark", paramLabel = "MASTER",
+      description = "text-classification with DP: compute each step's clipped gradient sums on"
+          + " Spark executors (local[N], local-cluster[W,C,M] or spark://host:port); sampling,"
+          + " noise, privacy ledger, checkpoints and evaluation stay in this process, as without"
+          + " --spark (full, bitfit or last-layer; all-layer abadi clipping)")
+  private String sparkMaster;
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "read the options from a YAML or JSON file (each flag a key without its"
@@ -100,6 +111,10 @@ final class TrainCommand implements Callable<Integer> {
     if (resume) {
       RecordedOptions.adopt(spec, training.runDirectory, TrainCommand::new);
     }
+    if (sparkMaster != null && training.task != TaskKind.TEXT_CLASSIFICATION) {
+      throw new IllegalArgumentException("--spark trains --task text-classification only, got"
+          + " --task " + training.task.cliName() + ": leave --spark out");
+    }
     FineTuningRun.Settings settings = training.settings(spec);
     ProgressBar progress =
         new ProgressBar(spec.commandLine().getErr(), training.method.name, training.epsilonBudget(),
@@ -115,9 +130,7 @@ final class TrainCommand implements Callable<Integer> {
       result =
           training.task == TaskKind.IMAGE_CLASSIFICATION
               ? trainImages(settings, progress)
-              : TextClassificationJob.run(
-                  training.textClassification(), settings, training.runDirectory, resume,
-                  progress);
+              : trainText(settings, progress);
       out.printf(Locale.ROOT, "validation accuracy %.4f, test accuracy %.4f%n",
           result.validation().get(TextClassificationJob.ACCURACY),
           result.test().get(TextClassificationJob.ACCURACY));
@@ -135,6 +148,20 @@ final class TrainCommand implements Callable<Integer> {
     out.println("run written to " + training.runDirectory + " (report: "
         + HtmlReport.write(training.runDirectory) + ")");
     return result;
+  }
+
+  /** {@code --task text-classification}, in this process or with {@code --spark} on Spark. */
+  private FineTuningRun.Result trainText(FineTuningRun.Settings settings, ProgressBar progress)
+      throws IOException {
+    if (sparkMaster == null) {
+      return TextClassificationJob.run(
+          training.textClassification(), settings, training.runDirectory, resume, progress);
+    }
+    try (SparkExecutors executors = SparkExecutors.start(sparkMaster, settings)) {
+      return TextClassificationJob.run(
+          training.textClassification(), settings, training.runDirectory, resume, progress,
+          executors);
+    }
   }
 
   /**

@@ -34,7 +34,8 @@ class CrashResumeTest {
       "--run-dir", runDir.toString()};
   }
 
-  private static long trainLines(Path runDir) throws IOException {
+  /** The number of {@code "type": "train"} lines (one per step) of a run's metrics.jsonl. */
+  static long trainLines(Path runDir) throws IOException {
     Path metrics = runDir.resolve("metrics.jsonl");
     if (!Files.exists(metrics)) {
       return 0;

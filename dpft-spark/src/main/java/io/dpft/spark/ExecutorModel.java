@@ -158,7 +158,7 @@ final class ExecutorModel {
 
   private EncodedTextDataset encode(List<LabelledText> records) {
     List<TextExample> examples =
-        records.stream().map(r -> new TextExample(r.text(), null, r.label())).toList();
+        records.stream().map(r -> new TextExample(r.text(), r.textPair(), r.label())).toList();
     return new EncodedTextDataset(
         tokenizer.encodeExamples(examples),
         records.stream().mapToInt(LabelledText::label).toArray());

@@ -82,7 +82,8 @@ public final class RunFiles {
         Map.of(),
         RunManifest.currentVersions(),
         new RunManifest.Optimization(0.05, 0, Map.of(), List.of()),
-        RunOutput.defaults());
+        RunOutput.defaults(),
+        "");
   }
 
   /** The ε spent after step {@code s} (1-based) in {@link #writeMetrics}: √(s/T)·3. */

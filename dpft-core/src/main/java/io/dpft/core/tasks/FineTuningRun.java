@@ -8,6 +8,7 @@ import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.MetricsLog;
 import io.dpft.core.train.Privacy;
+import io.dpft.core.train.RemoteClipping;
 import io.dpft.core.train.RunDirectoryLock;
 import io.dpft.core.train.RunFailedException;
 import io.dpft.core.train.RunManifest;
@@ -250,6 +251,33 @@ public final class FineTuningRun {
       boolean resume,
       TrainingListener progress)
       throws IOException {
+    return run(model, headPrefix, task, validation, test, subject, settings, lock, resume,
+        progress, null);
+  }
+
+  /**
+   * As {@link #run(Module, String, TrainingTask, Evaluation, Evaluation, Subject, Settings,
+   * RunDirectoryLock, boolean, TrainingListener)}, with each step's clipped sums computed by
+   * {@code remote} (DP only; null: by this process on {@code task}), which holds the same
+   * examples as {@code task}; {@code config.json} records where ({@code executors}).
+   */
+  public static <B> Result run(
+      Module model,
+      String headPrefix,
+      TrainingTask<B> task,
+      Evaluation validation,
+      Evaluation test,
+      Subject subject,
+      Settings settings,
+      RunDirectoryLock lock,
+      boolean resume,
+      TrainingListener progress,
+      RemoteClipping remote)
+      throws IOException {
+    if (remote != null && remote.size() != task.size()) {
+      throw new IllegalArgumentException("the remote clipping holds " + remote.size()
+          + " examples, the task " + task.size());
+    }
     List<String> derived = settings.derived();
     settings = settings.completedFor(task.size());
     Path runDirectory = lock.directory();
@@ -273,7 +301,9 @@ public final class FineTuningRun {
             privacy.privacy,
             settings.sampling(),
             settings.seed());
-    RunManifest planned = manifest(subject, settings, privacy, sampleRate, steps, derived);
+    RunManifest planned =
+        manifest(subject, settings, privacy, sampleRate, steps, derived,
+            remote == null ? "" : remote.executors());
     if (stored != null) {
       List<String> changes = stored.changesTo(planned);
       if (!changes.isEmpty()) {
@@ -287,7 +317,9 @@ public final class FineTuningRun {
 
     progress.onStart(summary(settings, derived, task.size(), privacy));
     boolean fromCheckpoint = resume && Files.isDirectory(checkpoint);
-    try (Trainer<B> trainer = new Trainer<>(model, task, config);
+    try (Trainer<?> trainer =
+            remote == null ? new Trainer<>(model, task, config)
+                : Trainer.remote(model, remote, config);
         MetricsLog metrics =
             MetricsLog.open(
                 runDirectory.resolve(MetricsLog.FILE),
@@ -459,7 +491,8 @@ public final class FineTuningRun {
       ResolvedPrivacy privacy,
       double sampleRate,
       long steps,
-      List<String> derived) {
+      List<String> derived,
+      String executors) {
     String seeded =
         settings.seed().isPresent() ? "seeded(" + settings.seed().getAsLong() + ")" : "secure";
     RunManifest.PrivacySettings privacySettings;
@@ -512,7 +545,8 @@ public final class FineTuningRun {
             settings.method() instanceof FineTuningMethod.TwoPhase two ? two.firstEpochs() : 0,
             optimizerSettings(settings.optimizer()),
             derived),
-        settings.output());
+        settings.output(),
+        executors);
   }
 
   /** The optimizer's hyperparameters by name (its record components). */

@@ -55,6 +55,7 @@ public final class TextClassificationAudit {
         runDirectory,
         false,
         progress,
+        null,
         (task, tokenizer, result) -> {
           double[] losses =
               task.losses(EncodedTextDataset.encode(canaries.canarySet(), tokenizer));

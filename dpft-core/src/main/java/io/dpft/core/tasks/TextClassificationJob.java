@@ -8,6 +8,7 @@ import io.dpft.data.datasets.builtin.DatasetSplits;
 import io.dpft.data.metrics.ConfusionMatrix;
 import io.dpft.data.tokenize.TextTokenizer;
 import io.dpft.data.tokenize.TokenizerOptions;
+import io.dpft.core.train.RemoteClipping;
 import io.dpft.core.train.RunDirectoryLock;
 import io.dpft.core.train.TrainingListener;
 import java.io.IOException;
@@ -40,6 +41,19 @@ public final class TextClassificationJob {
       int maxLength,
       BertModel.Pooling pooling) {}
 
+  /**
+   * Starts the computation of a run's clipped gradient sums outside this process (dpft-spark's
+   * executors) on the run's training examples, in the order of {@code spec.data().train()}, for
+   * {@code model} as the job built it ({@code freshlyInitialised}: its parameters that are not in
+   * the model directory); the job closes what it returns.
+   */
+  @FunctionalInterface
+  public interface Remote {
+    RemoteClipping start(
+        Spec spec, FineTuningRun.Settings settings, BertModel model,
+        List<String> freshlyInitialised) throws IOException;
+  }
+
   /** What a caller computes from the trained model before the job closes it. */
   @FunctionalInterface
   interface AfterTraining<T> {
@@ -60,12 +74,30 @@ public final class TextClassificationJob {
       boolean resume,
       TrainingListener progress)
       throws IOException {
-    return run(spec, settings, runDirectory, resume, progress, (task, tokenizer, result) -> result);
+    return run(spec, settings, runDirectory, resume, progress, null,
+        (task, tokenizer, result) -> result);
   }
 
   /**
-   * Runs as {@link #run(Spec, FineTuningRun.Settings, Path, boolean, TrainingListener)}, then
-   * computes {@code after} from the trained model.
+   * As {@link #run(Spec, FineTuningRun.Settings, Path, boolean, TrainingListener)}, each step's
+   * clipped gradient sums computed by what {@code remote} starts (DP only); sampling, noise,
+   * ledger, checkpoints, metrics and evaluation stay in this process.
+   */
+  public static FineTuningRun.Result run(
+      Spec spec,
+      FineTuningRun.Settings settings,
+      Path runDirectory,
+      boolean resume,
+      TrainingListener progress,
+      Remote remote)
+      throws IOException {
+    return run(spec, settings, runDirectory, resume, progress, remote,
+        (task, tokenizer, result) -> result);
+  }
+
+  /**
+   * Runs as {@link #run(Spec, FineTuningRun.Settings, Path, boolean, TrainingListener, Remote)}
+   * ({@code remote} null: in this process), then computes {@code after} from the trained model.
    */
   static <T> T run(
       Spec spec,
@@ -73,6 +105,7 @@ public final class TextClassificationJob {
       Path runDirectory,
       boolean resume,
       TrainingListener progress,
+      Remote remote,
       AfterTraining<T> after)
       throws IOException {
     List<String> labels = spec.data().train().labels().names();
@@ -80,50 +113,72 @@ public final class TextClassificationJob {
         TextTokenizer tokenizer =
             TextTokenizer.load(
                 spec.modelDirectory().resolve("tokenizer.json"),
-                TokenizerOptions.truncating(spec.maxLength()));
-        BertModel model =
-            PretrainedBert.load(
-                    spec.modelDirectory(),
-                    BertModel.Options.sequenceClassification(labels.size(), spec.pooling()))
-                .model()) {
-      settings.method().extend(model);
-      EncodedTextDataset train = EncodedTextDataset.encode(spec.data().train(), tokenizer);
-      EncodedTextDataset validation = EncodedTextDataset.encode(spec.data().validation(), tokenizer);
-      EncodedTextDataset test = EncodedTextDataset.encode(spec.data().test(), tokenizer);
-      try (SequenceClassificationTask task =
-          new SequenceClassificationTask(
-              model, train, settings.physicalBatchSize(), tokenizer.padId(),
-              settings.seed().orElse(0))) {
-        FineTuningRun.Subject subject =
-            new FineTuningRun.Subject(
-                spec.modelName(),
-                spec.modelDirectory(),
-                TaskKind.TEXT_CLASSIFICATION,
-                spec.datasetName(),
-                labels,
-                spec.maxLength(),
-                spec.pooling().name().toLowerCase(Locale.ROOT),
-                FineTuningRun.splitSizes(train.size(), validation.size(), test.size()),
-                FineTuningRun.skippedRows(
-                    spec.data().train().skipped().skipped(),
-                    spec.data().validation().skipped().skipped(),
-                    spec.data().test() == spec.data().validation()
-                        ? 0 // validation and test are parts of one file, skipped once
-                        : spec.data().test().skipped().skipped()));
-        FineTuningRun.Result result =
-            FineTuningRun.run(
-                model,
-                BertModel.HEAD,
-                task,
-                () -> scores(task.evaluate(validation)),
-                () -> scores(task.evaluate(test)),
-                subject,
-                settings,
-                lock,
-                resume,
-                progress);
-        return after.apply(task, tokenizer, result);
+                TokenizerOptions.truncating(spec.maxLength()))) {
+      PretrainedBert.Loaded loaded =
+          PretrainedBert.load(
+              spec.modelDirectory(),
+              BertModel.Options.sequenceClassification(labels.size(), spec.pooling()));
+      try (BertModel model = loaded.model();
+          RemoteClipping clipping =
+              remote == null ? null
+                  : remote.start(spec, settings, model, loaded.freshlyInitialised())) {
+        return runLoaded(spec, settings, lock, resume, progress, after, labels, tokenizer, model,
+            clipping);
       }
+    }
+  }
+
+  /** The run of a loaded model: encodes the data and trains through {@link FineTuningRun}. */
+  private static <T> T runLoaded(
+      Spec spec,
+      FineTuningRun.Settings settings,
+      RunDirectoryLock lock,
+      boolean resume,
+      TrainingListener progress,
+      AfterTraining<T> after,
+      List<String> labels,
+      TextTokenizer tokenizer,
+      BertModel model,
+      RemoteClipping clipping)
+      throws IOException {
+    settings.method().extend(model);
+    EncodedTextDataset train = EncodedTextDataset.encode(spec.data().train(), tokenizer);
+    EncodedTextDataset validation = EncodedTextDataset.encode(spec.data().validation(), tokenizer);
+    EncodedTextDataset test = EncodedTextDataset.encode(spec.data().test(), tokenizer);
+    try (SequenceClassificationTask task =
+        new SequenceClassificationTask(
+            model, train, settings.physicalBatchSize(), tokenizer.padId(),
+            settings.seed().orElse(0))) {
+      FineTuningRun.Subject subject =
+          new FineTuningRun.Subject(
+              spec.modelName(),
+              spec.modelDirectory(),
+              TaskKind.TEXT_CLASSIFICATION,
+              spec.datasetName(),
+              labels,
+              spec.maxLength(),
+              spec.pooling().name().toLowerCase(Locale.ROOT),
+              FineTuningRun.splitSizes(train.size(), validation.size(), test.size()),
+              FineTuningRun.skippedRows(
+                  spec.data().train().skipped().skipped(),
+                  spec.data().validation().skipped().skipped(),
+                  spec.data().test() == spec.data().validation()
+                      ? 0 // validation and test are parts of one file, skipped once
+                      : spec.data().test().skipped().skipped()));
+      FineTuningRun.Result result =
+          FineTuningRun.run(
+              model,
+              BertModel.HEAD,
+              task,
+              () -> scores(task.evaluate(validation)),
+              () -> scores(task.evaluate(test)),
+              subject,
+              settings,
+              lock,
+              resume,
+              progress,
+              clipping);
+      return after.apply(task, tokenizer, result);
     }
   }
 

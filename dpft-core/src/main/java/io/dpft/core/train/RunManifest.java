@@ -47,10 +47,16 @@ public record RunManifest(
     Map<String, Long> skippedRows,
     Map<String, String> versions,
     Optimization optimization,
-    RunOutput output) {
+    RunOutput output,
+    String executors) {
 
-  /** {@code method_settings} is absent from a file written before it was recorded: empty then. */
+  /**
+   * {@code method_settings} is absent from a file written before it was recorded: empty then;
+   * {@code executors} (where the clipped gradient sums were computed, e.g. "spark local[2]"; ""
+   * in the trainer's process) likewise "".
+   */
   public RunManifest {
+    executors = executors == null ? "" : executors;
     methodSettings = methodSettings == null ? Map.of()
         : Collections.unmodifiableMap(new LinkedHashMap<>(methodSettings));
   }
@@ -69,10 +75,11 @@ public record RunManifest(
 
   /**
    * The keys of {@code config.json} that may change when a run resumes: they change neither what
-   * is computed nor what is spent (memory per forward pass, checkpoint frequency, provenance).
+   * is computed nor what is spent (memory per forward pass, checkpoint frequency, provenance,
+   * where the clipped gradient sums are computed).
    */
   public static final Set<String> RESUMABLE_CHANGES =
-      Set.of("physical_batch_size", "versions", "output");
+      Set.of("physical_batch_size", "versions", "output", "executors");
 
   /** The checkpoint directory inside a run directory. */
   public static final String CHECKPOINT = "checkpoint";

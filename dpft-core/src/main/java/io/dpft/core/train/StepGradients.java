@@ -54,6 +54,12 @@ sealed interface StepGradients extends AutoCloseable
       }
     }
 
+    /** Adds a logical batch's clipped sums computed elsewhere ({@link RemoteClipping}). */
+    Accumulated add(RemoteClipping.Sums sums) {
+      engine.addClippedSums(sums.sums());
+      return new Accumulated(sums.lossSum(), ClippingStats.EMPTY);
+    }
+
     @Override
     public List<Tensor> gradients(double expectedBatchSize, SecureGaussian noise) {
       return engine.privateGradients(expectedBatchSize, noise);

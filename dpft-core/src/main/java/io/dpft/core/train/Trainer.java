@@ -35,11 +35,20 @@ import org.bytedeco.pytorch.global.torch;
  * the run before the update is applied ({@link TrainingDivergedException}); that step stays
  * charged.
  *
+ * <p>A {@link #remote} trainer has each logical batch's clipped sum computed by a
+ * {@link RemoteClipping} (on Spark executors, say) instead of running the physical batches itself;
+ * sampling, noise, optimizer, ledger and checkpoints stay here, the same as in one process.
+ *
  * <p>Not thread-safe. {@link #close()} frees the optimizer state and accumulators (not the model).
  */
 public final class Trainer<B> implements AutoCloseable {
   private final Module model;
+  /** The physical batches' task; null for a remote trainer. */
   private final TrainingTask<B> task;
+  /** Where the clipped sums are computed; null when this trainer computes them. */
+  private final RemoteClipping remote;
+  /** N, the examples the sampler draws from. */
+  private final int n;
   private final TrainingConfig config;
   private final double sampleRate;
   private final long totalSteps;
@@ -57,10 +66,31 @@ public final class Trainer<B> implements AutoCloseable {
   private final Set<String> changed = new HashSet<>();
 
   public Trainer(Module model, TrainingTask<B> task, TrainingConfig config) {
+    this(model, task, null, task.size(), config);
+  }
+
+  /**
+   * A DP-SGD trainer of {@code model} whose logical batches' clipped sums {@code remote}
+   * computes; the caller closes {@code remote}.
+   *
+   * @throws IllegalArgumentException without DP (only clipped sums can be computed remotely)
+   */
+  public static Trainer<Void> remote(Module model, RemoteClipping remote, TrainingConfig config) {
+    if (!(config.privacy() instanceof Privacy.Private)) {
+      throw new IllegalArgumentException(
+          "clipped sums are computed on " + remote.executors() + " for DP-SGD only; train"
+              + " without DP in one process");
+    }
+    return new Trainer<>(model, null, remote, remote.size(), config);
+  }
+
+  private Trainer(
+      Module model, TrainingTask<B> task, RemoteClipping remote, int n, TrainingConfig config) {
     this.model = model;
     this.task = task;
+    this.remote = remote;
+    this.n = n;
     this.config = config;
-    int n = task.size();
     if (config.logicalBatchSize() > n) {
       throw new IllegalArgumentException(
           "logicalBatchSize must be <= the training set size " + n + ", got "
@@ -233,15 +263,14 @@ public final class Trainer<B> implements AutoCloseable {
     long started = System.nanoTime();
     config.seed().ifPresent(seed -> torch.manual_seed(mix(seed, step))); // dropout
     int[] indices = sampler.nextBatch();
-    double lossSum = 0;
-    ClippingStats clipping = ClippingStats.EMPTY;
     double lr = schedule.at(step);
+    StepGradients.Accumulated done;
     try (PointerScope scope = new PointerScope()) {
-      for (B batch : task.physicalBatches(indices)) {
-        StepGradients.Accumulated done = gradients.accumulate(() -> task.lossSum(batch));
-        lossSum += done.lossSum();
-        clipping = done.clipping();
-      }
+      done =
+          remote != null
+              ? ((StepGradients.Private) gradients).add(remote.clippedSums(step, indices))
+              : accumulate(indices);
+      double lossSum = done.lossSum();
       List<Tensor> g = gradients.gradients(config.logicalBatchSize(), noiseFor(step));
       String nonFinite =
           Double.isFinite(lossSum)
@@ -265,11 +294,23 @@ public final class Trainer<B> implements AutoCloseable {
         totalSteps,
         step * sampleRate,
         indices.length,
-        indices.length == 0 ? 0 : lossSum / indices.length,
+        indices.length == 0 ? 0 : done.lossSum() / indices.length,
         lr,
         epsilonSpent(),
         indices.length / seconds,
-        clipping);
+        done.clipping());
+  }
+
+  /** The logical batch {@code indices} through the task's physical batches, accumulated here. */
+  private StepGradients.Accumulated accumulate(int[] indices) {
+    double lossSum = 0;
+    ClippingStats clipping = ClippingStats.EMPTY;
+    for (B batch : task.physicalBatches(indices)) {
+      StepGradients.Accumulated done = gradients.accumulate(() -> task.lossSum(batch));
+      lossSum += done.lossSum();
+      clipping = done.clipping();
+    }
+    return new StepGradients.Accumulated(lossSum, clipping);
   }
 
   /** Records one step at the sampler's own rate in the ledger (nothing without DP). */
@@ -348,14 +389,14 @@ public final class Trainer<B> implements AutoCloseable {
         state.poisson() != null
             ? new PoissonSampler(state.poisson())
             : new ShuffleSampler(state.shuffle());
-    if (saved.datasetSize() != task.size() || saved.sampleRate() != sampleRate
+    if (saved.datasetSize() != n || saved.sampleRate() != sampleRate
         || (saved instanceof PoissonSampler) != (sampler instanceof PoissonSampler)) {
       throw new IllegalArgumentException(String.format(
           "the checkpoint samples %s batches at q = %s of N = %d examples; this run would sample"
               + " %s batches at q = %s of N = %d",
           saved instanceof PoissonSampler ? "Poisson" : "shuffled", saved.sampleRate(),
           saved.datasetSize(), sampler instanceof PoissonSampler ? "Poisson" : "shuffled",
-          sampleRate, task.size()));
+          sampleRate, n));
     }
     long charged = state.ledger().stream().mapToLong(s -> s.steps()).sum();
     boolean dp = config.privacy() instanceof Privacy.Private;

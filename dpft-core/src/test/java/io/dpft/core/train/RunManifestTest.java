@@ -20,7 +20,7 @@ class RunManifestTest {
                 "secure", "secure"),
             Map.of("train", 2394), Map.of("train", 3L), RunManifest.currentVersions(),
             new RunManifest.Optimization(0.05, 0, Map.of("beta1", 0.9), List.of("epochs")),
-            new RunOutput(10, false, Map.of("--batch-size", "128")));
+            new RunOutput(10, false, Map.of("--batch-size", "128")), "spark local[2]");
     manifest.write(dir);
     assertThat(RunManifest.read(dir)).isEqualTo(manifest);
     String json = Files.readString(dir.resolve(RunManifest.FILE));
