@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiPredicate;
 
 /**
  * Which parameters train. {@link #extend} first adds the modules a method trains that the
@@ -88,13 +89,8 @@ public sealed interface FineTuningMethod
   record BitFit(boolean normWeights) implements FineTuningMethod {
     @Override
     public void apply(Module model, String headPrefix) {
-      freezeAllBut(
-          model,
-          headPrefix,
-          p ->
-              p.kind() == ParameterKind.BIAS
-                  || p.kind() == ParameterKind.NORM_BIAS
-                  || (normWeights && p.kind() == ParameterKind.NORM_WEIGHT));
+      freezeAllBut(model, headPrefix,
+          (name, p) -> isBias(p) || (normWeights && p.kind() == ParameterKind.NORM_WEIGHT));
     }
 
     @Override
@@ -107,7 +103,7 @@ public sealed interface FineTuningMethod
   record LastLayer() implements FineTuningMethod {
     @Override
     public void apply(Module model, String headPrefix) {
-      freezeAllBut(model, headPrefix, p -> false);
+      freezeAllBut(model, headPrefix, (name, p) -> false);
     }
 
     @Override
@@ -288,8 +284,7 @@ public sealed interface FineTuningMethod
       if (model.parameters().keySet().stream().noneMatch(n -> n.startsWith(side))) {
         throw new IllegalStateException("the model has no side network: call extend first");
       }
-      model.parameters()
-          .forEach((name, p) -> p.setTrainable(name.startsWith(headPrefix) || name.startsWith(side)));
+      freezeAllBut(model, headPrefix, (name, p) -> name.startsWith(side));
     }
 
     @Override
@@ -340,11 +335,7 @@ public sealed interface FineTuningMethod
 
     @Override
     public void apply(Module model, String headPrefix) {
-      model.parameters().forEach((name, p) -> p.setTrainable(
-          name.startsWith(headPrefix)
-              || isLowRank(name)
-              || (biases
-                  && (p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS))));
+      freezeAllBut(model, headPrefix, (name, p) -> isLowRank(name) || (biases && isBias(p)));
     }
 
     @Override
@@ -451,13 +442,18 @@ public sealed interface FineTuningMethod
     model.namedModules().values().stream()
         .filter(trained::isInstance)
         .forEach(m -> inModules.addAll(m.parameters().values()));
-    model.parameters().forEach(
-        (name, p) -> p.setTrainable(name.startsWith(headPrefix) || inModules.contains(p)));
+    freezeAllBut(model, headPrefix, (name, p) -> inModules.contains(p));
   }
 
+  /** Trains the head and the parameters {@code trains} names; freezes every other. */
   private static void freezeAllBut(
-      Module model, String headPrefix, java.util.function.Predicate<Parameter> trains) {
+      Module model, String headPrefix, BiPredicate<String, Parameter> trains) {
     model.parameters()
-        .forEach((name, p) -> p.setTrainable(name.startsWith(headPrefix) || trains.test(p)));
+        .forEach((name, p) -> p.setTrainable(name.startsWith(headPrefix) || trains.test(name, p)));
+  }
+
+  /** A bias term as BiTFiT trains it: a layer's bias or a LayerNorm's shift β. */
+  private static boolean isBias(Parameter p) {
+    return p.kind() == ParameterKind.BIAS || p.kind() == ParameterKind.NORM_BIAS;
   }
 }
