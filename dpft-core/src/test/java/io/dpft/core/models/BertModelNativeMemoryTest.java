@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
@@ -24,6 +25,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * 500 training steps of a small BERT, each inside its own PointerScope, must not grow the process'
@@ -52,16 +55,25 @@ class BertModelNativeMemoryTest {
     }
   }
 
+  /** The methods that add modules of their own, each with small settings. */
+  static Stream<FineTuningMethod> addedModules() {
+    return Stream.of(new FineTuningMethod.SideNetwork(4), new FineTuningMethod.Reversible(8, 0.1),
+        new FineTuningMethod.Adapter(8), FineTuningMethod.of("lora"));
+  }
+
   /**
-   * A side network beside the frozen encoder, DP steps through the engine alternating with plain
-   * backward: the encoder's no-grad tensors and the gates' recorded activations go with the step.
+   * A method's added modules (a side network beside the frozen encoder, a reversible stack's
+   * custom backward, adapters, LoRA), DP steps through the engine alternating with plain
+   * backward: the encoder's no-grad tensors, the recorded activations and whatever the custom
+   * backward keeps go with the step.
    */
-  @Test
-  void sideNetworkSteps_insidePointerScopes_keepResidentMemoryFlat() throws IOException {
+  @ParameterizedTest
+  @MethodSource("addedModules")
+  void addedModuleSteps_insidePointerScopes_keepResidentMemoryFlat(FineTuningMethod method)
+      throws IOException {
     try (BertModel model = smallBert(Pooling.MEAN)) {
-      FineTuningMethod side = new FineTuningMethod.SideNetwork(4);
-      side.extend(model);
-      side.apply(model, BertModel.HEAD);
+      method.extend(model);
+      method.apply(model, BertModel.HEAD);
       List<Parameter> trained =
           model.parameters().values().stream().filter(Parameter::isTrainable).toList();
       try (DpSgdEngine engine =
