@@ -2,6 +2,7 @@ package io.dpft.cli;
 
 import io.dpft.core.bench.BenchConfig;
 import io.dpft.core.bench.BenchMethod;
+import io.dpft.core.bench.BenchOptimizer;
 import io.dpft.core.bench.BenchResult;
 import io.dpft.core.bench.Benchmark;
 import io.dpft.core.bench.DpOverhead;
@@ -80,6 +81,17 @@ public final class BenchCommand implements Callable<Integer> {
       description = "seed of the synthetic batch (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--optimizer", paramLabel = "O", defaultValue = "sgd",
+      description = "what each step ends with: sgd (plain, no state, as the peers' benchmark),"
+          + " adam or adamw (two state tensors per trained parameter) (default: ${DEFAULT-VALUE})")
+  String optimizer;
+
+  @Option(names = "--dropout", paramLabel = "P", defaultValue = "0",
+      description = "hidden and attention dropout of the timed steps, replacing the model's own"
+          + " (0: deterministic, as the peers' benchmark; BERT trains with 0.1)"
+          + " (default: ${DEFAULT-VALUE})")
+  double dropout;
+
   @Option(names = "--json",
       description = "print one JSON object per configuration and line instead of a table")
   boolean json;
@@ -127,7 +139,9 @@ public final class BenchCommand implements Callable<Integer> {
           warmup,
           noiseMultiplier,
           maxGradNorm,
-          seed);
+          seed,
+          BenchOptimizer.parse(optimizer),
+          dropout);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -147,8 +161,10 @@ public final class BenchCommand implements Callable<Integer> {
   private static void printTable(PrintWriter out, BenchConfig config, List<BenchResult> results) {
     NativeAllocator allocator = NativeAllocator.current();
     String forcedBlasCore = System.getenv("OPENBLAS_CORETYPE");
-    out.printf("%s: batch %d x seq %d, median of %d steps after %d warm-up, %s%s%n", config.model(),
-        config.batchSize(), config.seqLength(), config.steps(), config.warmup(), allocator.label(),
+    out.printf(Locale.ROOT, "%s: batch %d x seq %d, %s, dropout %s, median of %d steps after %d"
+        + " warm-up, %s%s%n", config.model(), config.batchSize(), config.seqLength(),
+        config.optimizer().cliName(), config.dropout(), config.steps(), config.warmup(),
+        allocator.label(),
         forcedBlasCore == null ? "" : ", OpenBLAS kernels forced to " + forcedBlasCore);
     if (allocator == NativeAllocator.SYSTEM) {
       out.println("(install jemalloc, Debian package libjemalloc2, and the dpft launcher preloads"

@@ -16,6 +16,9 @@ import java.util.List;
  *     drawing noise)
  * @param maxGradNorm C of the DP runs (all-layer Abadi clipping)
  * @param seed of the synthetic tokens and labels
+ * @param optimizer what each step ends with
+ * @param dropout the model's hidden and attention dropout in the timed steps (the pretrained
+ *     config's own value is replaced; 0: deterministic steps, as in the peers' benchmark)
  */
 public record BenchConfig(
     String model,
@@ -27,7 +30,9 @@ public record BenchConfig(
     int warmup,
     double noiseMultiplier,
     double maxGradNorm,
-    long seed) {
+    long seed,
+    BenchOptimizer optimizer,
+    double dropout) {
 
   /** One configuration: a method with or without DP. */
   public record Case(BenchMethod method, boolean dp) {
@@ -57,6 +62,12 @@ public record BenchConfig(
     }
     PrivacyChecks.noiseMultiplier(noiseMultiplier);
     PrivacyChecks.positive("maxGradNorm", maxGradNorm);
+    if (optimizer == null) {
+      throw new IllegalArgumentException("optimizer must be given");
+    }
+    if (!(dropout >= 0 && dropout < 1)) {
+      throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+    }
     if (casesOf(methods, dp).isEmpty()) {
       throw new IllegalArgumentException(
           "nothing to run: methods " + methods + " with dp " + dp

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param startRssMb the resident set size when the configuration's section started, in MiB
  * @param rssSource how the peak was obtained: {@code VmHWM} (the kernel's high-water mark, reset
  *     per configuration) or {@code sampled}
+ * @param optimizer the optimizer's command-line name ({@link BenchOptimizer#cliName()})
+ * @param dropout the model's dropout in the timed steps
  */
 public record BenchResult(
     String model,
@@ -28,7 +30,9 @@ public record BenchResult(
     double samplesPerSecond,
     double peakRssMb,
     double startRssMb,
-    String rssSource) {
+    String rssSource,
+    String optimizer,
+    double dropout) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public BenchResult {
@@ -53,6 +57,7 @@ public record BenchResult(
 
   /**
    * One JSON object on one line: {@code model, method, dp, batch_size, seq_len, steps, warmup,
+   * optimizer, dropout,
    * samples_per_s, peak_rss_mb, start_rss_mb, rss_source, step_seconds}. No
    * {@code allocator_peak_mb}: libtorch keeps no CPU allocator statistics (see {@link PeakRss}).
    */
@@ -65,6 +70,8 @@ public record BenchResult(
     fields.put("seq_len", seqLength);
     fields.put("steps", steps());
     fields.put("warmup", warmup);
+    fields.put("optimizer", optimizer);
+    fields.put("dropout", dropout);
     fields.put("samples_per_s", round(samplesPerSecond, 3));
     fields.put("peak_rss_mb", round(peakRssMb, 1));
     fields.put("start_rss_mb", round(startRssMb, 1));

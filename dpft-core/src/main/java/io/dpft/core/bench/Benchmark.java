@@ -24,7 +24,7 @@ import org.bytedeco.javacpp.Pointer;
  * ({@link PeakRss}: reset after the model is loaded and memory that nothing uses any more is
  * returned to the operating system, so an earlier, larger configuration does not count).
  *
- * <p>A step is the trainer's own step ({@link TrainerStep}), AdamW with default settings; DP runs
+ * <p>A step is the trainer's own step ({@link TrainerStep}) with the config's optimizer; DP runs
  * use all-layer Abadi clipping at C = {@code maxGradNorm} and noise σ = {@code noiseMultiplier}
  * from the secure generator, as training does. The per-example baseline runs the same
  * computation one example at a time ({@link PerExampleStep}).
@@ -39,8 +39,11 @@ public final class Benchmark {
   /** Builds a fresh model for each configuration. */
   @FunctionalInterface
   public interface ModelSource {
-    /** A new sequence classifier with {@value SyntheticBatch#LABELS} labels; the caller closes it. */
-    BertModel load() throws IOException;
+    /**
+     * A new sequence classifier with {@value SyntheticBatch#LABELS} labels and this hidden and
+     * attention dropout; the caller closes it.
+     */
+    BertModel load(double dropout) throws IOException;
   }
 
   /** Progress of a run. */
@@ -66,7 +69,8 @@ public final class Benchmark {
     Path directory = PretrainedModels.fromEnvironment().resolve(config.model());
     BertModel.Options head =
         BertModel.Options.sequenceClassification(SyntheticBatch.LABELS, BertModel.Pooling.MEAN);
-    return new Benchmark(() -> PretrainedBert.load(directory, head).model())
+    return new Benchmark(dropout -> PretrainedBert.load(
+            directory, head, bert -> bert.withDropout(dropout, dropout)).model())
         .measure(config, listener);
   }
 
@@ -90,7 +94,7 @@ public final class Benchmark {
 
   private BenchResult runCase(BenchConfig config, BenchConfig.Case c, Listener listener)
       throws IOException {
-    try (BertModel model = models.load()) {
+    try (BertModel model = models.load(config.dropout())) {
       c.method().fineTuningMethod().extend(model);
       releaseUnreachableMemory();
       EncodedTextDataset data =
@@ -125,7 +129,9 @@ public final class Benchmark {
             BenchResult.samplesPerSecond(config.batchSize(), seconds),
             peak / (double) (1 << 20),
             rss.startBytes() / (double) (1 << 20),
-            rss.source().label());
+            rss.source().label(),
+            config.optimizer().cliName(),
+            config.dropout());
       }
     }
   }
@@ -144,9 +150,9 @@ public final class Benchmark {
   private static BenchStep newStep(
       BenchConfig config, BenchConfig.Case c, BertModel model, SequenceClassificationTask task) {
     DpSgdConfig dp = DpSgdConfig.abadi(config.noiseMultiplier(), config.maxGradNorm());
-    OptimizerConfig adamW = OptimizerConfig.AdamW.defaults();
+    OptimizerConfig optimizer = config.optimizer().config();
     if (c.method() == BenchMethod.PER_EXAMPLE) {
-      return new PerExampleStep(model, task, dp, adamW, LEARNING_RATE, SecureGaussian.secure());
+      return new PerExampleStep(model, task, dp, optimizer, LEARNING_RATE, SecureGaussian.secure());
     }
     Privacy privacy =
         c.dp()
@@ -157,7 +163,7 @@ public final class Benchmark {
         task,
         c.method().fineTuningMethod(),
         privacy,
-        adamW,
+        optimizer,
         LEARNING_RATE,
         config.warmup() + config.steps());
   }

@@ -4,6 +4,7 @@ import io.dpft.core.io.NameMapping;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Loads a Hugging Face BERT/RoBERTa directory ({@code config.json} + safetensors) into a
@@ -20,8 +21,14 @@ public final class PretrainedBert {
   public record Loaded(BertModel model, List<String> freshlyInitialised) {}
 
   public static Loaded load(Path directory, BertModel.Options options) throws IOException {
-    BertModel model =
-        new BertModel(BertConfig.read(PretrainedWeights.configFile(directory)), options);
+    return load(directory, options, UnaryOperator.identity());
+  }
+
+  /** As {@link #load(Path, BertModel.Options)}, with the directory's config changed first. */
+  public static Loaded load(Path directory, BertModel.Options options,
+      UnaryOperator<BertConfig> adjust) throws IOException {
+    BertModel model = new BertModel(
+        adjust.apply(BertConfig.read(PretrainedWeights.configFile(directory))), options);
     return new Loaded(model, PretrainedWeights.load(
         directory, model, NameMapping.HF_ENCODER_PREFIXES, HEAD));
   }

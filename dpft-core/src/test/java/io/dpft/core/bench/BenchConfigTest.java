@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class BenchConfigTest {
 
   private static BenchConfig config(List<BenchMethod> methods, List<Boolean> dp, int steps) {
-    return new BenchConfig("m", methods, dp, 8, 16, steps, 0, 1.0, 1.0, 0);
+    return new BenchConfig("m", methods, dp, 8, 16, steps, 0, 1.0, 1.0, 0, BenchOptimizer.SGD, 0);
   }
 
   @Test
@@ -44,5 +44,13 @@ class BenchConfigTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("full, bitfit, last-layer, lora, bitfit+lora, adapter, reversible, side, per-example")
         .hasMessageContaining("'prefix-tuning'");
+  }
+
+  @Test
+  void dropoutOutsideZeroToOne_throws() {
+    assertThatThrownBy(() -> new BenchConfig("m", List.of(BenchMethod.FULL), List.of(true), 8, 16,
+            1, 0, 1.0, 1.0, 0, BenchOptimizer.SGD, 1.0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dropout must be in [0, 1), got 1.0");
   }
 }

@@ -27,11 +27,17 @@ class BenchmarkTest {
             1,
             1.0,
             1.0,
-            5);
+            5,
+            BenchOptimizer.ADAMW,
+            0.0);
     List<String> progress = new ArrayList<>();
+    List<Double> dropouts = new ArrayList<>();
     List<BenchResult> streamed = new ArrayList<>();
     List<BenchResult> results =
-        new Benchmark(() -> TinyBert.classifier(SyntheticBatch.LABELS, BertModel.Pooling.MEAN))
+        new Benchmark(dropout -> {
+              dropouts.add(dropout);
+              return TinyBert.classifier(SyntheticBatch.LABELS, BertModel.Pooling.MEAN);
+            })
             .measure(
                 config,
                 new Benchmark.Listener() {
@@ -61,6 +67,12 @@ class BenchmarkTest {
       assertThat(r.startRssMb()).isGreaterThan(10);
       assertThat(r.peakRssMb()).isGreaterThanOrEqualTo(r.startRssMb() - 16);
     }
+    // one fresh model per configuration, with the configured dropout
+    assertThat(dropouts).hasSize(results.size()).containsOnly(0.0);
+    assertThat(results).allSatisfy(r -> {
+      assertThat(r.optimizer()).isEqualTo("adamw");
+      assertThat(r.dropout()).isZero();
+    });
     // 2 timed steps + 1 warm-up per configuration, plus a start and an end line
     assertThat(progress).hasSize(results.size() * (3 + 2));
   }
@@ -70,7 +82,7 @@ class BenchmarkTest {
     BenchResult result =
         new BenchResult("m", BenchMethod.BITFIT, true, 32, 128, 2, List.of(2.0, 1.0, 4.0, 3.0),
             BenchResult.samplesPerSecond(32, List.of(2.0, 1.0, 4.0, 3.0)), 1234.56, 800.0,
-            "VmHWM");
+            "VmHWM", "sgd", 0.1);
     String line = result.toJsonLine();
     assertThat(line).doesNotContain("\n");
     JsonNode json = new ObjectMapper().readTree(line);
@@ -78,10 +90,12 @@ class BenchmarkTest {
     json.fieldNames().forEachRemaining(keys::add);
     assertThat(keys)
         .containsExactly("model", "method", "dp", "batch_size", "seq_len", "steps", "warmup",
-            "samples_per_s", "peak_rss_mb", "start_rss_mb", "rss_source", "step_seconds");
+            "optimizer", "dropout", "samples_per_s", "peak_rss_mb", "start_rss_mb", "rss_source", "step_seconds");
     assertThat(json.get("method").asText()).isEqualTo("bitfit");
     assertThat(json.get("dp").asBoolean()).isTrue();
     assertThat(json.get("steps").asInt()).isEqualTo(4);
+    assertThat(json.get("optimizer").asText()).isEqualTo("sgd");
+    assertThat(json.get("dropout").asDouble()).isEqualTo(0.1);
     // median of {1, 2, 3, 4} s is 2.5 s: 32 / 2.5 = 12.8 samples/s
     assertThat(json.get("samples_per_s").asDouble()).isEqualTo(12.8);
     assertThat(json.get("peak_rss_mb").asDouble()).isEqualTo(1234.6);

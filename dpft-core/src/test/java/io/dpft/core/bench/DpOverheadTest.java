@@ -10,7 +10,7 @@ class DpOverheadTest {
 
   private static BenchResult result(BenchMethod method, boolean dp, double seconds, double rss) {
     return new BenchResult("m", method, dp, 10, 16, 0, List.of(seconds),
-        BenchResult.samplesPerSecond(10, List.of(seconds)), rss, 100, "VmHWM");
+        BenchResult.samplesPerSecond(10, List.of(seconds)), rss, 100, "VmHWM", "sgd", 0);
   }
 
   @Test
