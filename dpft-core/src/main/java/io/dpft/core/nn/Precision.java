@@ -80,7 +80,12 @@ public enum Precision {
    * support). A fallback to {@link #FP32} is logged, once per JVM, at {@code INFO}.
    */
   public static Precision onThisCpu(Precision requested) {
-    Precision used = resolve(requested, cpuFlags(Path.of("/proc/cpuinfo")));
+    return onCpu(requested, cpuFlags(Path.of("/proc/cpuinfo")));
+  }
+
+  /** {@link #resolve}, logging the first fallback of this JVM. */
+  static Precision onCpu(Precision requested, String cpuFlags) {
+    Precision used = resolve(requested, cpuFlags);
     if (used != requested && FALLBACK_LOGGED.compareAndSet(false, true)) {
       LOG.log(System.Logger.Level.INFO, "precision " + requested.cliName + " needs a CPU with "
           + String.join(" or ", BF16_FLAGS) + ", which this one lacks: computing in "

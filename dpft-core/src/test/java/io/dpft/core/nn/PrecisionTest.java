@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +43,37 @@ class PrecisionTest {
     assertThat(Precision.resolve(Precision.FP32, AMX_BF16)).isEqualTo(Precision.FP32);
     assertThat(Precision.resolve(Precision.FP32, AVX2_ONLY)).isEqualTo(Precision.FP32);
     assertThat(Precision.onThisCpu(Precision.FP32)).isEqualTo(Precision.FP32);
+  }
+
+  /** The fallback is said once per JVM (no other test here asks for bf16 on a CPU without it). */
+  @Test
+  void onCpu_fallback_isLoggedOnce() {
+    Logger logger = Logger.getLogger(Precision.class.getName());
+    List<String> messages = new ArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        messages.add(record.getLevel() + " " + record.getMessage());
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    logger.addHandler(handler);
+    try {
+      for (int i = 0; i < 3; i++) {
+        assertThat(Precision.onCpu(Precision.BF16, AVX2_ONLY)).isEqualTo(Precision.FP32);
+      }
+      assertThat(Precision.onCpu(Precision.BF16, AMX_BF16)).isEqualTo(Precision.BF16);
+    } finally {
+      logger.removeHandler(handler);
+    }
+    assertThat(messages).singleElement().asString()
+        .startsWith("INFO precision bf16 needs a CPU with avx512_bf16 or amx_bf16")
+        .endsWith("computing in fp32");
   }
 
   @Test
