@@ -24,9 +24,9 @@ import java.util.stream.Stream;
  */
 public enum Precision {
   /** Everything in float32. */
-  FP32("fp32"),
+  FP32,
   /** Frozen products and attention in bfloat16, accumulated in float32. */
-  BF16("bf16");
+  BF16;
 
   /** The {@code /proc/cpuinfo} flags of CPUs with bfloat16 dot products or tile multiplies. */
   private static final List<String> BF16_FLAGS = List.of("avx512_bf16", "amx_bf16");
@@ -36,30 +36,24 @@ public enum Precision {
   /** Whether the fallback has been logged in this JVM. */
   private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
 
-  private final String cliName;
-
-  Precision(String cliName) {
-    this.cliName = cliName;
-  }
-
-  /** The name on the command line and in {@code config.json}. */
+  /** The name on the command line and in {@code config.json}: "fp32" or "bf16". */
   public String cliName() {
-    return cliName;
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /**
-   * The precision called {@code name} (case-insensitive).
+   * The precision whose {@link #cliName} is {@code name} (case-insensitive).
    *
    * @throws IllegalArgumentException naming the precisions there are
    */
   public static Precision parse(String name) {
-    String wanted = name.trim().toLowerCase(Locale.ROOT);
-    return Arrays.stream(values())
-        .filter(p -> p.cliName.equals(wanted))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("precision must be one of "
-            + Arrays.stream(values()).map(Precision::cliName).collect(Collectors.joining(", "))
-            + ", got '" + name + "'"));
+    for (Precision p : values()) {
+      if (p.cliName().equalsIgnoreCase(name.trim())) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("precision must be one of " + Arrays.stream(values())
+        .map(Precision::cliName).collect(Collectors.joining(", ")) + ", got '" + name + "'");
   }
 
   /**
@@ -87,9 +81,9 @@ public enum Precision {
   static Precision onCpu(Precision requested, String cpuFlags) {
     Precision used = resolve(requested, cpuFlags);
     if (used != requested && FALLBACK_LOGGED.compareAndSet(false, true)) {
-      LOG.log(System.Logger.Level.INFO, "precision " + requested.cliName + " needs a CPU with "
+      LOG.log(System.Logger.Level.INFO, "precision " + requested.cliName() + " needs a CPU with "
           + String.join(" or ", BF16_FLAGS) + ", which this one lacks: computing in "
-          + used.cliName);
+          + used.cliName());
     }
     return used;
   }
@@ -112,6 +106,6 @@ public enum Precision {
 
   @Override
   public String toString() {
-    return cliName;
+    return cliName();
   }
 }

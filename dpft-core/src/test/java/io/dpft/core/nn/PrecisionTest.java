@@ -95,11 +95,11 @@ class PrecisionTest {
   }
 
   @Test
-  void parse_cliNames() {
+  void parse_cliNamesCaseInsensitive_elseNamesTheChoices() {
     assertThat(Precision.parse("bf16")).isEqualTo(Precision.BF16);
     assertThat(Precision.parse(" FP32 ")).isEqualTo(Precision.FP32);
+    assertThat(Precision.BF16.cliName()).isEqualTo("bf16");
     assertThatThrownBy(() -> Precision.parse("fp16"))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("fp32, bf16").hasMessageContaining("'fp16'");
+        .hasMessage("precision must be one of fp32, bf16, got 'fp16'");
   }
 }
