@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dpft.core.bench.BenchConfig;
 import io.dpft.core.bench.BenchMethod;
+import io.dpft.core.nn.Precision;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -19,12 +20,12 @@ class BenchCommandTest {
     new CommandLine(command)
         .parseArgs("--model", "bge-small-en-v1.5", "--methods", "bitfit,per-example",
             "--dp", "on,off", "--batch-size", "16", "--seq-len", "64", "--steps", "3",
-            "--warmup", "0", "--json");
+            "--warmup", "0", "--precision", "bf16", "--json");
     BenchConfig config = command.toConfig();
     assertThat(config)
         .isEqualTo(new BenchConfig("bge-small-en-v1.5",
             List.of(BenchMethod.BITFIT, BenchMethod.PER_EXAMPLE), List.of(true, false), 16, 64,
-            3, 0, 1.0, 1.0, 0));
+            3, 0, 1.0, 1.0, 0, Precision.BF16));
     assertThat(command.json).isTrue();
   }
 

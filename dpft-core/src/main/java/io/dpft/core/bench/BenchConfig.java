@@ -1,8 +1,10 @@
 package io.dpft.core.bench;
 
+import io.dpft.core.nn.Precision;
 import io.dpft.privacy.PrivacyChecks;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A benchmark run: every method × DP setting on one synthetic batch of {@code batchSize}
@@ -16,6 +18,7 @@ import java.util.List;
  *     drawing noise)
  * @param maxGradNorm C of the DP runs (all-layer Abadi clipping)
  * @param seed of the synthetic tokens and labels
+ * @param precision asked for; each configuration runs what {@link Precision#onThisCpu} allows
  */
 public record BenchConfig(
     String model,
@@ -27,7 +30,8 @@ public record BenchConfig(
     int warmup,
     double noiseMultiplier,
     double maxGradNorm,
-    long seed) {
+    long seed,
+    Precision precision) {
 
   /** One configuration: a method with or without DP. */
   public record Case(BenchMethod method, boolean dp) {
@@ -57,6 +61,7 @@ public record BenchConfig(
     }
     PrivacyChecks.noiseMultiplier(noiseMultiplier);
     PrivacyChecks.positive("maxGradNorm", maxGradNorm);
+    Objects.requireNonNull(precision, "precision");
     if (casesOf(methods, dp).isEmpty()) {
       throw new IllegalArgumentException(
           "nothing to run: methods " + methods + " with dp " + dp

@@ -2,6 +2,7 @@ package io.dpft.core.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpft.core.nn.Precision;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.Map;
  * @param startRssMb the resident set size when the configuration's section started, in MiB
  * @param rssSource how the peak was obtained: {@code VmHWM} (the kernel's high-water mark, reset
  *     per configuration) or {@code sampled}
+ * @param precision the precision that ran (fp32 where bf16 was asked for on a CPU without it)
  */
 public record BenchResult(
     String model,
@@ -28,7 +30,8 @@ public record BenchResult(
     double samplesPerSecond,
     double peakRssMb,
     double startRssMb,
-    String rssSource) {
+    String rssSource,
+    Precision precision) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public BenchResult {
@@ -53,7 +56,7 @@ public record BenchResult(
 
   /**
    * One JSON object on one line: {@code model, method, dp, batch_size, seq_len, steps, warmup,
-   * samples_per_s, peak_rss_mb, start_rss_mb, rss_source, step_seconds}. No
+   * samples_per_s, peak_rss_mb, start_rss_mb, rss_source, step_seconds, precision}. No
    * {@code allocator_peak_mb}: libtorch keeps no CPU allocator statistics (see {@link PeakRss}).
    */
   public String toJsonLine() {
@@ -70,6 +73,7 @@ public record BenchResult(
     fields.put("start_rss_mb", round(startRssMb, 1));
     fields.put("rss_source", rssSource);
     fields.put("step_seconds", stepSeconds.stream().map(s -> round(s, 4)).toList());
+    fields.put("precision", precision.cliName());
     try {
       return JSON.writeValueAsString(fields);
     } catch (JsonProcessingException e) {

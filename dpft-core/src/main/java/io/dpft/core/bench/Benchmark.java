@@ -4,6 +4,7 @@ import io.dpft.core.dp.DpSgdConfig;
 import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.tasks.SequenceClassificationTask;
 import io.dpft.core.train.Privacy;
@@ -91,6 +92,7 @@ public final class Benchmark {
   private BenchResult runCase(BenchConfig config, BenchConfig.Case c, Listener listener)
       throws IOException {
     try (BertModel model = models.load()) {
+      model.setPrecision(Precision.onThisCpu(config.precision()));
       c.method().fineTuningMethod().extend(model);
       releaseUnreachableMemory();
       EncodedTextDataset data =
@@ -125,7 +127,8 @@ public final class Benchmark {
             BenchResult.samplesPerSecond(config.batchSize(), seconds),
             peak / (double) (1 << 20),
             rss.startBytes() / (double) (1 << 20),
-            rss.source().label());
+            rss.source().label(),
+            model.precision());
       }
     }
   }

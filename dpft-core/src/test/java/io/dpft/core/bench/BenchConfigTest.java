@@ -3,13 +3,14 @@ package io.dpft.core.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dpft.core.nn.Precision;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BenchConfigTest {
 
   private static BenchConfig config(List<BenchMethod> methods, List<Boolean> dp, int steps) {
-    return new BenchConfig("m", methods, dp, 8, 16, steps, 0, 1.0, 1.0, 0);
+    return new BenchConfig("m", methods, dp, 8, 16, steps, 0, 1.0, 1.0, 0, Precision.FP32);
   }
 
   @Test

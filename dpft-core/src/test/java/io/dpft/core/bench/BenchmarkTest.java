@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.TinyBert;
+import io.dpft.core.nn.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,8 @@ class BenchmarkTest {
             1,
             1.0,
             1.0,
-            5);
+            5,
+            Precision.FP32);
     List<String> progress = new ArrayList<>();
     List<BenchResult> streamed = new ArrayList<>();
     List<BenchResult> results =
@@ -53,6 +55,7 @@ class BenchmarkTest {
             "lora/false", "side/true", "side/false", "per-example/true");
     for (BenchResult r : results) {
       assertThat(r.steps()).isEqualTo(2);
+      assertThat(r.precision()).isEqualTo(Precision.FP32);
       assertThat(r.stepSeconds()).allSatisfy(s -> assertThat(s).isPositive());
       assertThat(r.samplesPerSecond())
           .isEqualTo(BenchResult.samplesPerSecond(4, r.stepSeconds()))
@@ -70,7 +73,7 @@ class BenchmarkTest {
     BenchResult result =
         new BenchResult("m", BenchMethod.BITFIT, true, 32, 128, 2, List.of(2.0, 1.0, 4.0, 3.0),
             BenchResult.samplesPerSecond(32, List.of(2.0, 1.0, 4.0, 3.0)), 1234.56, 800.0,
-            "VmHWM");
+            "VmHWM", Precision.BF16);
     String line = result.toJsonLine();
     assertThat(line).doesNotContain("\n");
     JsonNode json = new ObjectMapper().readTree(line);
@@ -78,7 +81,9 @@ class BenchmarkTest {
     json.fieldNames().forEachRemaining(keys::add);
     assertThat(keys)
         .containsExactly("model", "method", "dp", "batch_size", "seq_len", "steps", "warmup",
-            "samples_per_s", "peak_rss_mb", "start_rss_mb", "rss_source", "step_seconds");
+            "samples_per_s", "peak_rss_mb", "start_rss_mb", "rss_source", "step_seconds",
+            "precision");
+    assertThat(json.get("precision").asText()).isEqualTo("bf16");
     assertThat(json.get("method").asText()).isEqualTo("bitfit");
     assertThat(json.get("dp").asBoolean()).isTrue();
     assertThat(json.get("steps").asInt()).isEqualTo(4);
