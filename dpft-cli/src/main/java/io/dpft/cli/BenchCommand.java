@@ -7,6 +7,7 @@ import io.dpft.core.bench.BenchResult;
 import io.dpft.core.bench.Benchmark;
 import io.dpft.core.bench.DpOverhead;
 import io.dpft.core.bench.NativeAllocator;
+import io.dpft.core.nn.Precision;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -92,6 +93,11 @@ public final class BenchCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE})")
   double dropout;
 
+  @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
+      description = "fp32, or bf16 (frozen products and attention in bfloat16; fp32 on a CPU"
+          + " without AVX512_BF16 or AMX-BF16) (default: ${DEFAULT-VALUE})")
+  String precision;
+
   @Option(names = "--json",
       description = "print one JSON object per configuration and line instead of a table")
   boolean json;
@@ -141,7 +147,8 @@ public final class BenchCommand implements Callable<Integer> {
           maxGradNorm,
           seed,
           BenchOptimizer.parse(optimizer),
-          dropout);
+          dropout,
+          Precision.parse(precision));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -161,10 +168,11 @@ public final class BenchCommand implements Callable<Integer> {
   private static void printTable(PrintWriter out, BenchConfig config, List<BenchResult> results) {
     NativeAllocator allocator = NativeAllocator.current();
     String forcedBlasCore = System.getenv("OPENBLAS_CORETYPE");
-    out.printf(Locale.ROOT, "%s: batch %d x seq %d, %s, dropout %s, median of %d steps after %d"
-        + " warm-up, %s%s%n", config.model(), config.batchSize(), config.seqLength(),
-        config.optimizer().cliName(), config.dropout(), config.steps(), config.warmup(),
-        allocator.label(),
+    out.printf(Locale.ROOT, "%s: batch %d x seq %d, %s, dropout %s, precision %s, median of %d"
+        + " steps after %d warm-up, %s%s%n", config.model(), config.batchSize(),
+        config.seqLength(), config.optimizer().cliName(), config.dropout(),
+        results.isEmpty() ? config.precision() : results.get(0).precision(),
+        config.steps(), config.warmup(), allocator.label(),
         forcedBlasCore == null ? "" : ", OpenBLAS kernels forced to " + forcedBlasCore);
     if (allocator == NativeAllocator.SYSTEM) {
       out.println("(install jemalloc, Debian package libjemalloc2, and the dpft launcher preloads"

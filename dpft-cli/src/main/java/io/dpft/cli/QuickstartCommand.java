@@ -4,6 +4,7 @@ import io.dpft.cli.report.HtmlReport;
 import io.dpft.core.dp.Clipping;
 import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.tasks.FineTuningRun;
@@ -157,7 +158,8 @@ final class QuickstartCommand implements Callable<Integer> {
             privacy,
             TrainingConfig.Sampling.POISSON,
             seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
-            RunOutput.defaults());
+            RunOutput.defaults(),
+            Precision.FP32);
     double budget = privacy instanceof PrivacyTarget.TargetEpsilon ? TARGET_EPSILON : 0;
     return TextClassificationJob.run(
         job, settings, runDir, false, new ProgressBar(err, label, budget, true));

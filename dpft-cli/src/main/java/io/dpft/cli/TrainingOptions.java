@@ -3,6 +3,7 @@ package io.dpft.cli;
 import io.dpft.core.dp.Clipping;
 import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.tasks.ClippingGranularity;
@@ -154,6 +155,13 @@ final class TrainingOptions {
       description = "save a checkpoint every STEPS steps; 0: after every epoch (default)")
   long checkpointEvery;
 
+  @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
+      description = "fp32, or bf16: frozen weights' products and attention in bfloat16 with"
+          + " float32 accumulation (trainable weights, per-sample norms, clipping, noise and the"
+          + " optimizer stay float32), on CPUs with AVX512_BF16 or AMX-BF16; elsewhere fp32, with"
+          + " a note (default: ${DEFAULT-VALUE})")
+  String precision;
+
   @Option(names = "--omit-batch-statistics",
       description = "leave the training loss, batch size and clipping statistics of each step out"
           + " of metrics.jsonl and the progress bar: they are read from the private training"
@@ -176,7 +184,8 @@ final class TrainingOptions {
     return new FineTuningRun.Settings(
         fineTuning, epochs, batchSize, physicalBatchSize, optimizerConfig, learningRate, 0.05,
         target, batches, seed == null ? OptionalLong.empty() : OptionalLong.of(seed),
-        new RunOutput(checkpointEvery, !omitBatchStatistics, RecordedOptions.of(spec)));
+        new RunOutput(checkpointEvery, !omitBatchStatistics, RecordedOptions.of(spec)),
+        Precision.parse(precision));
   }
 
   /** The ε budget the progress bar shows: the target ε, 0 without one. */

@@ -6,6 +6,7 @@ import io.dpft.core.bench.BenchConfig;
 import io.dpft.core.bench.BenchMethod;
 import io.dpft.core.bench.BenchOptimizer;
 import io.dpft.core.optim.OptimizerConfig;
+import io.dpft.core.nn.Precision;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -21,12 +22,13 @@ class BenchCommandTest {
     new CommandLine(command)
         .parseArgs("--model", "bge-small-en-v1.5", "--methods", "bitfit,per-example",
             "--dp", "on,off", "--batch-size", "16", "--seq-len", "64", "--steps", "3",
-            "--warmup", "0", "--optimizer", "AdamW", "--dropout", "0.1", "--json");
+            "--warmup", "0", "--optimizer", "AdamW", "--dropout", "0.1", "--precision", "bf16",
+            "--json");
     BenchConfig config = command.toConfig();
     assertThat(config)
         .isEqualTo(new BenchConfig("bge-small-en-v1.5",
             List.of(BenchMethod.BITFIT, BenchMethod.PER_EXAMPLE), List.of(true, false), 16, 64,
-            3, 0, 1.0, 1.0, 0, BenchOptimizer.ADAMW, 0.1));
+            3, 0, 1.0, 1.0, 0, BenchOptimizer.ADAMW, 0.1, Precision.BF16));
     assertThat(command.json).isTrue();
   }
 

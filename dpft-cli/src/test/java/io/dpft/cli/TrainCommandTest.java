@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.train.RunManifest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,6 +56,13 @@ class TrainCommandTest {
     Cli run = Cli.run("train", "--run-dir", dir.toString(), "--optimizer", "lion");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("optimizer must be sgd, adam or adamw");
+  }
+
+  @Test
+  void unknownPrecision_exitsTwo(@TempDir Path dir) {
+    Cli run = Cli.run("train", "--run-dir", dir.toString(), "--precision", "fp16");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("precision must be one of fp32, bf16, got 'fp16'");
   }
 
   @Test
@@ -111,6 +119,30 @@ class TrainCommandTest {
       }
       assertThat(tests).singleElement().satisfies(t -> assertThat(t.has("accuracy")).isTrue());
       assertThat(run.out()).contains("test accuracy");
+    }
+  }
+
+  /**
+   * {@code --precision bf16} is recorded as asked and as used (bf16 only on a CPU with bfloat16
+   * instructions, fp32 elsewhere), and {@code eval} of the run runs in it too.
+   */
+  @Test
+  void precisionBf16_recordedAsAskedAndAsUsed_evalRuns(@TempDir Path dir) throws IOException {
+    try (TrainedRuns runs = TrainedRuns.create(dir, List.of("neg", "pos"))) {
+      Path trainFile = csv(dir.resolve("train.csv"), 40, 0);
+      Path runDir = dir.resolve("mine");
+      Cli run = Cli.run(train(runs.modelDirectory, runDir, "--data", trainFile.toString(),
+          "--method", "bitfit", "--precision", "bf16"));
+
+      assertThat(run.exitCode()).as(run.err()).isZero();
+      RunManifest manifest = RunManifest.read(runDir);
+      assertThat(manifest.precision()).isEqualTo("bf16");
+      assertThat(manifest.precisionUsed())
+          .isEqualTo(Precision.onThisCpu(Precision.BF16).cliName());
+      Cli eval = Cli.run("eval", "--checkpoint", runDir.toString(), "--data",
+          trainFile.toString());
+      assertThat(eval.exitCode()).as(eval.err()).isZero();
+      assertThat(eval.out()).contains("accuracy");
     }
   }
 

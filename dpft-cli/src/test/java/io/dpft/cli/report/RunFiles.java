@@ -83,7 +83,9 @@ public final class RunFiles {
         RunManifest.currentVersions(),
         new RunManifest.Optimization(0.05, 0, Map.of(), List.of()),
         RunOutput.defaults(),
-        "");
+        "",
+        "fp32",
+        "fp32");
   }
 
   /** The ε spent after step {@code s} (1-based) in {@link #writeMetrics}: √(s/T)·3. */

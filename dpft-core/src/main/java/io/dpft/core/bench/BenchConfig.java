@@ -1,8 +1,10 @@
 package io.dpft.core.bench;
 
+import io.dpft.core.nn.Precision;
 import io.dpft.privacy.PrivacyChecks;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A benchmark run: every method × DP setting on one synthetic batch of {@code batchSize}
@@ -19,6 +21,7 @@ import java.util.List;
  * @param optimizer what each step ends with
  * @param dropout the model's hidden and attention dropout in the timed steps (the pretrained
  *     config's own value is replaced; 0: deterministic steps, as in the peers' benchmark)
+ * @param precision asked for; each configuration runs what {@link Precision#onThisCpu} allows
  */
 public record BenchConfig(
     String model,
@@ -32,7 +35,8 @@ public record BenchConfig(
     double maxGradNorm,
     long seed,
     BenchOptimizer optimizer,
-    double dropout) {
+    double dropout,
+    Precision precision) {
 
   /** One configuration: a method with or without DP. */
   public record Case(BenchMethod method, boolean dp) {
@@ -68,6 +72,7 @@ public record BenchConfig(
     if (!(dropout >= 0 && dropout < 1)) {
       throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
     }
+    Objects.requireNonNull(precision, "precision");
     if (casesOf(methods, dp).isEmpty()) {
       throw new IllegalArgumentException(
           "nothing to run: methods " + methods + " with dp " + dp

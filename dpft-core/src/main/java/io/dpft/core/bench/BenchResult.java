@@ -2,6 +2,7 @@ package io.dpft.core.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dpft.core.nn.Precision;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.Map;
  *     per configuration) or {@code sampled}
  * @param optimizer the optimizer's command-line name ({@link BenchOptimizer#cliName()})
  * @param dropout the model's dropout in the timed steps
+ * @param precision the precision that ran (fp32 where bf16 was asked for on a CPU without it)
  */
 public record BenchResult(
     String model,
@@ -32,7 +34,8 @@ public record BenchResult(
     double startRssMb,
     String rssSource,
     String optimizer,
-    double dropout) {
+    double dropout,
+    Precision precision) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public BenchResult {
@@ -58,7 +61,7 @@ public record BenchResult(
   /**
    * One JSON object on one line: {@code model, method, dp, batch_size, seq_len, steps, warmup,
    * optimizer, dropout,
-   * samples_per_s, peak_rss_mb, start_rss_mb, rss_source, step_seconds}. No
+   * samples_per_s, peak_rss_mb, start_rss_mb, rss_source, step_seconds, precision}. No
    * {@code allocator_peak_mb}: libtorch keeps no CPU allocator statistics (see {@link PeakRss}).
    */
   public String toJsonLine() {
@@ -77,6 +80,7 @@ public record BenchResult(
     fields.put("start_rss_mb", round(startRssMb, 1));
     fields.put("rss_source", rssSource);
     fields.put("step_seconds", stepSeconds.stream().map(s -> round(s, 4)).toList());
+    fields.put("precision", precision.cliName());
     try {
       return JSON.writeValueAsString(fields);
     } catch (JsonProcessingException e) {

@@ -4,6 +4,7 @@ import io.dpft.core.dp.DpSgdConfig;
 import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.PretrainedBert;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.tasks.SequenceClassificationTask;
 import io.dpft.core.train.Privacy;
@@ -95,6 +96,7 @@ public final class Benchmark {
   private BenchResult runCase(BenchConfig config, BenchConfig.Case c, Listener listener)
       throws IOException {
     try (BertModel model = models.load(config.dropout())) {
+      model.setPrecision(Precision.onThisCpu(config.precision()));
       c.method().fineTuningMethod().extend(model);
       releaseUnreachableMemory();
       EncodedTextDataset data =
@@ -131,7 +133,8 @@ public final class Benchmark {
             rss.startBytes() / (double) (1 << 20),
             rss.source().label(),
             config.optimizer().cliName(),
-            config.dropout());
+            config.dropout(),
+            model.precision());
       }
     }
   }

@@ -112,7 +112,8 @@ public class Linear extends DpLayer {
   }
 
   /**
-   * {@code a Wᵀ + b} through oneDNN when it applies ({@link OneDnnLinear}), else torch's; with an
+   * {@code a Wᵀ + b} through oneDNN when it applies ({@link OneDnnLinear}, which also runs a
+   * frozen weight's product in bfloat16 under {@link Precision#BF16}), else torch's; with an
    * {@code activation}, the fused oneDNN result or null.
    *
    * @param weightGradient whether autograd may be asked for W's gradient; a taped call's never is
@@ -121,7 +122,7 @@ public class Linear extends DpLayer {
   private Tensor affine(Tensor a, Activation activation, boolean weightGradient) {
     Tensor w = layout == WeightLayout.OUT_IN ? weight.tensor() : weight.tensor().t();
     Tensor b = bias().map(Parameter::tensor).orElse(null);
-    Tensor z = oneDnn.forward(a, w, b, activation, weightGradient);
+    Tensor z = oneDnn.forward(a, w, b, activation, weightGradient, precision());
     if (z != null || activation != null) {
       return z;
     }

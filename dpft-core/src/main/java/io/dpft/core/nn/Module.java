@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiPredicate;
 import java.util.regex.Pattern;
@@ -30,6 +31,7 @@ public abstract class Module implements AutoCloseable {
   private final Map<String, Parameter> ownParameters = new LinkedHashMap<>();
   private final Map<String, Module> children = new LinkedHashMap<>();
   private boolean training = true;
+  private Precision precision = Precision.FP32;
 
   /**
    * Registers {@code parameter} under {@code name} and returns it; {@code ""} names it by this
@@ -47,10 +49,14 @@ public abstract class Module implements AutoCloseable {
     return parameter;
   }
 
-  /** Registers {@code child} under the (possibly dotted) {@code path} and returns it. */
+  /**
+   * Registers {@code child} under the (possibly dotted) {@code path} and returns it; the child
+   * takes this module's {@link #precision()}.
+   */
   protected final <M extends Module> M registerModule(String path, M child) {
     checkNewName(path);
     children.put(path, child);
+    child.setPrecision(precision);
     return child;
   }
 
@@ -124,6 +130,21 @@ public abstract class Module implements AutoCloseable {
 
   public final boolean isTraining() {
     return training;
+  }
+
+  /**
+   * The precision of frozen products and attention ({@link Precision}) for this module, all its
+   * descendants and the modules registered under them later (a fine-tuning method's). Set it to
+   * what {@link Precision#onThisCpu} allows: {@link Precision#BF16} computes correctly on any CPU,
+   * but slowly on one without bfloat16 instructions.
+   */
+  public final void setPrecision(Precision precision) {
+    this.precision = Objects.requireNonNull(precision, "precision");
+    children.values().forEach(child -> child.setPrecision(precision));
+  }
+
+  public final Precision precision() {
+    return precision;
   }
 
   /** Releases every parameter of the subtree; idempotent. */

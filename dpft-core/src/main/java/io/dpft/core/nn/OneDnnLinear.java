@@ -10,11 +10,12 @@ import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.OperatorHandle;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.Type;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * {@code z = act(a Wᵀ + b)} through oneDNN instead of torch's BLAS, for float32 on the CPU.
+ * {@code z = act(a Wᵀ + b)} through oneDNN instead of torch's BLAS, for float32 input on the CPU.
  *
  * <p>libtorch sends float32 {@code linear}/{@code mm} to its BLAS (OpenBLAS here); oneDNN keeps
  * {@code W} packed in its blocked layout, which is faster for the products that autograd does not
@@ -44,9 +45,23 @@ import org.bytedeco.pytorch.global.torch;
  * there. Everything else (other dtypes and devices, a non-contiguous weight, a
  * fused activation under autograd, libtorch without oneDNN) returns null and the caller uses
  * {@code torch.linear} too.
+ *
+ * <p>With {@link Precision#BF16}, a frozen {@code W} (no {@code requires_grad}) multiplies in
+ * bfloat16 on both paths: the input (in backward, {@code dL/dz}) is cast to bfloat16, {@code W} is
+ * kept as a bfloat16 copy (packed when oneDNN takes bfloat16 on this CPU, else plain, multiplied
+ * by {@code torch.linear}), oneDNN and libtorch accumulate in float32, and the product is cast
+ * back to float32 before the bias and the activation are applied. A trainable {@code W} stays
+ * float32, so that its per-sample gradients, formed from this product's input and output
+ * gradient, do too. A call without a scope for the hooks, or a head wider than its input, is
+ * differentiated by autograd, with {@code W} cast on every call rather than kept.
  */
 final class OneDnnLinear implements AutoCloseable {
   private static final Ops OPS = Ops.find();
+  /**
+   * Whether oneDNN multiplies bfloat16 on this CPU: libtorch refuses it without AVX-512 (or
+   * AVX-NE-CONVERT), and then {@code torch.linear} does.
+   */
+  private static final boolean BF16_ON_ONEDNN = OPS != null && OPS.multipliesBfloat16();
 
   private final PackedWeight packed = new PackedWeight(false);
   private final PackedWeight packedTransposed = new PackedWeight(true);
@@ -60,39 +75,55 @@ final class OneDnnLinear implements AutoCloseable {
    * @param activation fused activation, or null; only without autograd, else the call returns null
    * @param weightGradient whether autograd may be asked for the gradient of a trainable {@code w};
    *     when false, {@code w} is treated as frozen
+   * @param precision the product's precision for a frozen {@code w}
    */
-  Tensor forward(Tensor a, Tensor w, Tensor b, Activation activation, boolean weightGradient) {
+  Tensor forward(Tensor a, Tensor w, Tensor b, Activation activation, boolean weightGradient,
+      Precision precision) {
     // a native enum result is a new Java object: intern() it before comparing
-    if (OPS == null || a.dim() < 2 || a.scalar_type().intern() != torch.ScalarType.Float
-        || !a.device().is_cpu() || w.scalar_type().intern() != torch.ScalarType.Float
-        || !w.is_contiguous()) {
+    if (a.dim() < 2 || a.scalar_type().intern() != torch.ScalarType.Float
+        || !a.device().is_cpu() || w.scalar_type().intern() != torch.ScalarType.Float) {
+      return null;
+    }
+    Precision used = w.requires_grad() ? Precision.FP32 : precision;
+    if (used == Precision.FP32 && (OPS == null || !w.is_contiguous())) {
       return null;
     }
     boolean autograd = GradMode.is_enabled()
         && (a.requires_grad() || w.requires_grad() || (b != null && b.requires_grad()));
     long rows = a.numel() / a.size(-1);
     if (!autograd) {
-      return OPS.linear(a.contiguous(), packed.of(w, rows, true), b, activation);
+      if (used == Precision.FP32) {
+        return OPS.linear(a.contiguous(), packed.of(w, rows, true, used), b, activation);
+      }
+      return NestedScope.result(() -> {
+        Tensor z = product(a, packed.of(w, rows, true, used), used);
+        if (b != null) {
+          z.add_(b);
+        }
+        return activation == null ? z : activation.apply(z);
+      });
     }
     if (activation != null) {
       return null;
     }
     if (!w.requires_grad() || !weightGradient) {
-      return withoutWeightGradient(a, w, b, rows);
+      return withoutWeightGradient(a, w, b, rows, used);
     }
     return null;
   }
 
   /**
-   * {@code a Wᵀ + b}, differentiable in {@code a} and {@code b} but not in {@code W}; null when no
+   * {@code a Wᵀ + b}, differentiable in {@code a} and {@code b} but not in {@code W}. When no
    * scope is open to own the backward hooks, or when {@code W} has more rows than {@code a} (a
-   * language-model head over a large vocabulary): its two packed copies would outweigh the input,
-   * and {@code torch.linear} keeps nothing for a frozen weight either.
+   * language-model head over a large vocabulary), whose two packed copies would outweigh the
+   * input: null in float32 ({@code torch.linear} keeps nothing for a frozen weight either), in
+   * bfloat16 {@link #byAutograd}.
    */
-  private Tensor withoutWeightGradient(Tensor a, Tensor w, Tensor b, long rows) {
+  private Tensor withoutWeightGradient(
+      Tensor a, Tensor w, Tensor b, long rows, Precision precision) {
     PointerScope lasting = NestedScope.lasting();
     if (lasting == null || rows < w.size(0)) {
-      return null;
+      return precision == Precision.FP32 ? null : byAutograd(a, w, b);
     }
     // a trainable W changes every step, so its packed copies are used once: packed here and in
     // backward, freed with the call (kept, a step's forward would hold every layer's packed W
@@ -100,8 +131,7 @@ final class OneDnnLinear implements AutoCloseable {
     boolean constant = !w.requires_grad();
     Tensor z;
     try (NoGradGuard noGrad = new NoGradGuard()) {
-      z = NestedScope.result(
-          () -> OPS.linear(a.contiguous(), packed.of(w, rows, constant), null, null));
+      z = NestedScope.result(() -> product(a, packed.of(w, rows, constant, precision), precision));
     }
     // oneDNN's 3-D result is a view made without grad, which autograd forbids changing in place
     z = z.detach();
@@ -117,7 +147,7 @@ final class OneDnnLinear implements AutoCloseable {
           return new Tensor[] {torch.matmul(g, w)};
         }
         return new Tensor[] {
-            OPS.linear(g.contiguous(), packedTransposed.of(w, rows, constant), null, null)};
+            product(g, packedTransposed.of(w, rows, constant, precision), precision)};
       });
       Tape tape = Tape.active();
       if (tape != null) {
@@ -135,6 +165,31 @@ final class OneDnnLinear implements AutoCloseable {
     return z;
   }
 
+  /**
+   * {@code x Wᵀ} in {@code precision}, float32 in and out, with {@code W} as {@link PackedWeight}
+   * made it for that precision.
+   */
+  private static Tensor product(Tensor x, Tensor weight, Precision precision) {
+    if (precision == Precision.FP32) {
+      return OPS.linear(x.contiguous(), weight, null, null);
+    }
+    Tensor low = x.to(torch.ScalarType.BFloat16).contiguous();
+    Tensor z = BF16_ON_ONEDNN
+        ? OPS.linear(low, weight, null, null)
+        : torch.linear(low, weight, new TensorOptional());
+    return z.to(torch.ScalarType.Float);
+  }
+
+  /**
+   * {@code a Wᵀ + b} with the product in bfloat16, differentiated by autograd, which keeps nothing
+   * of {@code a} for a frozen {@code W}; {@code W} is cast for this call only.
+   */
+  private static Tensor byAutograd(Tensor a, Tensor w, Tensor b) {
+    Tensor z = NestedScope.result(() -> torch.linear(a.to(torch.ScalarType.BFloat16),
+        w.to(torch.ScalarType.BFloat16), new TensorOptional()).to(torch.ScalarType.Float));
+    return b == null ? z : z.add(b);
+  }
+
   /** Releases the packed weights; the next call packs again. Idempotent. */
   @Override
   public void close() {
@@ -143,43 +198,52 @@ final class OneDnnLinear implements AutoCloseable {
   }
 
   /**
-   * {@code W} or {@code Wᵀ} in oneDNN's layout, kept from when it is first needed until W changes,
-   * or packed for one call.
+   * {@code W} or {@code Wᵀ} in oneDNN's layout (in bfloat16 for {@link Precision#BF16}, plain
+   * where oneDNN does not take it), kept from when it is first needed until W changes, or made for
+   * one call.
    */
   private static final class PackedWeight implements AutoCloseable {
     private final boolean transposed;
     private Tensor tensor;
     private long version;
+    private Precision precision;
 
     PackedWeight(boolean transposed) {
       this.transposed = transposed;
     }
 
     /**
-     * {@code w} (or its transpose) packed for {@code rows} rows: the kept copy when {@code keep},
-     * else a new one in the caller's scope (and a kept copy, stale once w is trained, released).
+     * {@code w} (or its transpose) packed for {@code rows} rows in {@code precision}: the kept copy
+     * when {@code keep}, else a new one in the caller's scope (and a kept copy, stale once w is
+     * trained, released).
      */
-    synchronized Tensor of(Tensor w, long rows, boolean keep) {
+    synchronized Tensor of(Tensor w, long rows, boolean keep, Precision precision) {
       if (!keep) {
         close();
         try (NoGradGuard noGrad = new NoGradGuard()) {
-          return pack(w, rows);
+          return pack(w, rows, precision);
         }
       }
-      if (tensor == null || version != w._version()) {
+      if (tensor == null || version != w._version() || this.precision != precision) {
         close();
         try (PointerScope local = new PointerScope(); NoGradGuard noGrad = new NoGradGuard()) {
-          tensor = pack(w, rows);
+          tensor = pack(w, rows, precision);
           tensor.retainReference(); // outlives the caller's PointerScope
         }
         version = w._version();
+        this.precision = precision;
       }
       return tensor;
     }
 
-    private Tensor pack(Tensor w, long rows) {
+    private Tensor pack(Tensor w, long rows, Precision precision) {
       // oneDNN's reorder reads the transposed view as it is: no contiguous copy of Wᵀ first
-      return OPS.pack(transposed ? w.t() : w, rows);
+      Tensor source = transposed ? w.t() : w;
+      if (precision == Precision.FP32) {
+        return OPS.pack(source, rows);
+      }
+      Tensor low = source.to(torch.ScalarType.BFloat16);
+      return BF16_ON_ONEDNN ? OPS.pack(low, rows) : low;
     }
 
     @Override
@@ -226,6 +290,17 @@ final class OneDnnLinear implements AutoCloseable {
 
     Tensor pack(Tensor w, long rows) {
       return call(pack, new IValue(w), new IValue(rows));
+    }
+
+    /** Whether a bfloat16 weight packs and multiplies. */
+    boolean multipliesBfloat16() {
+      try (PointerScope scope = new PointerScope()) {
+        Tensor one = torch.ones(new long[] {1, 1}).to(torch.ScalarType.BFloat16);
+        linear(one, pack(one, 1), null, null);
+        return true;
+      } catch (RuntimeException e) {
+        return false; // libtorch's check of the CPU's instructions
+      }
     }
 
     private Tensor call(OperatorHandle op, IValue... arguments) {

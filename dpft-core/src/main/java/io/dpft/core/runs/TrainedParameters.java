@@ -3,6 +3,7 @@ package io.dpft.core.runs;
 import io.dpft.core.io.PretrainedModels;
 import io.dpft.core.io.WeightLoader;
 import io.dpft.core.nn.Module;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.train.RunManifest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,9 @@ final class TrainedParameters {
   /**
    * Adds the run's method's modules to the pretrained {@code model} loaded from
    * {@code modelDir} ({@link io.dpft.core.peft.FineTuningMethod#extend}) and copies the run's
-   * trained parameters ({@code trainable}) over it; closes the model when they do not fit.
+   * trained parameters ({@code trainable}) over it; closes the model when they do not fit. The
+   * model is for inference: in eval mode, every parameter frozen, in the run's precision as far as
+   * this CPU allows ({@link Precision#onThisCpu}; bfloat16 applies to frozen weights).
    *
    * @param mustLoad parameters the checkpoint has to provide (a fresh task head)
    * @throws IllegalArgumentException naming both when the checkpoint has tensors the model lacks,
@@ -48,6 +51,8 @@ final class TrainedParameters {
                 + " (load the run with the model it was trained from)");
       }
       model.eval();
+      model.freeze((name, p) -> true);
+      model.setPrecision(Precision.onThisCpu(Precision.parse(manifest.precision())));
       return model;
     } catch (IOException | RuntimeException e) {
       model.close();

@@ -4,6 +4,7 @@ import io.dpft.core.dp.Clipping;
 import io.dpft.core.dp.ClippingStyle;
 import io.dpft.core.dp.DpSgdConfig;
 import io.dpft.core.nn.Module;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.MetricsLog;
@@ -53,6 +54,7 @@ public final class FineTuningRun {
   /**
    * How to train, whatever the task and model. A logical batch size, epochs or learning rate of
    * 0 is taken from the {@link Recipe} for the training set's size, the privacy and the method.
+   * {@code precision} is asked for: the run uses what {@link Precision#onThisCpu} allows.
    */
   public record Settings(
       FineTuningMethod method,
@@ -65,10 +67,12 @@ public final class FineTuningRun {
       PrivacyTarget privacy,
       TrainingConfig.Sampling sampling,
       OptionalLong seed,
-      RunOutput output) {
+      RunOutput output,
+      Precision precision) {
     public Settings {
       Objects.requireNonNull(method, "method");
       Objects.requireNonNull(output, "output");
+      Objects.requireNonNull(precision, "precision");
       Objects.requireNonNull(optimizer, "optimizer");
       Objects.requireNonNull(privacy, "privacy");
       Objects.requireNonNull(sampling, "sampling");
@@ -125,7 +129,8 @@ public final class FineTuningRun {
           privacy,
           sampling,
           seed,
-          output);
+          output,
+          precision);
     }
   }
 
@@ -301,9 +306,10 @@ public final class FineTuningRun {
             privacy.privacy,
             settings.sampling(),
             settings.seed());
+    Precision precision = Precision.onThisCpu(settings.precision());
     RunManifest planned =
         manifest(subject, settings, privacy, sampleRate, steps, derived,
-            remote == null ? "" : remote.executors());
+            remote == null ? "" : remote.executors(), precision);
     if (stored != null) {
       List<String> changes = stored.changesTo(planned);
       if (!changes.isEmpty()) {
@@ -314,8 +320,9 @@ public final class FineTuningRun {
       }
     }
     planned.write(runDirectory);
+    model.setPrecision(precision);
 
-    progress.onStart(summary(settings, derived, task.size(), privacy));
+    progress.onStart(summary(settings, derived, task.size(), privacy, precision));
     boolean fromCheckpoint = resume && Files.isDirectory(checkpoint);
     try (Trainer<?> trainer =
             remote == null ? new Trainer<>(model, task, config)
@@ -381,8 +388,8 @@ public final class FineTuningRun {
   }
 
   /** The line a run starts with: what it trains, on how much data, with which settings. */
-  private static String summary(
-      Settings settings, List<String> derived, int n, ResolvedPrivacy privacy) {
+  private static String summary(Settings settings, List<String> derived, int n,
+      ResolvedPrivacy privacy, Precision precision) {
     String privately =
         privacy.privacy instanceof Privacy.Private
             ? String.format(Locale.ROOT, ", σ = %.4g (δ = %.3g)", privacy.noiseMultiplier,
@@ -390,7 +397,7 @@ public final class FineTuningRun {
             : ", no DP";
     return String.format(
         Locale.ROOT,
-        "%s on %d examples: batch size %d%s, %s epochs%s, learning rate %s%s%s",
+        "%s on %d examples: batch size %d%s, %s epochs%s, learning rate %s%s%s%s",
         settings.method().cliName(),
         n,
         settings.logicalBatchSize(),
@@ -400,7 +407,8 @@ public final class FineTuningRun {
         derived.contains("epochs") ? " (default for N)" : "",
         settings.learningRate(),
         derived.contains("learning_rate") ? " (default for the method)" : "",
-        privately);
+        privately,
+        precision == Precision.BF16 ? ", frozen products and attention in bf16" : "");
   }
 
   /** Resumes {@code trainer} from {@code checkpoint}; returns the step it goes on from. */
@@ -492,7 +500,8 @@ public final class FineTuningRun {
       double sampleRate,
       long steps,
       List<String> derived,
-      String executors) {
+      String executors,
+      Precision precisionUsed) {
     String seeded =
         settings.seed().isPresent() ? "seeded(" + settings.seed().getAsLong() + ")" : "secure";
     RunManifest.PrivacySettings privacySettings;
@@ -546,7 +555,9 @@ public final class FineTuningRun {
             optimizerSettings(settings.optimizer()),
             derived),
         settings.output(),
-        executors);
+        executors,
+        settings.precision().cliName(),
+        precisionUsed.cliName());
   }
 
   /** The optimizer's hyperparameters by name (its record components). */

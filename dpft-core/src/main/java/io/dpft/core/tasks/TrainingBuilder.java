@@ -1,6 +1,7 @@
 package io.dpft.core.tasks;
 
 import io.dpft.core.io.PretrainedModels;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.RunOutput;
@@ -21,8 +22,9 @@ import java.util.OptionalLong;
  * task's own checks) before anything is written.
  *
  * <p>Defaults: DP-BiTFiT at ε = 8 ({@link PrivacyTarget#targetEpsilon}), Adam, Poisson sampling,
- * secure noise, 32 examples per forward pass, a checkpoint after every epoch; batch size, epochs
- * and learning rate taken from the {@link Recipe} for the training set's size (0 asks for that).
+ * secure noise, 32 examples per forward pass, a checkpoint after every epoch, float32; batch size,
+ * epochs and learning rate taken from the {@link Recipe} for the training set's size (0 asks for
+ * that).
  *
  * @param <B> the task's builder
  * @param <D> the task's dataset type
@@ -45,6 +47,7 @@ public abstract class TrainingBuilder<B extends TrainingBuilder<B, D>, D> {
   private long checkpointInterval;
   private boolean resume;
   private TrainingListener listener = new TrainingListener() {};
+  private Precision precision = Precision.FP32;
 
   /** {@code model}: a model directory (or a bundled name where the task has them). */
   TrainingBuilder(String model, DatasetSplits<D> data, Path runDirectory) {
@@ -127,6 +130,15 @@ public abstract class TrainingBuilder<B extends TrainingBuilder<B, D>, D> {
     return self();
   }
 
+  /**
+   * The precision of frozen products and attention (default {@link Precision#FP32}); the run
+   * uses what {@link Precision#onThisCpu} allows.
+   */
+  public B precision(Precision precision) {
+    this.precision = Objects.requireNonNull(precision, "precision");
+    return self();
+  }
+
   /** Told of every phase, step and early stop. */
   public B listener(TrainingListener listener) {
     this.listener = Objects.requireNonNull(listener, "listener");
@@ -143,7 +155,7 @@ public abstract class TrainingBuilder<B extends TrainingBuilder<B, D>, D> {
     FineTuningRun.Settings settings =
         new FineTuningRun.Settings(method, epochs, logicalBatchSize, physicalBatchSize, optimizer,
             learningRate, warmupFraction, privacy, sampling, seed,
-            new RunOutput(checkpointInterval, true, Map.of()));
+            new RunOutput(checkpointInterval, true, Map.of()), precision);
     return new Training(job(), settings, runDirectory, resume, listener);
   }
 

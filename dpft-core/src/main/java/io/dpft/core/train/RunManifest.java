@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.dpft.core.io.AtomicFiles;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.peft.FineTuningMethod;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,15 +49,22 @@ public record RunManifest(
     Map<String, String> versions,
     Optimization optimization,
     RunOutput output,
-    String executors) {
+    String executors,
+    String precision,
+    String precisionUsed) {
 
   /**
    * {@code method_settings} is absent from a file written before it was recorded: empty then;
    * {@code executors} (where the clipped gradient sums were computed, e.g. "spark local[2]"; ""
-   * in the trainer's process) likewise "".
+   * in the trainer's process) likewise "". {@code precision} is the one asked for
+   * ({@link Precision#cliName}), {@code precision_used} the one the machine of the last start
+   * or resume ran (fp32 where its CPU lacks bfloat16 instructions); both "fp32" in a file written before they
+   * were recorded.
    */
   public RunManifest {
     executors = executors == null ? "" : executors;
+    precision = precision == null ? Precision.FP32.cliName() : precision;
+    precisionUsed = precisionUsed == null ? Precision.FP32.cliName() : precisionUsed;
     methodSettings = methodSettings == null ? Map.of()
         : Collections.unmodifiableMap(new LinkedHashMap<>(methodSettings));
   }
@@ -76,10 +84,11 @@ public record RunManifest(
   /**
    * The keys of {@code config.json} that may change when a run resumes: they change neither what
    * is computed nor what is spent (memory per forward pass, checkpoint frequency, provenance,
-   * where the clipped gradient sums are computed).
+   * where the clipped gradient sums are computed), or follow the machine (the precision a CPU
+   * without bfloat16 instructions falls back to).
    */
   public static final Set<String> RESUMABLE_CHANGES =
-      Set.of("physical_batch_size", "versions", "output", "executors");
+      Set.of("physical_batch_size", "versions", "output", "executors", "precision_used");
 
   /** The checkpoint directory inside a run directory. */
   public static final String CHECKPOINT = "checkpoint";

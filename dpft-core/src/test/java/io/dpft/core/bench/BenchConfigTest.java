@@ -3,13 +3,15 @@ package io.dpft.core.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dpft.core.nn.Precision;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BenchConfigTest {
 
   private static BenchConfig config(List<BenchMethod> methods, List<Boolean> dp, int steps) {
-    return new BenchConfig("m", methods, dp, 8, 16, steps, 0, 1.0, 1.0, 0, BenchOptimizer.SGD, 0);
+    return new BenchConfig("m", methods, dp, 8, 16, steps, 0, 1.0, 1.0, 0, BenchOptimizer.SGD, 0,
+        Precision.FP32);
   }
 
   @Test
@@ -49,7 +51,7 @@ class BenchConfigTest {
   @Test
   void dropoutOutsideZeroToOne_throws() {
     assertThatThrownBy(() -> new BenchConfig("m", List.of(BenchMethod.FULL), List.of(true), 8, 16,
-            1, 0, 1.0, 1.0, 0, BenchOptimizer.SGD, 1.0))
+            1, 0, 1.0, 1.0, 0, BenchOptimizer.SGD, 1.0, Precision.FP32))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("dropout must be in [0, 1), got 1.0");
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.models.TinyBert;
+import io.dpft.core.nn.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,8 @@ class BenchmarkTest {
             1.0,
             5,
             BenchOptimizer.ADAMW,
-            0.0);
+            0.0,
+            Precision.FP32);
     List<String> progress = new ArrayList<>();
     List<Double> dropouts = new ArrayList<>();
     List<BenchResult> streamed = new ArrayList<>();
@@ -59,6 +61,7 @@ class BenchmarkTest {
             "lora/false", "side/true", "side/false", "per-example/true");
     for (BenchResult r : results) {
       assertThat(r.steps()).isEqualTo(2);
+      assertThat(r.precision()).isEqualTo(Precision.FP32);
       assertThat(r.stepSeconds()).allSatisfy(s -> assertThat(s).isPositive());
       assertThat(r.samplesPerSecond())
           .isEqualTo(BenchResult.samplesPerSecond(4, r.stepSeconds()))
@@ -82,7 +85,7 @@ class BenchmarkTest {
     BenchResult result =
         new BenchResult("m", BenchMethod.BITFIT, true, 32, 128, 2, List.of(2.0, 1.0, 4.0, 3.0),
             BenchResult.samplesPerSecond(32, List.of(2.0, 1.0, 4.0, 3.0)), 1234.56, 800.0,
-            "VmHWM", "sgd", 0.1);
+            "VmHWM", "sgd", 0.1, Precision.BF16);
     String line = result.toJsonLine();
     assertThat(line).doesNotContain("\n");
     JsonNode json = new ObjectMapper().readTree(line);
@@ -90,7 +93,9 @@ class BenchmarkTest {
     json.fieldNames().forEachRemaining(keys::add);
     assertThat(keys)
         .containsExactly("model", "method", "dp", "batch_size", "seq_len", "steps", "warmup",
-            "optimizer", "dropout", "samples_per_s", "peak_rss_mb", "start_rss_mb", "rss_source", "step_seconds");
+            "optimizer", "dropout", "samples_per_s", "peak_rss_mb", "start_rss_mb", "rss_source",
+            "step_seconds", "precision");
+    assertThat(json.get("precision").asText()).isEqualTo("bf16");
     assertThat(json.get("method").asText()).isEqualTo("bitfit");
     assertThat(json.get("dp").asBoolean()).isTrue();
     assertThat(json.get("steps").asInt()).isEqualTo(4);

@@ -3,6 +3,7 @@ package io.dpft.core.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dpft.core.nn.Precision;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -10,7 +11,8 @@ class DpOverheadTest {
 
   private static BenchResult result(BenchMethod method, boolean dp, double seconds, double rss) {
     return new BenchResult("m", method, dp, 10, 16, 0, List.of(seconds),
-        BenchResult.samplesPerSecond(10, List.of(seconds)), rss, 100, "VmHWM", "sgd", 0);
+        BenchResult.samplesPerSecond(10, List.of(seconds)), rss, 100, "VmHWM", "sgd", 0,
+        Precision.FP32);
   }
 
   @Test

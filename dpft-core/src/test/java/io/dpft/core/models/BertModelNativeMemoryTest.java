@@ -10,6 +10,7 @@ import io.dpft.core.models.BertModel.Options;
 import io.dpft.core.models.BertModel.Pooling;
 import io.dpft.core.nn.Activation;
 import io.dpft.core.nn.Parameter;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.nn.Tape;
 import io.dpft.core.peft.FineTuningMethod;
 import java.io.IOException;
@@ -72,25 +73,50 @@ class BertModelNativeMemoryTest {
   void addedModuleSteps_insidePointerScopes_keepResidentMemoryFlat(FineTuningMethod method)
       throws IOException {
     try (BertModel model = smallBert(Pooling.MEAN)) {
-      method.extend(model);
-      method.apply(model, BertModel.HEAD);
-      List<Parameter> trained =
-          model.parameters().values().stream().filter(Parameter::isTrainable).toList();
-      try (DpSgdEngine engine =
-          new DpSgdEngine(model, DpSgdConfig.abadi(0, 1.0), NormRules.standard())) {
-        assertResidentMemoryFlat(model, step -> {
-          if (step % 2 == 0) {
-            Tape tape = engine.startTape();
-            return loss -> {
-              try (tape) {
-                engine.accumulate(tape, loss);
-              }
-              engine.privateGradients(8, null);
-            };
-          }
-          return loss -> plainStep(loss, trained);
-        });
-      }
+      assertDpAndPlainStepsFlat(model, method);
+    }
+  }
+
+  /**
+   * Under bf16 the frozen weights' bfloat16 copies are kept across steps (made once, as the
+   * float32 packed ones) and the casts go with the step: BiTFiT (every weight frozen) and LoRA
+   * (frozen base weights, float32 LoRA matrices), DP and plain.
+   */
+  @ParameterizedTest
+  @MethodSource("frozenWeights")
+  void bf16Steps_insidePointerScopes_keepResidentMemoryFlat(FineTuningMethod method)
+      throws IOException {
+    try (BertModel model = smallBert(Pooling.MEAN)) {
+      model.setPrecision(Precision.BF16);
+      assertDpAndPlainStepsFlat(model, method);
+    }
+  }
+
+  static Stream<FineTuningMethod> frozenWeights() {
+    return Stream.of(new FineTuningMethod.BitFit(false), FineTuningMethod.of("lora"));
+  }
+
+  /** {@code method} on {@code model}, DP steps through the engine alternating with plain ones. */
+  private static void assertDpAndPlainStepsFlat(BertModel model, FineTuningMethod method)
+      throws IOException {
+    method.extend(model);
+    method.apply(model, BertModel.HEAD);
+    List<Parameter> trained =
+        model.parameters().values().stream().filter(Parameter::isTrainable).toList();
+    try (DpSgdEngine engine =
+        new DpSgdEngine(model, DpSgdConfig.abadi(0, 1.0), NormRules.standard())) {
+      assertResidentMemoryFlat(model, step -> {
+        if (step % 2 == 0) {
+          Tape tape = engine.startTape();
+          return loss -> {
+            try (tape) {
+              engine.accumulate(tape, loss);
+            }
+            engine.privateGradients(8, null);
+          };
+        }
+        return loss -> plainStep(loss, trained);
+      });
     }
   }
 

@@ -40,6 +40,24 @@ class ModuleTest {
   }
 
   @Test
+  void setPrecision_reachesDescendants_andModulesRegisteredLater() {
+    try (Tree tree = new Tree()) {
+      assertThat(tree.dense.precision()).isEqualTo(Precision.FP32);
+      tree.setPrecision(Precision.BF16);
+      assertThat(tree.namedModules().values())
+          .allSatisfy(m -> assertThat(m.precision()).isEqualTo(Precision.BF16));
+      Linear later = new Linear(3, 3, true);
+      later.addLowRankUpdate(2, 4, 0);
+      tree.register("added", later);
+      assertThat(tree.namedModules().values())
+          .allSatisfy(m -> assertThat(m.precision()).isEqualTo(Precision.BF16));
+      tree.setPrecision(Precision.FP32);
+      assertThat(later.namedModules().values())
+          .allSatisfy(m -> assertThat(m.precision()).isEqualTo(Precision.FP32));
+    }
+  }
+
+  @Test
   void registerModule_sameNameTwice_throws() {
     try (Tree tree = new Tree(); Linear other = new Linear(1, 1, false)) {
       assertThatThrownBy(() -> tree.register("dropout", other))

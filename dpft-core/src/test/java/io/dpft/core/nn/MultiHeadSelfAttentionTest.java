@@ -150,6 +150,34 @@ class MultiHeadSelfAttentionTest {
   }
 
   /**
+   * Under {@link Precision#BF16} the fused product runs on bfloat16 copies of q, k, v and the
+   * padding mask: output and dL/dx stay within bfloat16's rounding (2⁻⁹ relative per operand,
+   * accumulated in float32) of float32's, and are float32. The projections are trainable here, so
+   * they stay float32 and only attention is rounded.
+   */
+  @Test
+  void forward_bf16_matchesFloat32WithinBfloat16Rounding() {
+    try (PointerScope scope = new PointerScope();
+        MultiHeadSelfAttention attention = new MultiHeadSelfAttention(D, HEADS, 0.1,
+            QkvProjection.SEPARATE, WeightLayout.OUT_IN)) {
+      attention.eval();
+      Tensor x = torch.randn(B, T, D).mul(new Scalar(30.0)); // far from uniform attention
+      x.set_requires_grad(true);
+      Tensor mask = AttentionMask.padding(longs(MASK, B, T));
+      Tensor upstream = torch.randn(B, T, D);
+      Tensor fp32 = attention.forward(x, mask);
+      Tensor fp32Grad = grad(fp32.mul(upstream).sum(), new Tensor[] {x}, false)[0];
+      attention.setPrecision(Precision.BF16);
+      Tensor bf16 = attention.forward(x, mask);
+      Tensor bf16Grad = grad(bf16.mul(upstream).sum(), new Tensor[] {x}, false)[0];
+      assertThat(bf16.scalar_type().intern()).isEqualTo(torch.ScalarType.Float);
+      assertThat(bf16Grad.scalar_type().intern()).isEqualTo(torch.ScalarType.Float);
+      assertThat(relativeDiff(bf16, fp32)).isLessThan(2e-2).isGreaterThan(1e-4);
+      assertThat(relativeDiff(bf16Grad, fp32Grad)).isLessThan(2e-2).isGreaterThan(1e-4);
+    }
+  }
+
+  /**
    * In training mode the probabilities are dropped by {@link Dropout#keepMask} over (b, h, t, s)
    * from torch's default generator, and the kept ones scaled by 1/P(keep): the same mask, drawn
    * again from the same seed, gives the naive loop's result.

@@ -36,7 +36,8 @@ class OneDnnLinearTest {
       linear.bias().orElseThrow().tensor().copy_(torch.randn(OUT));
       Tensor a = torch.randn(3, 7, IN).mul(new Scalar(20.0)); // pre-activations of order ±3
       try (OneDnnLinear oneDnn = new OneDnnLinear()) {
-        assertThat(oneDnn.forward(a, linear.weight().tensor(), null, activation, true)).isNotNull();
+        assertThat(oneDnn.forward(a, linear.weight().tensor(), null, activation, true,
+            Precision.FP32)).isNotNull();
       }
       Tensor fused = linear.forward(a, activation);
       assertThat(fused.shape()).containsExactly(3, 7, OUT);
@@ -76,7 +77,8 @@ class OneDnnLinearTest {
       a.set_requires_grad(true);
       Tensor[] inputs = weightTrainable ? new Tensor[] {a, b, w} : new Tensor[] {a, b};
       try (OneDnnLinear oneDnn = new OneDnnLinear()) {
-        assertThat(oneDnn.forward(a, w, b, null, true) == null).isEqualTo(weightTrainable);
+        assertThat(oneDnn.forward(a, w, b, null, true, Precision.FP32) == null)
+            .isEqualTo(weightTrainable);
       }
       Tensor upstream = torch.randn(2, 300, OUT); // dL/dz of L = Σ z ∘ upstream
       Tensor ours = linear.forward(a);
@@ -148,7 +150,7 @@ class OneDnnLinearTest {
       Tensor a = torch.randn(4, 12, IN);
       a.set_requires_grad(true);
       Tensor upstream = torch.randn(4, 12, OUT);
-      Tensor ours = oneDnn.forward(a, w, b, null, false);
+      Tensor ours = oneDnn.forward(a, w, b, null, false, Precision.FP32);
       Tensor[] oursGrads = torch.grad(new TensorVector(ours.mul(upstream).sum()),
           new TensorVector(a, b, w), new TensorVector(), new BoolOptional(false), false, true).get();
       Tensor expected = reference(a, linear);
@@ -169,7 +171,7 @@ class OneDnnLinearTest {
     try (PointerScope scope = new PointerScope(); Linear linear = new Linear((int) IN, (int) OUT,
         false); OneDnnLinear oneDnn = new OneDnnLinear()) {
       Tensor a = torch.randn(64, IN);
-      Tensor z = oneDnn.forward(a, linear.weight().tensor(), null, null, false);
+      Tensor z = oneDnn.forward(a, linear.weight().tensor(), null, null, false, Precision.FP32);
       assertThat(z.requires_grad()).isTrue();
       assertThat(z.is_leaf()).isTrue();
       assertThat(relativeDiff(z, torch.linear(a, linear.weight().tensor(), new TensorOptional())))
@@ -223,13 +225,13 @@ class OneDnnLinearTest {
       Tensor a = differentiableInput(64);
       try (OneDnnLinear oneDnn = new OneDnnLinear()) {
         assertThat(oneDnn.forward(a, linear.weight().tensor(),
-            linear.bias().orElseThrow().tensor(), null, true)).isNull();
+            linear.bias().orElseThrow().tensor(), null, true, Precision.FP32)).isNull();
         try (PointerScope scope = new PointerScope()) {
           Tensor few = differentiableInput(OUT - 1);
           assertThat(oneDnn.forward(few, linear.weight().tensor(),
-              linear.bias().orElseThrow().tensor(), null, true)).isNull();
+              linear.bias().orElseThrow().tensor(), null, true, Precision.FP32)).isNull();
           assertThat(oneDnn.forward(a, linear.weight().tensor(),
-              linear.bias().orElseThrow().tensor(), null, true)).isNotNull();
+              linear.bias().orElseThrow().tensor(), null, true, Precision.FP32)).isNotNull();
         }
       }
       a.close();

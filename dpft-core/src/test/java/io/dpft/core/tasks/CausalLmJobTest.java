@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpft.core.dp.Clipping;
 import io.dpft.core.io.SafetensorsReader;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.RunManifest;
@@ -59,7 +60,8 @@ class CausalLmJobTest {
       FineTuningMethod method, PrivacyTarget privacy, double epochs) {
     return new FineTuningRun.Settings(
         method, epochs, 8, 8, OptimizerConfig.Adam.defaults(), 3e-3, 0, privacy,
-        TrainingConfig.Sampling.POISSON, OptionalLong.of(17), RunOutput.defaults());
+        TrainingConfig.Sampling.POISSON, OptionalLong.of(17), RunOutput.defaults(),
+        Precision.FP32);
   }
 
   private FineTuningRun.Result run(Path runDir, FineTuningRun.Settings settings,

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpft.core.dp.Clipping;
 import io.dpft.core.dp.PatchClassifier;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.ColourTask;
@@ -45,7 +46,8 @@ class FineTuningRunTest {
         privacy,
         TrainingConfig.Sampling.POISSON,
         OptionalLong.of(21),
-        RunOutput.defaults());
+        RunOutput.defaults(),
+        Precision.FP32);
   }
 
   private static FineTuningRun.Subject subject() {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dpft.core.dp.Clipping;
 import io.dpft.core.models.ReferenceCheckpoints;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.MetricsLog;
@@ -77,7 +78,7 @@ class ImageClassificationJobTest {
   private static FineTuningRun.Settings settings(PrivacyTarget privacy, double epochs) {
     return new FineTuningRun.Settings(new FineTuningMethod.Full(), epochs, 8, 8,
         OptimizerConfig.Adam.defaults(), 3e-3, 0.1, privacy, TrainingConfig.Sampling.POISSON,
-        OptionalLong.of(17), RunOutput.defaults());
+        OptionalLong.of(17), RunOutput.defaults(), Precision.FP32);
   }
 
   private static FineTuningRun.Result run(Path dir, PrivacyTarget privacy, double epochs)

@@ -240,6 +240,7 @@ class ModelExportTest {
     return new RunManifest("tiny", base.toString(), task.cliName(), "x", labels, 16, pooling,
         method.cliName(), method.settings(), 1, 4, 4, "adam", 1e-3,
         new RunManifest.PrivacySettings(false, 0, 0, "", 0, 0, "", "", 0.5, 2, "secure", ""),
-        Map.of("train", 8), Map.of(), RunManifest.currentVersions(), null, RunOutput.defaults(), "");
+        Map.of("train", 8), Map.of(), RunManifest.currentVersions(), null, RunOutput.defaults(), "",
+        "fp32", "fp32");
   }
 }

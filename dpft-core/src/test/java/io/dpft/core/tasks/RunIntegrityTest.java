@@ -11,6 +11,7 @@ import io.dpft.core.dp.Clipping;
 import io.dpft.core.dp.PatchClassifier;
 import io.dpft.core.nn.TestTensors;
 import io.dpft.core.io.WeightLoader;
+import io.dpft.core.nn.Precision;
 import io.dpft.core.optim.OptimizerConfig;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.train.ColourTask;
@@ -68,7 +69,7 @@ class RunIntegrityTest {
     return new FineTuningRun.Settings(
         method, 2, batch, 5, OptimizerConfig.AdamW.defaults(), lr, 0.1, privacy,
         TrainingConfig.Sampling.POISSON, OptionalLong.of(21),
-        new RunOutput(checkpointEvery, true, Map.of()));
+        new RunOutput(checkpointEvery, true, Map.of()), Precision.FP32);
   }
 
   private static FineTuningRun.Settings settings(FineTuningMethod method, long checkpointEvery) {
@@ -270,7 +271,7 @@ class RunIntegrityTest {
             settings.method(), settings.epochs(), settings.logicalBatchSize(), 3,
             settings.optimizer(), settings.learningRate(), settings.warmupFraction(),
             settings.privacy(), settings.sampling(), settings.seed(),
-            new RunOutput(6, true, Map.of()));
+            new RunOutput(6, true, Map.of()), Precision.FP32);
     assertThat(run(dir, allowed, true).result().completed()).isTrue();
   }
 
