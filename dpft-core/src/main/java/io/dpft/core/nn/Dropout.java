@@ -1,5 +1,6 @@
 package io.dpft.core.nn;
 
+import org.bytedeco.pytorch.GeneratorOptional;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
@@ -62,12 +63,17 @@ public class Dropout extends Module {
    * output each) and a quarter of the calls.
    */
   static Tensor keepMask(long[] shape, double p) {
+    return keepMask(shape, p, new GeneratorOptional());
+  }
+
+  /** {@link #keepMask(long[], double)} from {@code generator}; empty: torch's default one. */
+  static Tensor keepMask(long[] shape, double p, GeneratorOptional generator) {
     long n = 1;
     for (long d : shape) {
       n *= d;
     }
     Tensor bits = torch.empty(new long[] {(n + 3) / 4}, new TensorOptions(torch.ScalarType.Long),
-        new MemoryFormatOptional()).random_(Long.MIN_VALUE, new LongOptional());
+        new MemoryFormatOptional()).random_(Long.MIN_VALUE, new LongOptional(), generator);
     // as signed int16 the draws are U − 2¹⁵
     return bits.view(torch.ScalarType.Short).narrow(0, 0, n).view(shape)
         .ge(new Scalar(dropLevels(p) - LEVELS / 2));

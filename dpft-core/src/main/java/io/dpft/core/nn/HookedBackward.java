@@ -17,7 +17,7 @@ import org.bytedeco.pytorch.VoidTensorHook;
  * differentiable in them with a backward the caller writes: a custom autograd function, which
  * Bytedeco's libtorch cannot define, made of two kinds of tensor hooks. Autograd then keeps
  * nothing for {@code z}; the caller's backward keeps what it chooses (nothing of a linear map's
- * input, {@link OneDnnLinear}; the attention probabilities but not their dropped copy,
+ * input, {@link OneDnnLinear}; the rows' log-sum-exps but nothing of size T² of attention,
  * {@link MultiHeadSelfAttention}).
  *
  * <p>{@code z} gets {@code 0 · Σ x'_j} added in place, each {@code x'_j} an alias of

@@ -178,9 +178,9 @@ class MultiHeadSelfAttentionTest {
   }
 
   /**
-   * In training mode the probabilities are dropped by {@link Dropout#keepMask} over (b, h, t, s)
-   * from torch's default generator, and the kept ones scaled by 1/P(keep): the same mask, drawn
-   * again from the same seed, gives the naive loop's result.
+   * In training mode the probabilities are dropped by a mask drawn from a seed that torch's default
+   * generator gives, and the kept ones scaled by 1/P(keep): the same mask, drawn again from the
+   * same state ({@code keepMask}), gives the naive loop's result; the next call draws another.
    */
   @Test
   void forward_trainingWithDropout_matchesNaiveLoopWithTheSameDraws() {
@@ -195,11 +195,13 @@ class MultiHeadSelfAttentionTest {
       }
       torch.manual_seed(77);
       Tensor y = attention.forward(floats(x, B, T, D), AttentionMask.padding(longs(MASK, B, T)));
+      Tensor next = attention.forward(floats(x, B, T, D),
+          AttentionMask.padding(longs(MASK, B, T)));
       torch.manual_seed(77);
-      float[] keep = values(Dropout.keepMask(new long[] {B, HEADS, T, T}, p)
-          .to(torch.ScalarType.Float));
+      float[] keep = values(attention.keepMask(B, T, T).to(torch.ScalarType.Float));
       float[] expected = naive(x, attention, true, false, keep, Dropout.keepProbability(p));
       assertThat(maxAbsDiff(values(y), expected)).isLessThan(1e-5);
+      assertThat(maxAbsDiff(values(next), expected)).isGreaterThan(1e-3);
       // the draws do drop something, and the result differs from evaluation mode
       int dropped = 0;
       for (float k : keep) {
@@ -234,9 +236,9 @@ class MultiHeadSelfAttentionTest {
   /**
    * Backward through dropped attention ({@code DroppedAttention}, hooks instead of autograd, run
    * in a nested scope as in a block) gives the input and the three projection weights the
-   * gradients autograd gives the written-out formula with the same mask: from the saved
-   * probabilities, and, under {@code create_graph}, from probabilities formed again, whose second
-   * derivatives match too.
+   * gradients autograd gives the written-out formula with the same mask: from probabilities
+   * formed again from the saved log-sum-exps, and, under {@code create_graph}, by a softmax with
+   * autograd, whose second derivatives match too.
    */
   @Test
   void backward_trainingWithDropout_matchesAutogradOfTheFormula() {
@@ -251,7 +253,7 @@ class MultiHeadSelfAttentionTest {
       Tensor r2 = floats(gaussian(random, B * T * D), B, T, D);
       Tensor mask = AttentionMask.padding(longs(MASK, B, T));
       torch.manual_seed(5);
-      Tensor keep = Dropout.keepMask(new long[] {B, HEADS, T, T}, p).to(torch.ScalarType.Float);
+      Tensor keep = attention.keepMask(B, T, T).to(torch.ScalarType.Float);
       Tensor expected = autogradReference(attention, x, mask, keep, Dropout.keepProbability(p));
       Tensor[] inputs = {x, attention.namedParameters().get("query.weight"),
           attention.namedParameters().get("key.weight"),
@@ -270,6 +272,76 @@ class MultiHeadSelfAttentionTest {
         if (createGraph) { // d/dx of <dL/dx, r2>
           Tensor second = grad(got[0].mul(r2).sum(), new Tensor[] {x}, false)[0];
           Tensor secondWant = grad(want[0].mul(r2).sum(), new Tensor[] {x}, false)[0];
+          assertThat(maxAbs(values(secondWant))).isGreaterThan(1e-5);
+          assertThat(relativeDiff(second, secondWant)).isLessThan(1e-4);
+        }
+      }
+    }
+  }
+
+  /**
+   * Attention with dropout on heads q, k, v {@code (B, h, T, d_h)} given directly: its gradients
+   * in q, k and v equal autograd's through the written-out formula with the same keep mask, with
+   * and without create_graph (then the second derivatives too), with the scores formed in blocks
+   * of whole examples (5 examples in blocks of 2), of heads (3 heads of one example in blocks of
+   * 2) or all at once; under a padding mask (B, 1, 1, T) or a causal one with padding (B, 1, T, T);
+   * through the backward hooks, and through autograd where no scope can own the hooks.
+   */
+  @Test
+  void backward_inBlocks_qkvGradientsMatchAutogradOfTheFormula() {
+    checkHeads(5, 2, 3, 2 * 2 * 3 * 3 + 5, false, true);
+    checkHeads(3, 3, 5, 2 * 5 * 5, true, true);
+    checkHeads(5, 2, 3, 2 * 2 * 3 * 3, true, false);
+    checkHeads(2, 2, 4, MultiHeadSelfAttention.SCORES_PER_BLOCK, false, true);
+  }
+
+  private static void checkHeads(int batch, int heads, int length, long scoresPerBlock,
+      boolean causal, boolean scoped) {
+    double p = 0.3;
+    int dh = 3;
+    try (PointerScope scope = scoped ? new PointerScope() : null;
+        MultiHeadSelfAttention attention = new MultiHeadSelfAttention(heads * dh, heads, p,
+            QkvProjection.SEPARATE, WeightLayout.OUT_IN, scoresPerBlock)) {
+      Random random = new Random(31 + batch);
+      int n = batch * length * heads * dh;
+      Tensor[] leaves = new Tensor[3];
+      Tensor[] qkv = new Tensor[3];
+      for (int m = 0; m < 3; m++) { // laid out (B, T, h, d_h) as the projections give them
+        leaves[m] = floats(gaussian(random, n), batch, length, heads, dh).mul(new Scalar(2))
+            .requires_grad_(true);
+        qkv[m] = leaves[m].transpose(1, 2);
+      }
+      long[] tokens = new long[batch * length]; // example b has its last b % (T − 1) padded
+      for (int b = 0; b < batch; b++) {
+        for (int t = 0; t < length; t++) {
+          tokens[b * length + t] = t < length - b % (length - 1) ? 1 : 0;
+        }
+      }
+      Tensor attentionMask = longs(tokens, batch, length);
+      Tensor mask = causal ? AttentionMask.causalWithPadding(attentionMask)
+          : AttentionMask.padding(attentionMask);
+      Tensor r = floats(gaussian(random, n), batch, heads, length, dh);
+      Tensor r2 = floats(gaussian(random, n), batch, length, heads, dh); // as dL/dk
+      torch.manual_seed(9);
+      Tensor keep = attention.keepMask(batch, length, length).to(torch.ScalarType.Float);
+      Tensor scores = torch.matmul(qkv[0], qkv[1].transpose(-2, -1))
+          .div(new Scalar(Math.sqrt(dh))).add(mask);
+      Tensor expected = torch.matmul(torch.softmax(scores, -1).mul(keep)
+          .div(new Scalar(Dropout.keepProbability(p))), qkv[2]);
+      Tensor[] want = grad(expected.mul(r).sum(), leaves, true);
+      Tensor secondWant = grad(want[1].mul(r2).sum(), new Tensor[] {leaves[0]}, false)[0];
+      for (boolean createGraph : new boolean[] {false, true}) {
+        torch.manual_seed(9);
+        Tensor y = NestedScope.result(() -> attention.withDropout(qkv[0], qkv[1], qkv[2], mask));
+        assertThat(maxAbsDiff(y, expected)).isLessThan(1e-5);
+        Tensor[] got = grad(y.mul(r).sum(), leaves, createGraph);
+        for (int i = 0; i < 3; i++) {
+          assertThat(maxAbs(values(want[i]))).as("input %d", i).isGreaterThan(1e-3);
+          assertThat(relativeDiff(got[i], want[i]))
+              .as("input %d, create_graph %s", i, createGraph).isLessThan(1e-5);
+        }
+        if (createGraph) { // d/dq of <dL/dk, r2>
+          Tensor second = grad(got[1].mul(r2).sum(), new Tensor[] {leaves[0]}, false)[0];
           assertThat(maxAbs(values(secondWant))).isGreaterThan(1e-5);
           assertThat(relativeDiff(second, secondWant)).isLessThan(1e-4);
         }
