@@ -28,6 +28,10 @@ import org.bytedeco.pytorch.Tensor;
 public abstract class Module implements AutoCloseable {
   private static final Pattern PATH = Pattern.compile("[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*");
 
+  static {
+    OpenBlasThreads.useOne(); // before any module runs libtorch's CPU kernels
+  }
+
   private final Map<String, Parameter> ownParameters = new LinkedHashMap<>();
   private final Map<String, Module> children = new LinkedHashMap<>();
   private boolean training = true;

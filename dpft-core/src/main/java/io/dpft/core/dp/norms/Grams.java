@@ -1,5 +1,6 @@
 package io.dpft.core.dp.norms;
 
+import io.dpft.core.nn.OpenBlasThreads;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -30,10 +31,8 @@ import org.bytedeco.pytorch.global.torch;
  * Java threads as libtorch has intra-op threads, each running OpenBLAS single-threaded. libtorch's
  * {@code bmm} runs one sample after another, each on OpenBLAS's threads, and a T×T Gram is too
  * small for that to pay (docs/performance.md). Calls from several threads into
- * OpenBLAS's thread pool contend, so OpenBLAS, the library libtorch links, is set to one thread
- * while a {@code Grams} is open: the engine's norm pass, where the Grams are nearly all of the BLAS
- * work. It is set once per pass, not per Gram, because each change parks and wakes the pool's
- * threads. {@link #close()} gives OpenBLAS libtorch's intra-op thread count.
+ * OpenBLAS's thread pool contend, so OpenBLAS, the library libtorch links, runs single-threaded
+ * ({@link OpenBlasThreads}, for the whole process).
  * {@link #innerProducts} gives the products of two such Grams over all T² entries.
  */
 public final class Grams implements AutoCloseable {
@@ -42,9 +41,9 @@ public final class Grams implements AutoCloseable {
 
   private final Deque<Remembered> recent = new ArrayDeque<>();
 
-  /** Sets OpenBLAS to one thread until {@link #close()}. */
+  /** Makes sure OpenBLAS runs single-threaded ({@link OpenBlasThreads}). */
   public Grams() {
-    openblas.blas_set_num_threads(1);
+    OpenBlasThreads.useOne();
   }
 
   /** A tensor (held), its version and strides then, and the upper triangle of its Gram. */
@@ -101,12 +100,11 @@ public final class Grams implements AutoCloseable {
         .mul_(new Scalar(2.0)).sub_(diagonal);
   }
 
-  /** Lets every remembered tensor and Gram go; OpenBLAS gets libtorch's intra-op threads. */
+  /** Lets every remembered tensor and Gram go. */
   @Override
   public void close() {
     recent.forEach(Remembered::release);
     recent.clear();
-    openblas.blas_set_num_threads(torch.get_num_threads());
   }
 
   private static Tensor formUpper(Tensor x) {
