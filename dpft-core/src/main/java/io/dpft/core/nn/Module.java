@@ -28,10 +28,6 @@ import org.bytedeco.pytorch.Tensor;
 public abstract class Module implements AutoCloseable {
   private static final Pattern PATH = Pattern.compile("[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*");
 
-  static {
-    OpenBlasThreads.useOne(); // before any module runs libtorch's CPU kernels
-  }
-
   private final Map<String, Parameter> ownParameters = new LinkedHashMap<>();
   private final Map<String, Module> children = new LinkedHashMap<>();
   private boolean training = true;
@@ -137,7 +133,7 @@ public abstract class Module implements AutoCloseable {
   }
 
   /**
-   * The precision of frozen products and attention ({@link Precision}) for this module, all its
+   * The precision of frozen products ({@link Precision}) for this module, all its
    * descendants and the modules registered under them later (a fine-tuning method's). Set it to
    * what {@link Precision#onThisCpu} allows: {@link Precision#BF16} computes correctly on any CPU,
    * but slowly on one without bfloat16 instructions.

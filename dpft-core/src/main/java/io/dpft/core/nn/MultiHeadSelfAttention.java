@@ -133,31 +133,22 @@ public class MultiHeadSelfAttention extends Module {
     }
     Tensor context = isTraining() && dropout > 0
         ? withDropout(heads(q), keys, values, mask)
-        : fused(heads(q), keys, values, mask); // (B, h, T, d_h)
+        : scaledDotProduct(heads(q), keys, values, mask); // (B, h, T, d_h)
     return context.transpose(1, 2).reshape(batch, length, hiddenSize); // (B, T, d)
   }
 
   /**
-   * {@code softmax(q kᵀ/√d_h + mask) v} by libtorch's fused kernel; under
-   * {@link Precision#BF16} with q, k, v and the mask cast to bfloat16 (the CPU kernel accumulates
-   * in float32) and the result cast back to float32.
+   * {@code softmax(q kᵀ/√d_h + mask) v} by libtorch's fused kernel: by {@link FlashAttention}
+   * under autograd, else by libtorch's dispatch, with one BLAS thread. In float32 under every
+   * {@link Precision}: the kernel's bfloat16 variant ran 5× slower than its float32 one on an
+   * AMX-BF16 Xeon (MiniLM's shapes, forward and backward: 190 against 40 ms; docs/performance.md).
    */
-  private Tensor fused(Tensor q, Tensor k, Tensor v, Tensor mask) {
-    if (precision() == Precision.FP32) {
-      return scaledDotProduct(q, k, v, mask);
-    }
-    return NestedScope.result(() -> scaledDotProduct(bfloat16(q), bfloat16(k), bfloat16(v),
-        mask == null ? null : bfloat16(mask)).to(torch.ScalarType.Float));
-  }
-
   private static Tensor scaledDotProduct(Tensor q, Tensor k, Tensor v, Tensor mask) {
-    return torch.scaled_dot_product_attention(q, k, v,
-        mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0, false,
-        new DoubleOptional(), false);
-  }
-
-  private static Tensor bfloat16(Tensor t) {
-    return t.to(torch.ScalarType.BFloat16);
+    Tensor flash = FlashAttention.apply(q, k, v, mask);
+    return flash != null ? flash : OpenBlasThreads.oneThread(() ->
+        torch.scaled_dot_product_attention(q, k, v,
+            mask == null ? new TensorOptional() : new TensorOptional(mask), 0.0, false,
+            new DoubleOptional(), false));
   }
 
   /**

@@ -1,34 +1,42 @@
 package io.dpft.core.nn;
 
+import java.util.function.Supplier;
 import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.openblas.global.openblas_full;
 
 /**
- * Runs OpenBLAS, the BLAS that libtorch links, on the calling thread only, for the whole process.
+ * Runs work with OpenBLAS, the BLAS that libtorch links, on one thread, and gives OpenBLAS back the
+ * thread count it had.
  *
- * <p>libtorch calls BLAS from inside its own OpenMP-parallel kernels: the CPU flash attention
- * that {@link MultiHeadSelfAttention} runs does one GEMM per block of queries on each OpenMP
- * thread. This OpenBLAS is built on its own thread pool, which does not know it is called from a
- * parallel region; once those GEMMs pass its threshold for going parallel (MiniLM at 256 tokens)
- * every OpenMP thread hands its GEMM to the same pool, and the cores are oversubscribed and the
- * pool's lock contended: a non-DP BiTFiT step of MiniLM at batch 32 × 256 took 58–97 s instead of
- * 2.1 s. dpft's own BLAS calls ({@code Grams}) split samples over Java threads and want one thread
- * each too. One OpenBLAS thread cost nothing at 128 tokens (docs/performance.md), where the large
- * products run in oneDNN. {@code OPENBLAS_NUM_THREADS} in the environment is overridden.
+ * <p>For work that calls BLAS from several threads at once: libtorch's CPU flash attention does
+ * one GEMM per block of queries on each of its OpenMP threads, and dpft's {@code Grams} split
+ * samples over Java threads. This OpenBLAS runs its own thread pool, which does not know it is
+ * called from a parallel region: once the GEMMs pass its threshold for going parallel (MiniLM's
+ * attention at 256 tokens), every caller hands its GEMM to the same pool, and the cores are
+ * oversubscribed and the pool's lock contended (a non-DP BiTFiT step of MiniLM at batch 32 × 256
+ * took 58–97 s instead of 2.1 s). OpenBLAS on one thread for the whole process instead would halve
+ * the speed of the large products that libtorch sends to it from one thread (non-DP full
+ * fine-tuning's weight gradients: 21.6 → 13.5 samples/s; docs/performance.md).
  */
 public final class OpenBlasThreads {
-  private static volatile boolean set;
-
   private OpenBlasThreads() {}
 
-  /** Sets OpenBLAS to one thread, once per process (each later call returns at once). */
-  public static void useOne() {
-    if (!set) {
-      synchronized (OpenBlasThreads.class) {
-        if (!set) {
-          openblas.blas_set_num_threads(1);
-          set = true;
-        }
-      }
+  /** {@code work}'s result, computed with OpenBLAS on one thread. */
+  public static <T> T oneThread(Supplier<T> work) {
+    int threads = count();
+    if (threads <= 1) {
+      return work.get();
     }
+    openblas.blas_set_num_threads(1);
+    try {
+      return work.get();
+    } finally {
+      openblas.blas_set_num_threads(threads);
+    }
+  }
+
+  /** OpenBLAS's thread count now. */
+  public static int count() {
+    return openblas_full.openblas_get_num_threads();
   }
 }

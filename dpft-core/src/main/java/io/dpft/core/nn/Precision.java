@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * and {@code dpft bench}, and the {@code precision} of a run's {@code config.json}.
  *
  * <p>With {@link #BF16}, a {@link Linear} whose weight is frozen multiplies in bfloat16 with
- * float32 accumulation, and attention runs in bfloat16; their inputs and results stay float32
+ * float32 accumulation (attention stays float32: libtorch's bfloat16 kernel was slower); its
+ * inputs and results stay float32
  * ({@link Module#setPrecision}). Trainable weights' products, per-sample norms, clipping, noise,
  * the optimizer and every parameter stay float32. bfloat16 arithmetic works on any CPU, but is
  * fast only on those with {@code avx512_bf16} or {@code amx_bf16}; {@link #onThisCpu} falls back
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
 public enum Precision {
   /** Everything in float32. */
   FP32,
-  /** Frozen products and attention in bfloat16, accumulated in float32. */
+  /** Frozen products in bfloat16, accumulated in float32. */
   BF16;
 
   /** The {@code /proc/cpuinfo} flags of CPUs with bfloat16 dot products or tile multiplies. */

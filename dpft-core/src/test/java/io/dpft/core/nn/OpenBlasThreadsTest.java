@@ -9,14 +9,17 @@ import org.junit.jupiter.api.Test;
 class OpenBlasThreadsTest {
 
   @Test
-  void aModule_leavesOpenBlasSingleThreaded_andANormPassKeepsItSo() {
-    try (Linear layer = new Linear(4, 2, true, WeightLayout.OUT_IN)) {
-      assertThat(openblas.blas_get_num_threads()).isEqualTo(1);
-    }
-    // a DP norm pass used to give OpenBLAS libtorch's intra-op thread count when it ended
+  void oneThread_runsOnOneThread_andGivesBackTheCountItHad() {
+    openblas.blas_set_num_threads(2);
+    int inside = OpenBlasThreads.oneThread(OpenBlasThreads::count);
+    assertThat(inside).isEqualTo(1);
+    assertThat(OpenBlasThreads.count()).isEqualTo(2);
+    // a DP norm pass, too: it used to give OpenBLAS libtorch's intra-op count, not the one it had
+    openblas.blas_set_num_threads(3);
     try (Grams grams = new Grams()) {
-      assertThat(openblas.blas_get_num_threads()).isEqualTo(1);
+      assertThat(OpenBlasThreads.count()).isEqualTo(1);
     }
-    assertThat(openblas.blas_get_num_threads()).isEqualTo(1);
+    assertThat(OpenBlasThreads.count()).isEqualTo(3);
+    openblas.blas_set_num_threads(2);
   }
 }

@@ -31,8 +31,10 @@ import org.bytedeco.pytorch.global.torch;
  * Java threads as libtorch has intra-op threads, each running OpenBLAS single-threaded. libtorch's
  * {@code bmm} runs one sample after another, each on OpenBLAS's threads, and a T×T Gram is too
  * small for that to pay (docs/performance.md). Calls from several threads into
- * OpenBLAS's thread pool contend, so OpenBLAS, the library libtorch links, runs single-threaded
- * ({@link OpenBlasThreads}, for the whole process).
+ * OpenBLAS's thread pool contend, so OpenBLAS, the library libtorch links, is set to one thread
+ * while a {@code Grams} is open: the engine's norm pass, where the Grams are nearly all of the BLAS
+ * work. It is set once per pass, not per Gram, because each change parks and wakes the pool's
+ * threads. {@link #close()} gives OpenBLAS the thread count it had ({@link OpenBlasThreads}).
  * {@link #innerProducts} gives the products of two such Grams over all T² entries.
  */
 public final class Grams implements AutoCloseable {
@@ -41,9 +43,11 @@ public final class Grams implements AutoCloseable {
 
   private final Deque<Remembered> recent = new ArrayDeque<>();
 
-  /** Makes sure OpenBLAS runs single-threaded ({@link OpenBlasThreads}). */
+  private final int blasThreads = OpenBlasThreads.count();
+
+  /** Sets OpenBLAS to one thread until {@link #close()}. */
   public Grams() {
-    OpenBlasThreads.useOne();
+    openblas.blas_set_num_threads(1);
   }
 
   /** A tensor (held), its version and strides then, and the upper triangle of its Gram. */
@@ -100,11 +104,12 @@ public final class Grams implements AutoCloseable {
         .mul_(new Scalar(2.0)).sub_(diagonal);
   }
 
-  /** Lets every remembered tensor and Gram go. */
+  /** Lets every remembered tensor and Gram go; OpenBLAS gets back its thread count. */
   @Override
   public void close() {
     recent.forEach(Remembered::release);
     recent.clear();
+    openblas.blas_set_num_threads(Math.max(1, blasThreads));
   }
 
   private static Tensor formUpper(Tensor x) {
