@@ -5,7 +5,6 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.IValue;
-import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.OperatorHandle;
 import org.bytedeco.pytorch.Tensor;
@@ -42,8 +41,11 @@ final class FlashAttention {
     }
     // the kernel's result is a view made without grad, which autograd forbids changing in place
     Tensor out = outputs[0].detach();
-    Tensor[] saved = {own(q, lasting), own(k, lasting), own(v, lasting),
-        mask == null ? null : own(mask, lasting), own(out, lasting), own(outputs[1], lasting)};
+    Tensor[] saved = new Tensor[6];
+    Tensor[] kept = {q, k, v, mask, out, outputs[1]};
+    for (int i = 0; i < kept.length; i++) {
+      saved[i] = kept[i] == null ? null : NestedScope.own(kept[i], lasting);
+    }
     HookedBackward.connect(out, List.of(q, k, v), null, lasting, g -> {
       if (GradMode.is_enabled()) {
         throw new UnsupportedOperationException("create_graph through attention without dropout"
@@ -60,15 +62,8 @@ final class FlashAttention {
     return out;
   }
 
-  /** A handle of its own on {@code t}'s tensor, owned by {@code scope} too (closed early). */
-  private static Tensor own(Tensor t, PointerScope scope) {
-    Tensor own = new Tensor(t);
-    scope.attach(own);
-    return own;
-  }
-
   /** The kernel's boxed forward and backward ops. */
-  private record Ops(Dispatcher dispatcher, OperatorHandle forward, OperatorHandle backward) {
+  private record Ops(OperatorHandle forward, OperatorHandle backward) {
     static Ops find() {
       try {
         Dispatcher dispatcher = Dispatcher.singleton();
@@ -84,7 +79,7 @@ final class FlashAttention {
         // static for the JVM's lifetime: keep them out of any PointerScope open right now
         forward.retainReference();
         backward.retainReference();
-        return new Ops(dispatcher, forward, backward);
+        return new Ops(forward, backward);
       } catch (RuntimeException e) {
         return null; // a libtorch build without the kernel: scaled_dot_product_attention it is
       }
@@ -92,27 +87,16 @@ final class FlashAttention {
 
     /** {output, logsumexp}. */
     Tensor[] forward(Tensor q, Tensor k, Tensor v, Tensor mask) {
-      return call(forward, 2, new IValue(q), new IValue(k), new IValue(v), new IValue(0.0),
+      return BoxedOps.call(forward, 2, new IValue(q), new IValue(k), new IValue(v), new IValue(0.0),
           new IValue(false), mask == null ? new IValue() : new IValue(mask), new IValue());
     }
 
     /** {dq, dk, dv} from {@code g} and the forward's {q, k, v, mask, output, logsumexp}. */
     Tensor[] backward(Tensor g, Tensor[] saved) {
-      return call(backward, 3, new IValue(g.contiguous()), new IValue(saved[0]),
+      return BoxedOps.call(backward, 3, new IValue(g.contiguous()), new IValue(saved[0]),
           new IValue(saved[1]), new IValue(saved[2]), new IValue(saved[4]), new IValue(saved[5]),
           new IValue(0.0), new IValue(false),
           saved[3] == null ? new IValue() : new IValue(saved[3]), new IValue());
-    }
-
-    private Tensor[] call(OperatorHandle op, int results, IValue... arguments) {
-      IValueVector stack = new IValueVector(arguments);
-      dispatcher.callBoxed(op, stack);
-      Tensor[] out = new Tensor[results];
-      for (int i = 0; i < results; i++) {
-        // toTensor() points into the stack: copy the handle so the result owns its tensor
-        out[i] = new Tensor(stack.get(i).toTensor());
-      }
-      return out;
     }
   }
 }

@@ -342,12 +342,12 @@ public class MultiHeadSelfAttention extends Module {
     Tensor forward(PointerScope lasting) {
       logSumExp = q.new_empty(q.size(0), q.size(1), q.size(2), 1);
       Tensor out = context(true).detach();
-      q = own(q, lasting);
-      k = own(k, lasting);
-      v = own(v, lasting);
-      mask = mask == null ? null : own(mask, lasting);
-      logSumExp = own(logSumExp, lasting);
-      context = own(out, lasting);
+      q = NestedScope.own(q, lasting);
+      k = NestedScope.own(k, lasting);
+      v = NestedScope.own(v, lasting);
+      mask = mask == null ? null : NestedScope.own(mask, lasting);
+      logSumExp = NestedScope.own(logSumExp, lasting);
+      context = NestedScope.own(out, lasting);
       return out;
     }
 
@@ -412,13 +412,6 @@ public class MultiHeadSelfAttention extends Module {
    */
   private static Tensor headsLike(Tensor t) {
     return t.new_empty(t.size(0), t.size(2), t.size(1), t.size(3)).transpose(1, 2);
-  }
-
-  /** A handle of its own on {@code t}'s tensor, owned by {@code scope} too (closed early). */
-  private static Tensor own(Tensor t, PointerScope scope) {
-    Tensor own = new Tensor(t);
-    scope.attach(own);
-    return own;
   }
 
   /** {@code 1/P(keep)}. */

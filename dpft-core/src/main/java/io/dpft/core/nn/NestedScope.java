@@ -56,4 +56,11 @@ final class NestedScope {
     PointerScope base = BASE.get();
     return base != null ? base : PointerScope.getInnerScope();
   }
+
+  /** A handle of its own on {@code t}'s tensor, owned by {@code scope} too (closed early). */
+  static Tensor own(Tensor t, PointerScope scope) {
+    Tensor own = new Tensor(t);
+    scope.attach(own);
+    return own;
+  }
 }

@@ -6,7 +6,6 @@ import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.GenericList;
 import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.IValue;
-import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.OperatorHandle;
 import org.bytedeco.pytorch.Tensor;
@@ -256,8 +255,7 @@ final class OneDnnLinear implements AutoCloseable {
   }
 
   /** The boxed oneDNN ops and the element type of {@code _linear_pointwise}'s scalar list. */
-  private record Ops(Dispatcher dispatcher, OperatorHandle linear, OperatorHandle pack,
-      Type.TypePtr scalarType) {
+  private record Ops(OperatorHandle linear, OperatorHandle pack, Type.TypePtr scalarType) {
     static Ops find() {
       if (!torch.hasMKLDNN()) {
         return null;
@@ -274,7 +272,7 @@ final class OneDnnLinear implements AutoCloseable {
         linear.retainReference();
         pack.retainReference();
         scalarType.retainReference();
-        return new Ops(dispatcher, linear, pack, scalarType);
+        return new Ops(linear, pack, scalarType);
       } catch (RuntimeException e) {
         return null; // a libtorch build without these ops: BLAS it is
       }
@@ -303,11 +301,8 @@ final class OneDnnLinear implements AutoCloseable {
       }
     }
 
-    private Tensor call(OperatorHandle op, IValue... arguments) {
-      IValueVector stack = new IValueVector(arguments);
-      dispatcher.callBoxed(op, stack);
-      // toTensor() points into the stack: copy the handle so the result owns its tensor
-      return new Tensor(stack.get(0).toTensor());
+    private static Tensor call(OperatorHandle op, IValue... arguments) {
+      return BoxedOps.call(op, 1, arguments)[0];
     }
   }
 }
