@@ -1,6 +1,8 @@
 package io.dpft.core.models;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,5 +18,18 @@ final class ResidentMemory {
       }
     }
     throw new IllegalStateException("no VmRSS line in /proc/self/status");
+  }
+
+  /**
+   * VmRSS less the JVM's committed heap and non-heap memory, in kB: what libtorch and the other
+   * native libraries hold. Exact for the heap only when its pages are touched as they are
+   * committed (the tests run with {@code -XX:+AlwaysPreTouch}); otherwise a heap whose pages
+   * eden reaches for the first time reads as native growth.
+   */
+  static long outsideJvmKilobytes() throws IOException {
+    MemoryMXBean jvm = ManagementFactory.getMemoryMXBean();
+    long committed =
+        jvm.getHeapMemoryUsage().getCommitted() + jvm.getNonHeapMemoryUsage().getCommitted();
+    return kilobytes() - committed / 1024;
   }
 }
