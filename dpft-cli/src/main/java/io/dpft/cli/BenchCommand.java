@@ -94,7 +94,7 @@ public final class BenchCommand implements Callable<Integer> {
   double dropout;
 
   @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
-      description = "fp32, or bf16 (frozen products in bfloat16; fp32 on a CPU"
+      description = "fp32, or bf16 (linear products in bfloat16; fp32 on a CPU"
           + " without AVX512_BF16 or AMX-BF16) (default: ${DEFAULT-VALUE})")
   String precision;
 

@@ -156,10 +156,10 @@ final class TrainingOptions {
   long checkpointEvery;
 
   @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
-      description = "fp32, or bf16: frozen weights' products in bfloat16 with"
-          + " float32 accumulation (trainable weights, per-sample norms, clipping, noise and the"
-          + " optimizer stay float32), on CPUs with AVX512_BF16 or AMX-BF16; elsewhere fp32, with"
-          + " a note (default: ${DEFAULT-VALUE})")
+      description = "fp32, or bf16: linear layers' products in bfloat16 with"
+          + " float32 accumulation (parameters, per-sample gradients and norms, clipping, noise"
+          + " and the optimizer stay float32), on CPUs with AVX512_BF16 or AMX-BF16; elsewhere"
+          + " fp32, with a note (default: ${DEFAULT-VALUE})")
   String precision;
 
   @Option(names = "--omit-batch-statistics",

@@ -112,8 +112,8 @@ public class Linear extends DpLayer {
   }
 
   /**
-   * {@code a Wᵀ + b} through oneDNN when it applies ({@link OneDnnLinear}, which also runs a
-   * frozen weight's product in bfloat16 under {@link Precision#BF16}), else torch's; with an
+   * {@code a Wᵀ + b} through oneDNN when it applies ({@link OneDnnLinear}, which also runs the
+   * product in bfloat16 under {@link Precision#BF16}), else torch's; with an
    * {@code activation}, the fused oneDNN result or null.
    *
    * @param weightGradient whether autograd may be asked for W's gradient; a taped call's never is

@@ -133,7 +133,7 @@ public abstract class Module implements AutoCloseable {
   }
 
   /**
-   * The precision of frozen products ({@link Precision}) for this module, all its
+   * The precision of {@link Linear} products ({@link Precision}) for this module, all its
    * descendants and the modules registered under them later (a fine-tuning method's). Set it to
    * what {@link Precision#onThisCpu} allows: {@link Precision#BF16} computes correctly on any CPU,
    * but slowly on one without bfloat16 instructions.

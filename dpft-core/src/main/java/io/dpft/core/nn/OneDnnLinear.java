@@ -45,14 +45,17 @@ import org.bytedeco.pytorch.global.torch;
  * fused activation under autograd, libtorch without oneDNN) returns null and the caller uses
  * {@code torch.linear} too.
  *
- * <p>With {@link Precision#BF16}, a frozen {@code W} (no {@code requires_grad}) multiplies in
- * bfloat16 on both paths: the input (in backward, {@code dL/dz}) is cast to bfloat16, {@code W} is
- * kept as a bfloat16 copy (packed when oneDNN takes bfloat16 on this CPU, else plain, multiplied
- * by {@code torch.linear}), oneDNN and libtorch accumulate in float32, and the product is cast
- * back to float32 before the bias and the activation are applied. A trainable {@code W} stays
- * float32, so that its per-sample gradients, formed from this product's input and output
- * gradient, do too. A call without a scope for the hooks, or a head wider than its input, is
- * differentiated by autograd, with {@code W} cast on every call rather than kept.
+ * <p>With {@link Precision#BF16}, every product multiplies in bfloat16 on both paths: the input
+ * (in backward, {@code dL/dz}) is cast to bfloat16, {@code W} is used as a bfloat16 copy (packed
+ * when oneDNN takes bfloat16 on this CPU, else plain, multiplied by {@code torch.linear}),
+ * oneDNN and libtorch accumulate in float32, and the product is cast back to float32 before the
+ * bias and the activation are applied. A frozen {@code W}'s copies are kept; a trainable one's
+ * are made per call, from its float32 master value. A DP step's per-sample gradients stay
+ * float32 arithmetic: the engine forms them from this layer's float32 input and float32 output
+ * gradient, never from these products, so a per-sample norm is exactly the norm of what the
+ * clipped sum adds. A trainable {@code W} whose gradient autograd forms (non-private training) is
+ * differentiated by autograd through the bfloat16 product, as mixed-precision training does, and
+ * so is a call without a scope for the hooks, or a head wider than its input.
  */
 final class OneDnnLinear implements AutoCloseable {
   private static final Ops OPS = Ops.find();
@@ -74,7 +77,7 @@ final class OneDnnLinear implements AutoCloseable {
    * @param activation fused activation, or null; only without autograd, else the call returns null
    * @param weightGradient whether autograd may be asked for the gradient of a trainable {@code w};
    *     when false, {@code w} is treated as frozen
-   * @param precision the product's precision for a frozen {@code w}
+   * @param precision the product's precision
    */
   Tensor forward(Tensor a, Tensor w, Tensor b, Activation activation, boolean weightGradient,
       Precision precision) {
@@ -83,19 +86,18 @@ final class OneDnnLinear implements AutoCloseable {
         || !a.device().is_cpu() || w.scalar_type().intern() != torch.ScalarType.Float) {
       return null;
     }
-    Precision used = w.requires_grad() ? Precision.FP32 : precision;
-    if (used == Precision.FP32 && (OPS == null || !w.is_contiguous())) {
+    if (precision == Precision.FP32 && (OPS == null || !w.is_contiguous())) {
       return null;
     }
     boolean autograd = GradMode.is_enabled()
         && (a.requires_grad() || w.requires_grad() || (b != null && b.requires_grad()));
     long rows = a.numel() / a.size(-1);
     if (!autograd) {
-      if (used == Precision.FP32) {
-        return OPS.linear(a.contiguous(), packed.of(w, rows, true, used), b, activation);
+      if (precision == Precision.FP32) {
+        return OPS.linear(a.contiguous(), packed.of(w, rows, true, precision), b, activation);
       }
       return NestedScope.result(() -> {
-        Tensor z = product(a, packed.of(w, rows, true, used), used);
+        Tensor z = product(a, packed.of(w, rows, true, precision), precision);
         if (b != null) {
           z.add_(b);
         }
@@ -106,9 +108,9 @@ final class OneDnnLinear implements AutoCloseable {
       return null;
     }
     if (!w.requires_grad() || !weightGradient) {
-      return withoutWeightGradient(a, w, b, rows, used);
+      return withoutWeightGradient(a, w, b, rows, precision);
     }
-    return null;
+    return precision == Precision.FP32 ? null : byAutograd(a, w, b);
   }
 
   /**
@@ -180,8 +182,10 @@ final class OneDnnLinear implements AutoCloseable {
   }
 
   /**
-   * {@code a Wᵀ + b} with the product in bfloat16, differentiated by autograd, which keeps nothing
-   * of {@code a} for a frozen {@code W}; {@code W} is cast for this call only.
+   * {@code a Wᵀ + b} with the product in bfloat16, differentiated by autograd; {@code W} is cast
+   * for this call only. Autograd keeps the bfloat16 {@code a} for {@code W}'s gradient only when
+   * that gradient may be asked for (a trainable {@code W} outside a DP step), and its gradient
+   * reaches {@code W} as float32 through the cast.
    */
   private static Tensor byAutograd(Tensor a, Tensor w, Tensor b) {
     Tensor z = NestedScope.result(() -> torch.linear(a.to(torch.ScalarType.BFloat16),

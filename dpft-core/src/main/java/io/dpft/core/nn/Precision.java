@@ -12,21 +12,24 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The element type of a model's frozen products: the {@code --precision} of {@code dpft train}
- * and {@code dpft bench}, and the {@code precision} of a run's {@code config.json}.
+ * The element type of a model's {@link Linear} products: the {@code --precision} of
+ * {@code dpft train} and {@code dpft bench}, and the {@code precision} of a run's
+ * {@code config.json}.
  *
- * <p>With {@link #BF16}, a {@link Linear} whose weight is frozen multiplies in bfloat16 with
- * float32 accumulation (attention stays float32: libtorch's bfloat16 kernel was slower); its
- * inputs and results stay float32
- * ({@link Module#setPrecision}). Trainable weights' products, per-sample norms, clipping, noise,
- * the optimizer and every parameter stay float32. bfloat16 arithmetic works on any CPU, but is
+ * <p>With {@link #BF16}, every {@link Linear} multiplies in bfloat16 with float32 accumulation,
+ * forward and input gradient, frozen weights from a kept bfloat16 copy and trainable ones from
+ * their float32 value (attention stays float32: libtorch's bfloat16 kernel was slower); inputs and
+ * results stay float32 ({@link Module#setPrecision}). Per-sample gradients and their norms,
+ * clipping, noise, the optimizer and every parameter stay float32: a DP step forms them from each
+ * layer's float32 input and output gradient, not from the bfloat16 products. A non-private
+ * step's weight gradient comes through the bfloat16 product (mixed-precision training). bfloat16 arithmetic works on any CPU, but is
  * fast only on those with {@code avx512_bf16} or {@code amx_bf16}; {@link #onThisCpu} falls back
  * to {@link #FP32} on the others.
  */
 public enum Precision {
   /** Everything in float32. */
   FP32,
-  /** Frozen products in bfloat16, accumulated in float32. */
+  /** {@link Linear} products in bfloat16, accumulated in float32. */
   BF16;
 
   /** The {@code /proc/cpuinfo} flags of CPUs with bfloat16 dot products or tile multiplies. */

@@ -20,7 +20,7 @@ final class TrainedParameters {
    * {@code modelDir} ({@link io.dpft.core.peft.FineTuningMethod#extend}) and copies the run's
    * trained parameters ({@code trainable}) over it; closes the model when they do not fit. The
    * model is for inference: in eval mode, every parameter frozen, in the run's precision as far as
-   * this CPU allows ({@link Precision#onThisCpu}; bfloat16 applies to frozen weights).
+   * this CPU allows ({@link Precision#onThisCpu}; bfloat16 applies to linear products).
    *
    * @param mustLoad parameters the checkpoint has to provide (a fresh task head)
    * @throws IllegalArgumentException naming both when the checkpoint has tensors the model lacks,

@@ -408,7 +408,7 @@ public final class FineTuningRun {
         settings.learningRate(),
         derived.contains("learning_rate") ? " (default for the method)" : "",
         privately,
-        precision == Precision.BF16 ? ", frozen products in bf16" : "");
+        precision == Precision.BF16 ? ", linear products in bf16" : "");
   }
 
   /** Resumes {@code trainer} from {@code checkpoint}; returns the step it goes on from. */

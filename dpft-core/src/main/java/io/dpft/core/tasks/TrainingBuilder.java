@@ -131,7 +131,7 @@ public abstract class TrainingBuilder<B extends TrainingBuilder<B, D>, D> {
   }
 
   /**
-   * The precision of frozen products (default {@link Precision#FP32}); the run
+   * The precision of linear products (default {@link Precision#FP32}); the run
    * uses what {@link Precision#onThisCpu} allows.
    */
   public B precision(Precision precision) {

@@ -33,15 +33,15 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * DP-SGD with {@link Precision#BF16} set on the model (whatever this CPU supports: bfloat16
  * arithmetic is correct everywhere, only slow without AVX512_BF16/AMX) against the same model in
- * float32, for DP-BiTFiT (every weight frozen, so its products run in bfloat16) and DP full
- * fine-tuning (every weight trainable, and attention float32 under every precision: float32
- * throughout).
+ * float32, for DP-BiTFiT (every weight frozen) and DP full fine-tuning (every weight trainable,
+ * its per-sample gradients formed in float32 from inputs and output gradients that the bfloat16
+ * products before and after it rounded).
  *
  * <p>The bound {@link #RELATIVE}: bfloat16 rounds each operand by at most 2⁻⁹ ≈ 0.2%; the output
- * gradients pass back through both layers' frozen products, each adding such an
- * error. Measured here: per-sample norms within 0.25%, the update within 0.8% of its largest
- * entry; 2% leaves a margin while still catching a gradient lost or scaled on the way (errors of
- * order 1).
+ * gradients pass back through both layers' products, each adding such an error. Measured here:
+ * per-sample norms within 0.3% (DP-BiTFiT) and 0.55% (DP full), the update within 0.8% and 1.2%
+ * of its largest entry; 2% leaves a margin while still catching a gradient lost or scaled on the
+ * way (errors of order 1).
  */
 class Bfloat16DpTest {
   private static final int B = 4;
@@ -67,12 +67,7 @@ class Bfloat16DpTest {
         assertThat(relative).as("sample %d", i).isLessThan(RELATIVE);
         largest = Math.max(largest, relative);
       }
-      if (trainable == Trainable.FULL) {
-        // every weight trains, so no product is frozen, and attention stays float32
-        assertThat(largest).as("float32 throughout").isLessThan(1e-6);
-      } else {
-        assertThat(largest).as("bfloat16 was used").isGreaterThan(ROUNDED);
-      }
+      assertThat(largest).as("bfloat16 was used").isGreaterThan(ROUNDED);
     }
   }
 

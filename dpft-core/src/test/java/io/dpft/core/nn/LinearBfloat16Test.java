@@ -150,26 +150,51 @@ class LinearBfloat16Test {
   }
 
   /**
-   * A trainable weight's product stays float32 under {@link Precision#BF16}, with and without its
-   * gradient from autograd: identical to the {@link Precision#FP32} layer's, so that its
-   * per-sample gradients are exact float32.
+   * A trainable weight multiplies in bfloat16 too, from its float32 value. Non-private training
+   * (autograd forms dL/dW): the output, dL/da and dL/dW match float32 within bfloat16 rounding,
+   * and dL/dW reaches W as float32. Under a tape (a DP step): the output and dL/da do, while the
+   * tape records the float32 input itself and its output's gradient is the float32 upstream one:
+   * the engine forms per-sample gradients from these two, not from the bfloat16 product.
    */
   @Test
-  void trainableWeight_staysFloat32() {
+  void trainableWeight_bfloat16Products_float32Gradients() {
     try (PointerScope scope = new PointerScope();
         Linear linear = new Linear(IN, OUT, true)) {
+      linear.weight().tensor().detach().copy_(
+          torch.randn(OUT, IN).mul(new Scalar(1 / Math.sqrt(IN))));
       Tensor a = torch.randn(4, 16, IN);
       a.set_requires_grad(true);
       Tensor w = linear.weight().tensor();
+      Tensor upstream = torch.randn(4, 16, OUT);
       Tensor fp32 = linear.forward(a);
-      Tensor[] fp32Grads = grad(fp32.sum(), a, w);
+      Tensor[] fp32Grads = grad(fp32.mul(upstream).sum(), a, w);
+      Tensor[] fp32Taped = taped(linear, a, upstream);
       linear.setPrecision(Precision.BF16);
       Tensor bf16 = linear.forward(a);
-      Tensor[] bf16Grads = grad(bf16.sum(), a, w);
-      assertThat(relativeDiff(bf16, fp32)).isZero();
-      assertThat(relativeDiff(bf16Grads[0], fp32Grads[0])).isZero();
-      assertThat(relativeDiff(bf16Grads[1], fp32Grads[1])).isZero();
-      assertThat(bf16Grads[1].scalar_type().intern()).isEqualTo(torch.ScalarType.Float);
+      Tensor[] bf16Grads = grad(bf16.mul(upstream).sum(), a, w);
+      assertBfloat16Close(bf16, fp32, "output");
+      assertBfloat16Close(bf16Grads[0], fp32Grads[0], "dL/da");
+      assertBfloat16Close(bf16Grads[1], fp32Grads[1], "dL/dW");
+      Tensor[] bf16Taped = taped(linear, a, upstream);
+      assertBfloat16Close(bf16Taped[0], fp32Taped[0], "taped output");
+      assertBfloat16Close(bf16Taped[1], fp32Taped[1], "taped dL/da");
+      assertThat(bf16Taped[2].scalar_type().intern()).isEqualTo(torch.ScalarType.Float);
+      assertThat(maxAbsDiff(bf16Taped[2], fp32Taped[2])).as("recorded input").isZero();
+      assertThat(maxAbsDiff(bf16Taped[3], upstream)).as("dL/dz at the recorded output").isZero();
+    }
+  }
+
+  /**
+   * {output, dL/da, the tape's recorded input, the gradient at its recorded output} of one taped
+   * forward, for L = Σ z ∘ upstream.
+   */
+  private static Tensor[] taped(Linear linear, Tensor a, Tensor upstream) {
+    try (Tape tape = Tape.start()) {
+      Tensor z = linear.forward(a);
+      assertThat(tape.entries()).hasSize(1);
+      Tape.Entry entry = tape.entries().get(0);
+      Tensor[] g = grad(z.mul(upstream).sum(), a, entry.output());
+      return new Tensor[] {z.detach(), g[0], entry.activation(), g[1]};
     }
   }
 }

@@ -150,9 +150,9 @@ class MultiHeadSelfAttentionTest {
   }
 
   /**
-   * Under {@link Precision#BF16} attention still runs in float32 (libtorch's bfloat16 kernel was
-   * slower), and the projections here are trainable, so they stay float32 too: output and dL/dx
-   * are float32's.
+   * Under {@link Precision#BF16} attention itself still runs in float32 (libtorch's bfloat16
+   * kernel was slower): with the module in bf16 and only its projections (Linears, which do
+   * multiply in bfloat16) set back to fp32, output and dL/dx are float32's.
    */
   @Test
   void forward_bf16_keepsAttentionInFloat32() {
@@ -167,6 +167,9 @@ class MultiHeadSelfAttentionTest {
       Tensor fp32 = attention.forward(x, mask);
       Tensor fp32Grad = grad(fp32.mul(upstream).sum(), new Tensor[] {x}, false)[0];
       attention.setPrecision(Precision.BF16);
+      attention.namedModules().values().stream().filter(Linear.class::isInstance)
+          .forEach(projection -> projection.setPrecision(Precision.FP32));
+      assertThat(attention.precision()).isEqualTo(Precision.BF16);
       Tensor bf16 = attention.forward(x, mask);
       Tensor bf16Grad = grad(bf16.mul(upstream).sum(), new Tensor[] {x}, false)[0];
       assertThat(bf16.scalar_type().intern()).isEqualTo(torch.ScalarType.Float);
