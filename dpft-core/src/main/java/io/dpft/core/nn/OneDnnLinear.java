@@ -38,7 +38,8 @@ import org.bytedeco.pytorch.global.torch;
  *       weights.
  * </ul>
  *
- * A weight gradient from autograd (non-DP full fine-tuning) is left to {@code torch.linear}:
+ * A float32 weight gradient from autograd (non-DP full fine-tuning) is left to
+ * {@code torch.linear}:
  * {@code mkldnn_linear} converts {@code a} and {@code z} to and from oneDNN's layout, reorders
  * {@code W} on every call and keeps the converted {@code a}, so it is slower and larger than BLAS
  * there. Everything else (other dtypes and devices, a non-contiguous weight, a
@@ -52,10 +53,12 @@ import org.bytedeco.pytorch.global.torch;
  * bias and the activation are applied. A frozen {@code W}'s copies are kept; a trainable one's
  * are made per call, from its float32 master value. A DP step's per-sample gradients stay
  * float32 arithmetic: the engine forms them from this layer's float32 input and float32 output
- * gradient, never from these products, so a per-sample norm is exactly the norm of what the
- * clipped sum adds. A trainable {@code W} whose gradient autograd forms (non-private training) is
- * differentiated by autograd through the bfloat16 product, as mixed-precision training does, and
- * so is a call without a scope for the hooks, or a head wider than its input.
+ * gradient, never from these products, so a per-sample norm and the clipped sum are formed from
+ * the same float32 tensors. A trainable {@code W} whose gradient autograd forms (non-private
+ * training) is differentiated by autograd through the bfloat16 product, as mixed-precision
+ * training does (its gradient is rounded to bfloat16, then cast to float32), and so is a call
+ * without a scope for the hooks, or a head wider than its input, with no path to {@code W}
+ * there.
  */
 final class OneDnnLinear implements AutoCloseable {
   private static final Ops OPS = Ops.find();
@@ -110,7 +113,7 @@ final class OneDnnLinear implements AutoCloseable {
     if (!w.requires_grad() || !weightGradient) {
       return withoutWeightGradient(a, w, b, rows, precision);
     }
-    return precision == Precision.FP32 ? null : byAutograd(a, w, b);
+    return precision == Precision.FP32 ? null : byAutograd(a, w, b, true);
   }
 
   /**
@@ -124,7 +127,7 @@ final class OneDnnLinear implements AutoCloseable {
       Tensor a, Tensor w, Tensor b, long rows, Precision precision) {
     PointerScope lasting = NestedScope.lasting();
     if (lasting == null || rows < w.size(0)) {
-      return precision == Precision.FP32 ? null : byAutograd(a, w, b);
+      return precision == Precision.FP32 ? null : byAutograd(a, w, b, false);
     }
     // a trainable W changes every step, so its packed copies are used once: packed here and in
     // backward, freed with the call (kept, a step's forward would hold every layer's packed W
@@ -183,14 +186,21 @@ final class OneDnnLinear implements AutoCloseable {
 
   /**
    * {@code a Wᵀ + b} with the product in bfloat16, differentiated by autograd; {@code W} is cast
-   * for this call only. Autograd keeps the bfloat16 {@code a} for {@code W}'s gradient only when
-   * that gradient may be asked for (a trainable {@code W} outside a DP step), and its gradient
-   * reaches {@code W} as float32 through the cast.
+   * for this call only. With {@code weightGradient}, autograd keeps the bfloat16 {@code a} for
+   * {@code W}'s gradient, which reaches {@code W} as float32 through the cast; without, autograd
+   * gets no path to {@code W} and keeps nothing of {@code a}, and a result that nothing else makes
+   * differentiable is made a leaf that requires grad, so that backward still reaches it (a DP
+   * step's output gradient).
    */
-  private static Tensor byAutograd(Tensor a, Tensor w, Tensor b) {
-    Tensor z = NestedScope.result(() -> torch.linear(a.to(torch.ScalarType.BFloat16),
-        w.to(torch.ScalarType.BFloat16), new TensorOptional()).to(torch.ScalarType.Float));
-    return b == null ? z : z.add(b);
+  private static Tensor byAutograd(Tensor a, Tensor w, Tensor b, boolean weightGradient) {
+    Tensor weight = weightGradient ? w : w.detach();
+    Tensor product = NestedScope.result(() -> torch.linear(a.to(torch.ScalarType.BFloat16),
+        weight.to(torch.ScalarType.BFloat16), new TensorOptional()).to(torch.ScalarType.Float));
+    Tensor z = b == null ? product : product.add(b);
+    if (w.requires_grad() && !z.requires_grad()) {
+      z.requires_grad_(true);
+    }
+    return z;
   }
 
   /** Releases the packed weights; the next call packs again. Idempotent. */

@@ -21,10 +21,12 @@ import java.util.stream.Stream;
  * their float32 value (attention stays float32: libtorch's bfloat16 kernel was slower); inputs and
  * results stay float32 ({@link Module#setPrecision}). Per-sample gradients and their norms,
  * clipping, noise, the optimizer and every parameter stay float32: a DP step forms them from each
- * layer's float32 input and output gradient, not from the bfloat16 products. A non-private
- * step's weight gradient comes through the bfloat16 product (mixed-precision training). bfloat16 arithmetic works on any CPU, but is
- * fast only on those with {@code avx512_bf16} or {@code amx_bf16}; {@link #onThisCpu} falls back
- * to {@link #FP32} on the others.
+ * layer's float32 input and output gradient, not from the bfloat16 products. A weight gradient
+ * that autograd forms comes through the bfloat16 product (mixed-precision training): a
+ * non-private step's, and the per-example baseline's of {@code dpft bench}, whose norm and
+ * clipped sum are then formed from the same rounded gradient. bfloat16 arithmetic works on any
+ * CPU, but is fast only on those with {@code avx512_bf16} or {@code amx_bf16};
+ * {@link #onThisCpu} falls back to {@link #FP32} on the others.
  */
 public enum Precision {
   /** Everything in float32. */

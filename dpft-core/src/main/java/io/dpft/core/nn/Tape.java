@@ -25,9 +25,10 @@ import org.bytedeco.pytorch.global.torch;
  * weights cost nothing and trainable ones are handled by book-keeping
  * (Bu et al., "Differentially Private Optimization on Large Model at Small Cost", ICML 2023, §3).
  * With the loss {@code L = Σ_i ℓ_i}, row {@code i} of {@code g_k} belongs to example {@code i} only.
- * So a {@link Linear} called while a tape records gives autograd no path to its weight at all (its
- * product runs on oneDNN and keeps no input for autograd); ask the tape, not autograd, for weight
- * gradients.
+ * So a {@link Linear} called while a tape records keeps no input for autograd (its product runs
+ * on oneDNN, or in bfloat16 through autograd with no path to its weight; only its float32
+ * fallback, {@code torch.linear}, has one, which backward leaves unused); ask the tape, not
+ * autograd, for weight gradients.
  *
  * <p>The tape does not own its tensors: they belong to the {@code PointerScope} that was innermost
  * when the tape started (also when a layer ran in a {@link NestedScope}), so use the tape inside

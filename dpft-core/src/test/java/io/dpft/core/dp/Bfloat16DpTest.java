@@ -2,6 +2,7 @@ package io.dpft.core.dp;
 
 import static io.dpft.core.dp.DpSgdEngineTest.crossEntropySum;
 import static io.dpft.core.dp.DpSgdEngineTest.tinyBert;
+import static io.dpft.core.nn.TestTensors.relativeDiff;
 import static io.dpft.core.nn.TestTensors.values;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +14,7 @@ import io.dpft.core.dp.norms.PerSampleGradient;
 import io.dpft.core.dp.norms.PerSampleNormRule;
 import io.dpft.core.models.BertModel;
 import io.dpft.core.nn.DpLayer;
+import io.dpft.core.nn.Linear;
 import io.dpft.core.nn.Parameter;
 import io.dpft.core.nn.ParameterKind;
 import io.dpft.core.nn.Precision;
@@ -25,10 +27,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * DP-SGD with {@link Precision#BF16} set on the model (whatever this CPU supports: bfloat16
@@ -119,6 +123,45 @@ class Bfloat16DpTest {
       Batch batch = new Batch();
       crossEntropySum(model.classify(batch.all()), batch.labels).backward();
       parameters.forEach(p -> assertFloat32(p.grad()));
+    }
+  }
+
+  /**
+   * A trainable Linear under bf16, on the oneDNN path (4 × 64 rows, more than its 40 outputs) and
+   * on autograd's (4 × 6 rows: a head wider than its input): the engine's per-sample squared norms
+   * and clipped sum are those of G_i = Σ_t u_{i,t} a_{i,t}ᵀ, formed here in float32 from the input
+   * a and the output gradient u of L = Σ z ∘ u, to float32 rounding. The bfloat16 product, which
+   * would be off by ~1e-3, reaches neither, so each sample's clipped contribution is bounded by C
+   * as in float32.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {64, 6})
+  void trainableLinear_bf16_perSampleGradientsFromFloat32InputAndOutputGradient(int positions) {
+    try (PointerScope scope = new PointerScope(); Linear linear = new Linear(16, 40, true)) {
+      linear.setPrecision(Precision.BF16);
+      Tensor a = torch.randn(B, positions, 16);
+      Tensor u = torch.randn(B, positions, 40);
+      NormRules rules = NormRules.standard();
+      Function<DpLayer, PerSampleNormRule<DpLayer>> ruleFor =
+          layer -> rules.forLayer(layer).orElseThrow();
+      List<List<PerSampleGradient>> gradients;
+      try (Tape tape = PerSampleBackward.startTape(ruleFor)) {
+        gradients = PerSampleBackward.run(tape, linear.forward(a).mul(u).sum(), ruleFor, scope);
+      }
+      PerSampleGradient weight = gradients.get(0).stream()
+          .filter(g -> g.parameter() == linear.weight()).findFirst().orElseThrow();
+      Tensor expected = u.transpose(1, 2).bmm(a); // (B, 40, 16)
+      Tensor expectedNorms = expected.square().sum(new long[] {1, 2}, false,
+          new ScalarTypeOptional());
+      try (Grams grams = new Grams()) {
+        assertThat(relativeDiff(weight.squaredNorms(grams), expectedNorms)).as("squared norms")
+            .isLessThan(1e-5);
+      }
+      Tensor c = torch.rand(B);
+      Tensor expectedSum = expected.mul(c.reshape(-1, 1, 1)).sum(new long[] {0}, false,
+          new ScalarTypeOptional());
+      assertThat(relativeDiff(weight.clippedSum(c), expectedSum)).as("clipped sum")
+          .isLessThan(1e-5);
     }
   }
 

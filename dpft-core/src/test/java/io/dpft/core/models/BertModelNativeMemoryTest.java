@@ -79,11 +79,12 @@ class BertModelNativeMemoryTest {
 
   /**
    * Under bf16 the frozen weights' bfloat16 copies are kept across steps (made once, as the
-   * float32 packed ones) and the casts go with the step: BiTFiT (every weight frozen) and LoRA
-   * (frozen base weights, float32 LoRA matrices), DP and plain.
+   * float32 packed ones), and trainable weights' copies and the casts go with the step: BiTFiT
+   * (every weight frozen), LoRA (frozen base weights, trainable LoRA matrices) and full
+   * fine-tuning (every weight trainable), DP and plain.
    */
   @ParameterizedTest
-  @MethodSource("frozenWeights")
+  @MethodSource("bf16Methods")
   void bf16Steps_insidePointerScopes_keepResidentMemoryFlat(FineTuningMethod method)
       throws IOException {
     try (BertModel model = smallBert(Pooling.MEAN)) {
@@ -92,8 +93,9 @@ class BertModelNativeMemoryTest {
     }
   }
 
-  static Stream<FineTuningMethod> frozenWeights() {
-    return Stream.of(new FineTuningMethod.BitFit(false), FineTuningMethod.of("lora"));
+  static Stream<FineTuningMethod> bf16Methods() {
+    return Stream.of(new FineTuningMethod.BitFit(false), FineTuningMethod.of("lora"),
+        new FineTuningMethod.Full());
   }
 
   /** {@code method} on {@code model}, DP steps through the engine alternating with plain ones. */
