@@ -1,14 +1,12 @@
 package io.dpft.core.bench;
 
+import io.dpft.core.CliNamed;
 import io.dpft.core.nn.LadderSideNetwork;
 import io.dpft.core.peft.FineTuningMethod;
 import io.dpft.core.peft.LoraConfig;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** What a benchmark configuration trains, by its command-line name. */
-public enum BenchMethod {
+public enum BenchMethod implements CliNamed {
   /** Every parameter ({@link FineTuningMethod.Full}). */
   FULL("full", new FineTuningMethod.Full()),
   /** Biases and the head ({@link FineTuningMethod.BitFit}). */
@@ -47,6 +45,7 @@ public enum BenchMethod {
    * The command-line name: {@code full}, {@code bitfit}, {@code last-layer}, {@code lora},
    * {@code bitfit+lora}, {@code adapter}, {@code reversible}, {@code side}, {@code per-example}.
    */
+  @Override
   public String cliName() {
     return cliName;
   }
@@ -63,19 +62,6 @@ public enum BenchMethod {
 
   /** Parses a command-line name (case-insensitive). */
   public static BenchMethod parse(String name) {
-    String wanted = name.trim().toLowerCase(Locale.ROOT);
-    return Arrays.stream(values())
-        .filter(m -> m.cliName.equals(wanted))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "method must be one of "
-                        + Arrays.stream(values())
-                            .map(BenchMethod::cliName)
-                            .collect(Collectors.joining(", "))
-                        + ", got '"
-                        + name
-                        + "'"));
+    return CliNamed.parse(BenchMethod.class, "method", name);
   }
 }

@@ -1,16 +1,14 @@
 package io.dpft.core.bench;
 
+import io.dpft.core.CliNamed;
 import io.dpft.core.optim.OptimizerConfig;
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
 
 /**
  * The optimizer a benchmark step ends with, by its command-line name. Plain SGD keeps no state,
  * as in the peers' benchmark ({@code ../shared/peers}); Adam and AdamW keep two float32 tensors
  * per trainable parameter, which DP full fine-tuning's peak memory carries.
  */
-public enum BenchOptimizer {
+public enum BenchOptimizer implements CliNamed {
   /** SGD without momentum or weight decay: no optimizer state. */
   SGD("sgd", new OptimizerConfig.Sgd(0, 0)),
   /** {@link OptimizerConfig.Adam#defaults()}. */
@@ -27,6 +25,7 @@ public enum BenchOptimizer {
   }
 
   /** The command-line name: {@code sgd}, {@code adam}, {@code adamw}. */
+  @Override
   public String cliName() {
     return cliName;
   }
@@ -37,13 +36,6 @@ public enum BenchOptimizer {
 
   /** Parses a command-line name (case-insensitive). */
   public static BenchOptimizer parse(String name) {
-    String wanted = name.trim().toLowerCase(Locale.ROOT);
-    return Arrays.stream(values())
-        .filter(o -> o.cliName.equals(wanted))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("optimizer must be one of "
-            + Arrays.stream(values()).map(BenchOptimizer::cliName)
-                .collect(Collectors.joining(", "))
-            + ", got '" + name + "'"));
+    return CliNamed.parse(BenchOptimizer.class, "optimizer", name);
   }
 }

@@ -1,5 +1,6 @@
 package io.dpft.core.nn;
 
+import io.dpft.core.CliNamed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,7 +9,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * CPU, but is fast only on those with {@code avx512_bf16} or {@code amx_bf16};
  * {@link #onThisCpu} falls back to {@link #FP32} on the others.
  */
-public enum Precision {
+public enum Precision implements CliNamed {
   /** Everything in float32. */
   FP32,
   /** {@link Linear} products in bfloat16, accumulated in float32. */
@@ -43,6 +43,7 @@ public enum Precision {
   private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
 
   /** The name on the command line and in {@code config.json}: "fp32" or "bf16". */
+  @Override
   public String cliName() {
     return name().toLowerCase(Locale.ROOT);
   }
@@ -53,13 +54,7 @@ public enum Precision {
    * @throws IllegalArgumentException naming the precisions there are
    */
   public static Precision parse(String name) {
-    for (Precision p : values()) {
-      if (p.cliName().equalsIgnoreCase(name.trim())) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException("precision must be one of " + Arrays.stream(values())
-        .map(Precision::cliName).collect(Collectors.joining(", ")) + ", got '" + name + "'");
+    return CliNamed.parse(Precision.class, "precision", name);
   }
 
   /**
