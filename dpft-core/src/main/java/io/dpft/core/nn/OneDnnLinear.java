@@ -163,8 +163,17 @@ final class OneDnnLinear implements AutoCloseable {
     if (b != null) {
       z.add_(b);
     }
+    return reachable(z, w);
+  }
+
+  /**
+   * {@code z}, made a leaf that requires grad when {@code W} is trainable but nothing else made
+   * {@code z} differentiable (a first layer, whose input needs no gradient), so that backward
+   * still reaches it, for the DP engine's {@code dL/dz}.
+   */
+  private static Tensor reachable(Tensor z, Tensor w) {
     if (w.requires_grad() && !z.requires_grad()) {
-      z.requires_grad_(true); // a leaf: backward still reaches it, for the DP engine's dL/dz
+      z.requires_grad_(true);
     }
     return z;
   }
@@ -188,19 +197,13 @@ final class OneDnnLinear implements AutoCloseable {
    * {@code a Wᵀ + b} with the product in bfloat16, differentiated by autograd; {@code W} is cast
    * for this call only. With {@code weightGradient}, autograd keeps the bfloat16 {@code a} for
    * {@code W}'s gradient, which reaches {@code W} as float32 through the cast; without, autograd
-   * gets no path to {@code W} and keeps nothing of {@code a}, and a result that nothing else makes
-   * differentiable is made a leaf that requires grad, so that backward still reaches it (a DP
-   * step's output gradient).
+   * gets no path to {@code W} and keeps nothing of {@code a} ({@link #reachable}).
    */
   private static Tensor byAutograd(Tensor a, Tensor w, Tensor b, boolean weightGradient) {
     Tensor weight = weightGradient ? w : w.detach();
     Tensor product = NestedScope.result(() -> torch.linear(a.to(torch.ScalarType.BFloat16),
         weight.to(torch.ScalarType.BFloat16), new TensorOptional()).to(torch.ScalarType.Float));
-    Tensor z = b == null ? product : product.add(b);
-    if (w.requires_grad() && !z.requires_grad()) {
-      z.requires_grad_(true);
-    }
-    return z;
+    return reachable(b == null ? product : product.add(b), w);
   }
 
   /** Releases the packed weights; the next call packs again. Idempotent. */
